@@ -1,0 +1,43 @@
+#include "host/cli/context.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace algohost::cli {
+namespace fs = std::filesystem;
+
+PluginService& Context::plugins() {
+  if (!plugins_) {
+    PluginServiceOptions o;
+    for (const auto& d : plugin_dirs) o.plugin_dirs.emplace_back(d);
+    o.plugin_path_env = std::getenv("ALGOHOST_PLUGIN_PATH");
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) o.builtin_dirs = builtin_plugin_dirs(exe);
+    plugins_ = std::make_unique<PluginService>(std::move(o));
+  }
+  return *plugins_;
+}
+
+std::string action_name(int32_t action) {
+  switch (action) {
+    case AH_HOLD: return "hold";
+    case AH_BUY: return "buy";
+    case AH_SELL: return "sell";
+    case AH_TARGET: return "target";
+  }
+  return "action(" + std::to_string(action) + ")";
+}
+
+Result<std::map<std::string, std::string>> parse_param_overrides(const std::vector<std::string>& items) {
+  std::map<std::string, std::string> out;
+  for (const auto& item : items) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Status::InvalidArgument("--param '" + item + "': expected NAME=VALUE");
+    out[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return out;
+}
+
+}  // namespace algohost::cli

@@ -1,0 +1,37 @@
+// What every CLI command shares: the global options, the exit code a command sets, and the
+// service objects built from them.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "host/service/plugin_service.h"
+
+namespace algohost::cli {
+
+struct Context {
+  std::vector<std::string> plugin_dirs;  // --plugins, repeatable
+  std::string log_level = "warn";
+  int exit_code = 0;
+
+  // Built on first use from the options above, ALGOHOST_PLUGIN_PATH and the built-in plugins.
+  PluginService& plugins();
+
+ private:
+  std::unique_ptr<PluginService> plugins_;
+};
+
+// Subcommand registration, one function per command family.
+void add_plugin_commands(CLI::App& app, Context& ctx);
+void add_signals_command(CLI::App& app, Context& ctx);
+
+// "buy", "sell", "hold", "target", or "action(N)".
+std::string action_name(int32_t action);
+
+// Parses repeated "NAME=VALUE" options; InvalidArgument naming the bad one.
+Result<std::map<std::string, std::string>> parse_param_overrides(const std::vector<std::string>& items);
+
+}  // namespace algohost::cli

@@ -1,0 +1,55 @@
+// StrategyInstance — what the engine sees of a running strategy, whatever its language.
+//
+// Loaders (native through Boost.DLL, Python through pybind11) produce instances; the engine never
+// sees a library handle or an interpreter. One instance is called by one thread at a time.
+// A call that fails marks the instance failed: it returns the failure from then on and never
+// calls the plugin again, so one broken strategy cannot take the host or other strategies down.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <algohost/strategy_api.h>
+
+#include "registry/common/status.h"
+
+namespace algohost {
+
+class StrategyInstance {
+ public:
+  virtual ~StrategyInstance() = default;
+
+  // "name@version", for messages.
+  virtual const std::string& label() const = 0;
+
+  // Names of the diag[] slots of this instance's signals.
+  virtual const std::vector<std::string>& diagnostics() const = 0;
+
+  // True when on_batch is available (single-symbol strategies).
+  virtual bool supports_batch() const = 0;
+
+  // Signals for one slice, appended to `out` (cleared first).
+  virtual Status on_slice(const ah_slice& slice, std::vector<ah_signal>& out) = 0;
+
+  // Exactly series.n signals into out[0..n), continuing from the instance's state.
+  virtual Status on_batch(const ah_series& series, ah_signal* out) = 0;
+
+  virtual Result<std::string> export_state() = 0;
+  virtual Status import_state(std::string_view state) = 0;
+
+  bool failed() const { return !failure_.ok(); }
+  const Status& failure() const { return failure_; }
+
+ protected:
+  // Records the first failure and returns it.
+  Status fail(Status s) {
+    if (failure_.ok()) failure_ = std::move(s);
+    return failure_;
+  }
+
+ private:
+  Status failure_;
+};
+
+}  // namespace algohost

@@ -1,0 +1,37 @@
+#include "host/loader/api_version.h"
+
+namespace algohost {
+
+Status check_api_version(unsigned plugin_major, unsigned plugin_minor, const std::string& file) {
+  const std::string plugin = std::to_string(plugin_major) + "." + std::to_string(plugin_minor);
+  const std::string host = std::to_string(AH_API_VERSION_MAJOR) + "." + std::to_string(AH_API_VERSION_MINOR);
+  if (plugin_major != AH_API_VERSION_MAJOR)
+    return Status::FailedPrecondition(file + ": plugin API " + plugin + " is incompatible with host API " +
+                                      host + " (major versions differ)");
+  if (plugin_minor > AH_API_VERSION_MINOR)
+    return Status::FailedPrecondition(file + ": plugin API " + plugin + " is newer than host API " + host +
+                                      " (upgrade the host)");
+  return Status::Ok();
+}
+
+Status check_descriptor(const ah_strategy_api* api, const std::string& file) {
+  if (!api) return Status::PluginError(file + ": " ALGOHOST_ENTRY_SYMBOL "() returned a null descriptor");
+  Status v = check_api_version(api->api_major, api->api_minor, file);
+  if (!v.ok()) return v;
+  if (api->struct_size < AH_API_1_0_SIZE)
+    return Status::PluginError(file + ": descriptor is " + std::to_string(api->struct_size) +
+                               " bytes, API 1.0 needs at least " + std::to_string(AH_API_1_0_SIZE));
+  struct Slot {
+    const char* name;
+    bool present;
+  };
+  const Slot slots[] = {{"create", api->create != nullptr},         {"destroy", api->destroy != nullptr},
+                        {"describe", api->describe != nullptr},     {"on_slice", api->on_slice != nullptr},
+                        {"on_batch", api->on_batch != nullptr},     {"export_state", api->export_state != nullptr},
+                        {"import_state", api->import_state != nullptr}, {"last_error", api->last_error != nullptr}};
+  for (const auto& s : slots)
+    if (!s.present) return Status::PluginError(file + ": descriptor has no '" + s.name + "' function");
+  return Status::Ok();
+}
+
+}  // namespace algohost

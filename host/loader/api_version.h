@@ -1,0 +1,20 @@
+// The ABI compatibility rule, in one place: a plugin built against MAJOR.MINOR is accepted when
+// MAJOR equals the host's and MINOR is not newer than the host's.
+#pragma once
+
+#include <string>
+
+#include <algohost/strategy_api.h>
+
+#include "registry/common/status.h"
+
+namespace algohost {
+
+// FailedPrecondition naming both versions and `file` when the plugin's version is refused.
+Status check_api_version(unsigned plugin_major, unsigned plugin_minor, const std::string& file);
+
+// Checks a descriptor read from `file`: non-null, compatible version, large enough for API 1.0,
+// every 1.0 function present.
+Status check_descriptor(const ah_strategy_api* api, const std::string& file);
+
+}  // namespace algohost

@@ -1,0 +1,51 @@
+// NativeLoader — loads C/C++ strategy plugins (shared libraries) through Boost.DLL.
+//
+// Before any plugin code runs: the manifest is valid and says language "cpp", its declared SDK API
+// version is compatible, the library file exists and its sha256 matches the manifest's (when the
+// manifest gives one). The library is opened RTLD_LOCAL | RTLD_NOW (unresolved symbols fail the
+// load instead of crashing later). Right after opening: the entry symbol exists and its
+// descriptor passes check_descriptor().
+//
+// Lifetime: each library is opened once per canonical path and stays mapped for the life of the
+// loader and of every instance created from it (instances hold a reference). Two versions of a
+// strategy live side by side because each is loaded from its own path. A path whose file changed
+// after it was loaded is refused rather than reopened: ship new versions at new paths.
+// Thread-safe.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <algohost/strategy_api.h>
+
+#include "host/instance/strategy_instance.h"
+#include "registry/manifest/manifest.h"
+
+namespace algohost {
+
+class NativeLibrary;  // an opened library and its checked descriptor
+
+class NativeLoader {
+ public:
+  NativeLoader();
+  ~NativeLoader();
+
+  // Opens (or finds already open) the manifest's library. Errors name the manifest or library.
+  Result<std::shared_ptr<const NativeLibrary>> load(const Manifest& manifest);
+
+  // load() and create an instance from resolved parameters (see resolve_parameters()).
+  Result<std::unique_ptr<StrategyInstance>> instantiate(const Manifest& manifest,
+                                                        const OrderedJson& params);
+
+  // The descriptor of a loaded library.
+  static const ah_strategy_api* api(const NativeLibrary& lib);
+
+ private:
+  std::mutex mu_;
+  std::map<std::filesystem::path, std::shared_ptr<const NativeLibrary>> libraries_;
+};
+
+}  // namespace algohost

@@ -1,0 +1,171 @@
+#include "host/service/plugin_service.h"
+
+#include "host/data/slice_aligner.h"
+#include "host/data/timestamp.h"
+#include "host/loader/sha256.h"
+
+namespace algohost {
+namespace fs = std::filesystem;
+
+PluginService::PluginService(PluginServiceOptions options) : options_(std::move(options)) {}
+
+const DiscoveryResult& PluginService::discovery() {
+  if (!discovery_)
+    discovery_ = discover(plugin_search_path(options_.plugin_dirs, options_.plugin_path_env, options_.builtin_dirs));
+  return *discovery_;
+}
+
+Status PluginService::try_load(const Manifest& m) {
+  auto inst = instantiate(m, {});
+  return inst.ok() ? Status::Ok() : inst.status();
+}
+
+std::vector<PluginRow> PluginService::list(bool load) {
+  std::vector<PluginRow> rows;
+  for (const auto& p : discovery().plugins) {
+    PluginRow row;
+    row.plugin = &p;
+    if (!p.report.ok()) {
+      row.load_status = "invalid";
+      row.load_message = p.report.error_summary();
+    } else if (p.shadowed_by) {
+      row.load_status = "shadowed";
+      row.load_message = "same name and version as " + p.shadowed_by->string();
+    } else if (load) {
+      Status st = try_load(*p.report.manifest);
+      row.load_status = st.ok() ? "loaded" : st.code() == StatusCode::kUnsupported ? "unsupported" : "load_failed";
+      row.load_message = st.ok() ? "" : st.message();
+    } else {
+      row.load_status = "valid";
+    }
+    if (p.report.ok()) {
+      auto sha = sha256_file(p.report.manifest->artifact);
+      if (sha.ok()) row.artifact_sha256 = *sha;
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<ValidationEntry> PluginService::validate(const std::vector<fs::path>& paths) {
+  std::vector<ValidationEntry> out;
+  for (const auto& path : paths) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::skip_permission_denied, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+        if (it->path().filename() == "manifest.json") files.push_back(it->path());
+      std::sort(files.begin(), files.end());
+      if (files.empty()) {
+        ValidationEntry e{path, {}, Status::NotFound(path.string() + ": no manifest.json below this directory")};
+        e.report.file = path;
+        e.report.issues.push_back({"", "no manifest.json below this directory", false});
+        out.push_back(std::move(e));
+      }
+    } else {
+      files.push_back(path);
+    }
+    for (const auto& f : files) {
+      ValidationEntry e{f, load_manifest(f), Status::Ok()};
+      if (e.report.ok()) e.load = try_load(*e.report.manifest);
+      out.push_back(std::move(e));
+    }
+  }
+  return out;
+}
+
+Result<const Manifest*> PluginService::find(const std::string& spec) {
+  std::string name = spec, version;
+  if (auto at = spec.find('@'); at != std::string::npos) {
+    name = spec.substr(0, at);
+    version = spec.substr(at + 1);
+  }
+  const Manifest* best = nullptr;
+  std::vector<std::string> versions;
+  for (const auto& p : discovery().plugins) {
+    if (!p.report.ok() || p.shadowed_by) continue;
+    const Manifest& m = *p.report.manifest;
+    if (m.name != name) continue;
+    versions.push_back(m.version_text);
+    if (!version.empty()) {
+      if (m.version_text == version) return &m;
+    } else if (!best || compare(best->version, m.version) < 0) {
+      best = &m;
+    }
+  }
+  if (best) return best;
+  if (!versions.empty()) {
+    std::string list;
+    for (const auto& v : versions) list += (list.empty() ? "" : ", ") + v;
+    return Status::NotFound("strategy '" + name + "' has no version " + version + " (found: " + list + ")");
+  }
+  std::string known;
+  for (const auto& p : discovery().plugins)
+    if (p.report.ok() && !p.shadowed_by && known.find(p.report.manifest->name) == std::string::npos)
+      known += (known.empty() ? "" : ", ") + p.report.manifest->name;
+  return Status::NotFound("unknown strategy '" + name + "'" + (known.empty() ? "" : " (known: " + known + ")"));
+}
+
+Result<std::unique_ptr<StrategyInstance>> PluginService::instantiate(
+    const Manifest& m, const std::map<std::string, std::string>& overrides) {
+  auto params = resolve_parameters(m, overrides);
+  if (!params.ok()) return params.status();
+  if (m.kind != "strategy")
+    return Status::Unsupported(m.file.string() + ": kind '" + m.kind + "' is not a strategy");
+  if (m.language == "cpp") return native_.instantiate(m, *params);
+  return Status::Unsupported(m.file.string() + ": " + m.language +
+                             " plugins need the embedded interpreter, which this build does not have yet");
+}
+
+Status PluginService::drive(StrategyInstance& inst, const MarketData& md, std::vector<SignalRow>& rows) {
+  std::vector<const BarSeries*> series;
+  for (const auto& s : md.series) series.push_back(&s);
+  SliceAligner aligner(std::move(series));
+  std::vector<ah_signal> out;
+  while (aligner.next()) {
+    const ah_slice& slice = aligner.slice();
+    Status st = inst.on_slice(slice, out);
+    if (!st.ok()) return st.with_context("at " + format_timestamp_ms(slice.ts_ms));
+    for (const auto& s : out) rows.push_back({md.series[s.symbol_index].symbol, slice.bars[s.symbol_index], s});
+  }
+  return Status::Ok();
+}
+
+Result<SignalsRun> PluginService::signals(const std::string& spec, const fs::path& data,
+                                          const std::map<std::string, std::string>& overrides,
+                                          const CsvOptions& csv_options) {
+  auto found = find(spec);
+  if (!found.ok()) return found.status();
+  const Manifest& m = **found;
+  SignalsRun run;
+  run.manifest = &m;
+  auto md = read_market_data(data, csv_options, &run.csv);
+  if (!md.ok()) return md.status();
+  auto params = resolve_parameters(m, overrides);
+  if (!params.ok()) return params.status();
+  run.params = *params;
+
+  if (m.symbols > 1 && md->series.size() < static_cast<size_t>(m.symbols))
+    return Status::InvalidArgument(m.id() + " needs " + std::to_string(m.symbols) + " symbols at once; " +
+                                   data.string() + " has " + std::to_string(md->series.size()));
+  std::vector<MarketData> groups;  // one per instance
+  if (m.symbols == 1) {
+    for (const auto& s : md->series) groups.push_back(MarketData{{s}});
+  } else {
+    groups.push_back(*md);
+  }
+  for (const auto& g : groups) {
+    auto inst = instantiate(m, overrides);
+    if (!inst.ok()) return inst.status();
+    if (run.diagnostics.empty()) run.diagnostics = (*inst)->diagnostics();
+    Status st = drive(**inst, g, run.rows);
+    if (!st.ok()) {
+      run.failure = st;
+      break;
+    }
+  }
+  return run;
+}
+
+}  // namespace algohost

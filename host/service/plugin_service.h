@@ -1,0 +1,95 @@
+// PluginService — the operations on plugins that the CLI (and later the HTTP server) expose:
+// list what discovery found and whether it loads, validate manifests, inspect one plugin, and run
+// one strategy over bars to show its signals. Faces over it format; they hold no logic of their own.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/data/bar_series.h"
+#include "host/data/csv_reader.h"
+#include "host/discovery/discovery.h"
+#include "host/instance/strategy_instance.h"
+#include "host/loader/native_loader.h"
+
+namespace algohost {
+
+struct PluginServiceOptions {
+  std::vector<std::filesystem::path> plugin_dirs;   // --plugins, in order
+  const char* plugin_path_env = nullptr;            // ALGOHOST_PLUGIN_PATH's value, if set
+  std::vector<std::filesystem::path> builtin_dirs;  // see builtin_plugin_dirs()
+};
+
+// One discovered manifest and what happened when the host tried it.
+struct PluginRow {
+  const DiscoveredPlugin* plugin = nullptr;
+  std::string load_status;   // loaded | invalid | load_failed | shadowed | unsupported
+  std::string load_message;  // "" when loaded
+  std::optional<std::string> artifact_sha256;
+};
+
+struct ValidationEntry {
+  std::filesystem::path manifest;
+  ManifestReport report;
+  Status load;  // ok when the artifact loads and an instance with default parameters is created
+};
+
+struct SignalRow {
+  std::string symbol;
+  ah_bar bar;
+  ah_signal signal;
+};
+
+struct SignalsRun {
+  const Manifest* manifest = nullptr;
+  OrderedJson params;
+  std::vector<std::string> diagnostics;
+  std::vector<SignalRow> rows;  // in time order per symbol, symbols in data order
+  CsvReport csv;
+  Status failure;  // set when the strategy failed part-way; rows hold what came before
+};
+
+class PluginService {
+ public:
+  explicit PluginService(PluginServiceOptions options);
+
+  // Scans once, on first use.
+  const DiscoveryResult& discovery();
+
+  // Every discovered manifest; with try_load, each valid one is loaded and instantiated with its
+  // default parameters.
+  std::vector<PluginRow> list(bool try_load);
+
+  // Validates manifests given as files or directories (scanned recursively), and loads each valid
+  // one. An empty result means no manifest was found at the paths.
+  std::vector<ValidationEntry> validate(const std::vector<std::filesystem::path>& paths);
+
+  // "NAME" (highest version) or "NAME@VERSION", among valid, unshadowed manifests.
+  Result<const Manifest*> find(const std::string& spec);
+
+  // Loads and creates an instance of `m` with defaults overlaid by `overrides`.
+  Result<std::unique_ptr<StrategyInstance>> instantiate(const Manifest& m,
+                                                        const std::map<std::string, std::string>& overrides);
+
+  // Runs one strategy over the bars in `data` (a CSV file or directory). Single-symbol
+  // strategies get one instance per symbol; others get time-aligned slices of all symbols.
+  Result<SignalsRun> signals(const std::string& spec, const std::filesystem::path& data,
+                             const std::map<std::string, std::string>& overrides,
+                             const CsvOptions& csv_options);
+
+  // Runs an already-created instance over market data; used by signals() and tests.
+  static Status drive(StrategyInstance& inst, const MarketData& md, std::vector<SignalRow>& rows);
+
+ private:
+  Status try_load(const Manifest& m);
+
+  PluginServiceOptions options_;
+  std::optional<DiscoveryResult> discovery_;
+  NativeLoader native_;
+};
+
+}  // namespace algohost

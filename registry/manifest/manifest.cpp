@@ -1,0 +1,490 @@
+#include "registry/manifest/manifest.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+namespace algohost {
+namespace fs = std::filesystem;
+
+const char* param_type_name(ParamType t) {
+  switch (t) {
+    case ParamType::kInteger: return "integer";
+    case ParamType::kFloat: return "float";
+    case ParamType::kBoolean: return "boolean";
+    case ParamType::kString: return "string";
+  }
+  return "?";
+}
+
+const ParamSpec* Manifest::find_parameter(const std::string& n) const {
+  for (const auto& p : parameters)
+    if (p.name == n) return &p;
+  return nullptr;
+}
+
+std::vector<ManifestIssue> ManifestReport::errors() const {
+  std::vector<ManifestIssue> out;
+  for (const auto& i : issues)
+    if (!i.warning) out.push_back(i);
+  return out;
+}
+
+std::vector<ManifestIssue> ManifestReport::warnings() const {
+  std::vector<ManifestIssue> out;
+  for (const auto& i : issues)
+    if (i.warning) out.push_back(i);
+  return out;
+}
+
+std::string ManifestReport::error_summary() const {
+  std::string s = file.string() + ": ";
+  bool first = true;
+  for (const auto& i : issues) {
+    if (i.warning) continue;
+    if (!first) s += "; ";
+    s += i.to_string();
+    first = false;
+  }
+  return s;
+}
+
+namespace {
+
+const std::set<std::string> kTopLevel = {
+    "schema_version", "kind",          "name",         "display_name",       "version",
+    "status",         "description",   "classification", "implementation",   "parameters",
+    "academic_foundation", "performance", "mem_integration", "requirements", "risk_profile",
+    "metadata"};
+
+std::string type_of(const OrderedJson& v) {
+  switch (v.type()) {
+    case OrderedJson::value_t::null: return "null";
+    case OrderedJson::value_t::boolean: return "a boolean";
+    case OrderedJson::value_t::string: return "a string";
+    case OrderedJson::value_t::array: return "an array";
+    case OrderedJson::value_t::object: return "an object";
+    default: return "a number";
+  }
+}
+
+// Walks the document and collects issues; each accessor reports a wrong type at its path.
+class Checker {
+ public:
+  explicit Checker(std::vector<ManifestIssue>& issues) : issues_(issues) {}
+
+  void error(const std::string& path, const std::string& msg) { issues_.push_back({path, msg, false}); }
+  void warn(const std::string& path, const std::string& msg) { issues_.push_back({path, msg, true}); }
+
+  static std::string join(const std::string& base, const std::string& key) {
+    return base.empty() ? key : base + "." + key;
+  }
+
+  const OrderedJson* field(const OrderedJson& obj, const std::string& base, const std::string& key,
+                           bool required) {
+    auto it = obj.find(key);
+    if (it == obj.end() || it->is_null()) {
+      if (required) error(join(base, key), "required field is missing");
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  std::optional<std::string> str(const OrderedJson& obj, const std::string& base,
+                                 const std::string& key, bool required) {
+    const OrderedJson* v = field(obj, base, key, required);
+    if (!v) return std::nullopt;
+    if (!v->is_string()) {
+      error(join(base, key), "expected a string, got " + type_of(*v));
+      return std::nullopt;
+    }
+    if (required && v->get<std::string>().empty()) {
+      error(join(base, key), "must not be empty");
+      return std::nullopt;
+    }
+    return v->get<std::string>();
+  }
+
+  std::optional<std::string> one_of(const OrderedJson& obj, const std::string& base,
+                                    const std::string& key, bool required,
+                                    const std::vector<std::string>& allowed) {
+    auto s = str(obj, base, key, required);
+    if (s && std::find(allowed.begin(), allowed.end(), *s) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      error(join(base, key), "'" + *s + "' is not one of: " + list);
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  std::optional<bool> boolean(const OrderedJson& obj, const std::string& base,
+                              const std::string& key) {
+    const OrderedJson* v = field(obj, base, key, false);
+    if (!v) return std::nullopt;
+    if (!v->is_boolean()) {
+      error(join(base, key), "expected a boolean, got " + type_of(*v));
+      return std::nullopt;
+    }
+    return v->get<bool>();
+  }
+
+  std::optional<double> number(const OrderedJson& obj, const std::string& base,
+                               const std::string& key, bool integer = false) {
+    const OrderedJson* v = field(obj, base, key, false);
+    if (!v) return std::nullopt;
+    if (!v->is_number()) {
+      error(join(base, key), std::string("expected ") + (integer ? "an integer" : "a number") +
+                                 ", got " + type_of(*v));
+      return std::nullopt;
+    }
+    double d = v->get<double>();
+    if (integer && std::floor(d) != d) {
+      error(join(base, key), "expected an integer, got " + v->dump());
+      return std::nullopt;
+    }
+    return d;
+  }
+
+  std::vector<std::string> strings(const OrderedJson& obj, const std::string& base,
+                                   const std::string& key) {
+    std::vector<std::string> out;
+    const OrderedJson* v = field(obj, base, key, false);
+    if (!v) return out;
+    if (!v->is_array()) {
+      error(join(base, key), "expected an array of strings, got " + type_of(*v));
+      return out;
+    }
+    for (size_t i = 0; i < v->size(); ++i) {
+      if (!(*v)[i].is_string())
+        error(join(base, key) + "[" + std::to_string(i) + "]", "expected a string, got " + type_of((*v)[i]));
+      else
+        out.push_back((*v)[i].get<std::string>());
+    }
+    return out;
+  }
+
+  const OrderedJson* object(const OrderedJson& obj, const std::string& base, const std::string& key,
+                            bool required) {
+    const OrderedJson* v = field(obj, base, key, required);
+    if (!v) return nullptr;
+    if (!v->is_object()) {
+      error(join(base, key), "expected an object, got " + type_of(*v));
+      return nullptr;
+    }
+    return v;
+  }
+
+ private:
+  std::vector<ManifestIssue>& issues_;
+};
+
+std::optional<ParamType> parse_param_type(const std::string& s) {
+  if (s == "integer" || s == "int") return ParamType::kInteger;
+  if (s == "float" || s == "number" || s == "decimal" || s == "double") return ParamType::kFloat;
+  if (s == "boolean" || s == "bool") return ParamType::kBoolean;
+  if (s == "string") return ParamType::kString;
+  return std::nullopt;
+}
+
+void check_parameters(Checker& c, const OrderedJson& params, Manifest& m) {
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    const std::string base = "parameters." + it.key();
+    if (!it->is_object()) {
+      c.error(base, "expected an object, got " + type_of(*it));
+      continue;
+    }
+    static const std::regex kParamName("^[A-Za-z_][A-Za-z0-9_]{0,63}$");
+    if (!std::regex_match(it.key(), kParamName))
+      c.error(base, "parameter names are identifiers (letters, digits, '_')");
+    const OrderedJson& p = *it;
+    ParamSpec spec;
+    spec.name = it.key();
+    auto type_text = c.one_of(p, base, "type", true,
+                              {"integer", "int", "float", "number", "decimal", "double", "boolean",
+                               "bool", "string"});
+    bool ok = type_text.has_value();
+    if (ok) spec.type = *parse_param_type(*type_text);
+    bool numeric = ok && (spec.type == ParamType::kInteger || spec.type == ParamType::kFloat);
+
+    spec.min = c.number(p, base, "min");
+    spec.max = c.number(p, base, "max");
+    if ((spec.min || spec.max) && ok && !numeric)
+      c.error(base, std::string("min and max apply to numbers, not to a ") + param_type_name(spec.type));
+    if (spec.min && spec.max && *spec.min > *spec.max)
+      c.error(base + ".min", "min (" + std::to_string(*spec.min) + ") is greater than max (" +
+                                 std::to_string(*spec.max) + ")");
+    spec.choices = c.strings(p, base, "choices");
+    if (auto d = c.str(p, base, "description", false)) spec.description = *d;
+    if (auto o = c.boolean(p, base, "optimizable")) spec.optimizable = *o;
+
+    // The default: "default", or the seed's "value".
+    const OrderedJson* def = c.field(p, base, "default", false);
+    std::string def_path = base + ".default";
+    const OrderedJson* seed_value = c.field(p, base, "value", false);
+    if (def && seed_value && *def != *seed_value)
+      c.error(base, "'default' and 'value' disagree; give one");
+    if (!def) {
+      def = seed_value;
+      def_path = base + ".value";
+    }
+    if (!def) {
+      c.error(base + ".default", "required field is missing");
+      ok = false;
+    }
+    if (ok) {
+      spec.default_value = *def;
+      std::string problem = check_parameter_value(spec, *def);
+      if (!problem.empty()) {
+        c.error(def_path, problem);
+        ok = false;
+      }
+    }
+    if (ok) m.parameters.push_back(std::move(spec));
+  }
+}
+
+void check_implementation(Checker& c, const OrderedJson& impl, Manifest& m) {
+  const std::string base = "implementation";
+  auto lang = c.one_of(impl, base, "language", true, {"cpp", "python"});
+  if (lang) m.language = *lang;
+  if (lang && *lang == "cpp") {
+    if (auto lib = c.str(impl, base, "library", true)) m.artifact = m.dir / *lib;
+  } else if (lang && *lang == "python") {
+    if (auto mod = c.str(impl, base, "module", true)) m.artifact = m.dir / *mod;
+    if (auto cls = c.str(impl, base, "class_name", true)) m.class_name = *cls;
+  }
+  if (lang && *lang == "cpp") {
+    if (auto cls = c.str(impl, base, "class_name", false)) m.class_name = *cls;
+  }
+  if (auto ep = c.str(impl, base, "entry_point", false)) m.entry_point = *ep;
+  if (auto api = c.str(impl, base, "sdk_api_version", true)) {
+    static const std::regex kApi("^(0|[1-9][0-9]{0,4})\\.(0|[1-9][0-9]{0,4})$");
+    std::smatch match;
+    if (!std::regex_match(*api, match, kApi))
+      c.error(base + ".sdk_api_version", "expected MAJOR.MINOR such as \"1.0\", got \"" + *api + "\"");
+    else {
+      m.api_major = static_cast<unsigned>(std::stoul(match[1]));
+      m.api_minor = static_cast<unsigned>(std::stoul(match[2]));
+    }
+  }
+  if (auto sha = c.str(impl, base, "sha256", false)) {
+    static const std::regex kHex("^[0-9a-fA-F]{64}$");
+    if (!std::regex_match(*sha, kHex))
+      c.error(base + ".sha256", "expected 64 hexadecimal digits");
+    else {
+      m.sha256 = *sha;
+      std::transform(m.sha256.begin(), m.sha256.end(), m.sha256.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    }
+  }
+  c.strings(impl, base, "dependencies");
+}
+
+}  // namespace
+
+ManifestReport validate_manifest(const OrderedJson& doc, const fs::path& file) {
+  ManifestReport report;
+  report.file = file;
+  Checker c(report.issues);
+  if (!doc.is_object()) {
+    c.error("", "a manifest is a JSON object, got " + type_of(doc));
+    return report;
+  }
+  Manifest m;
+  m.file = file;
+  m.dir = file.parent_path();
+  m.raw = doc;
+
+  for (auto it = doc.begin(); it != doc.end(); ++it)
+    if (!kTopLevel.count(it.key())) c.warn(it.key(), "unknown field (ignored)");
+
+  c.str(doc, "", "schema_version", false);
+  if (auto k = c.one_of(doc, "", "kind", false, {"strategy", "enhancer"})) m.kind = *k;
+  if (auto n = c.str(doc, "", "name", true)) {
+    static const std::regex kName("^[a-z][a-z0-9_]{0,99}$");
+    if (!std::regex_match(*n, kName))
+      c.error("name", "'" + *n + "' is not a strategy name (lower-case letters, digits and '_', starting with a letter, at most 100)");
+    else
+      m.name = *n;
+  }
+  if (auto d = c.str(doc, "", "display_name", true)) m.display_name = *d;
+  if (auto v = c.str(doc, "", "version", true)) {
+    if (auto sv = SemVer::parse(*v)) {
+      m.version = *sv;
+      m.version_text = *v;
+    } else {
+      c.error("version", "'" + *v + "' is not a semantic version (MAJOR.MINOR.PATCH)");
+    }
+  }
+  if (auto s = c.one_of(doc, "", "status", false, {"active", "experimental", "deprecated", "archived"}))
+    m.status = *s;
+  if (auto d = c.str(doc, "", "description", false)) m.description = *d;
+
+  if (const OrderedJson* cl = c.object(doc, "", "classification", false)) {
+    if (auto s = c.str(*cl, "classification", "category", false)) m.category = *s;
+    if (auto s = c.str(*cl, "classification", "sub_category", false)) m.sub_category = *s;
+    if (auto s = c.one_of(*cl, "classification", "complexity", false, {"simple", "moderate", "complex"}))
+      m.complexity = *s;
+    m.tags = c.strings(*cl, "classification", "tags");
+    m.asset_classes = c.strings(*cl, "classification", "asset_classes");
+  }
+  if (const OrderedJson* impl = c.object(doc, "", "implementation", true)) check_implementation(c, *impl, m);
+  if (const OrderedJson* params = c.object(doc, "", "parameters", false)) check_parameters(c, *params, m);
+
+  if (const OrderedJson* mem = c.object(doc, "", "mem_integration", false)) {
+    if (auto e = c.boolean(*mem, "mem_integration", "enabled")) m.mem_enabled = *e;
+    if (auto t = c.one_of(*mem, "mem_integration", "enhancement_type", false, {"none", "partial", "full"}))
+      m.mem_enhancement_type = *t;
+  }
+  if (const OrderedJson* req = c.object(doc, "", "requirements", false)) {
+    const std::string b = "requirements";
+    if (auto v = c.boolean(*req, b, "short_selling")) m.short_selling = *v;
+    if (auto v = c.boolean(*req, b, "margin")) m.margin = *v;
+    if (auto v = c.number(*req, b, "min_data_points", true)) {
+      if (*v < 0) c.error(b + ".min_data_points", "must not be negative");
+      m.min_data_points = static_cast<long long>(*v);
+    }
+    if (auto v = c.number(*req, b, "symbols", true)) {
+      if (*v < 0) c.error(b + ".symbols", "must not be negative (0 means any number)");
+      m.symbols = static_cast<long long>(*v);
+    }
+    if (auto v = c.number(*req, b, "min_capital")) {
+      if (*v < 0) c.error(b + ".min_capital", "must not be negative");
+      m.min_capital = *v;
+    }
+  }
+  for (const char* free_form : {"academic_foundation", "performance", "risk_profile", "metadata"})
+    c.object(doc, "", free_form, false);
+
+  bool has_error = std::any_of(report.issues.begin(), report.issues.end(),
+                               [](const ManifestIssue& i) { return !i.warning; });
+  if (!has_error) report.manifest = std::move(m);
+  return report;
+}
+
+ManifestReport load_manifest(const fs::path& file) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(file, ec);
+  if (ec) abs = file;
+  abs = abs.lexically_normal();
+  ManifestReport report;
+  report.file = abs;
+  std::ifstream in(abs, std::ios::binary);
+  if (!in) {
+    report.issues.push_back({"", "cannot read the file", false});
+    return report;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  OrderedJson doc;
+  try {
+    doc = OrderedJson::parse(buffer.str());
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    auto pos = what.find("syntax error");
+    report.issues.push_back({"", "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)), false});
+    return report;
+  }
+  return validate_manifest(doc, abs);
+}
+
+std::string check_parameter_value(const ParamSpec& spec, const OrderedJson& v) {
+  auto range = [&]() -> std::string {
+    std::ostringstream os;
+    os << "[" << (spec.min ? std::to_string(*spec.min) : "-inf") << ", "
+       << (spec.max ? std::to_string(*spec.max) : "inf") << "]";
+    return os.str();
+  };
+  switch (spec.type) {
+    case ParamType::kInteger:
+    case ParamType::kFloat: {
+      if (!v.is_number()) return std::string("expected ") + (spec.type == ParamType::kInteger ? "an integer" : "a number") + ", got " + type_of(v);
+      double d = v.get<double>();
+      if (!std::isfinite(d)) return "expected a finite number";
+      if (spec.type == ParamType::kInteger && std::floor(d) != d) return "expected an integer, got " + v.dump();
+      if ((spec.min && d < *spec.min) || (spec.max && d > *spec.max))
+        return v.dump() + " is outside " + range();
+      return "";
+    }
+    case ParamType::kBoolean:
+      return v.is_boolean() ? "" : "expected a boolean, got " + type_of(v);
+    case ParamType::kString: {
+      if (!v.is_string()) return "expected a string, got " + type_of(v);
+      if (!spec.choices.empty() &&
+          std::find(spec.choices.begin(), spec.choices.end(), v.get<std::string>()) == spec.choices.end()) {
+        std::string list;
+        for (const auto& ch : spec.choices) list += (list.empty() ? "" : ", ") + ch;
+        return "'" + v.get<std::string>() + "' is not one of: " + list;
+      }
+      return "";
+    }
+  }
+  return "unknown type";
+}
+
+namespace {
+
+// Parses command-line text into a value of the spec's type; nullopt when it does not parse.
+std::optional<OrderedJson> parse_text(const ParamSpec& spec, const std::string& text) {
+  switch (spec.type) {
+    case ParamType::kInteger: {
+      size_t used = 0;
+      try {
+        long long v = std::stoll(text, &used);
+        if (used == text.size()) return OrderedJson(v);
+      } catch (...) {
+      }
+      return std::nullopt;
+    }
+    case ParamType::kFloat: {
+      size_t used = 0;
+      try {
+        double v = std::stod(text, &used);
+        if (used == text.size()) return OrderedJson(v);
+      } catch (...) {
+      }
+      return std::nullopt;
+    }
+    case ParamType::kBoolean:
+      if (text == "true" || text == "1" || text == "yes") return OrderedJson(true);
+      if (text == "false" || text == "0" || text == "no") return OrderedJson(false);
+      return std::nullopt;
+    case ParamType::kString:
+      return OrderedJson(text);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<OrderedJson> resolve_parameters(const Manifest& m,
+                                       const std::map<std::string, std::string>& overrides) {
+  OrderedJson out = OrderedJson::object();
+  for (const auto& p : m.parameters) out[p.name] = p.default_value;
+  for (const auto& [name, text] : overrides) {
+    const ParamSpec* spec = m.find_parameter(name);
+    if (!spec) {
+      std::string known;
+      for (const auto& p : m.parameters) known += (known.empty() ? "" : ", ") + p.name;
+      return Status::InvalidArgument("parameter '" + name + "': " + m.id() + " has no such parameter" +
+                                     (known.empty() ? "" : " (it has: " + known + ")"));
+    }
+    auto value = parse_text(*spec, text);
+    if (!value)
+      return Status::InvalidArgument("parameter '" + name + "': '" + text + "' is not " +
+                                     (spec->type == ParamType::kInteger ? "an integer"
+                                      : spec->type == ParamType::kFloat ? "a number"
+                                      : "a boolean"));
+    std::string problem = check_parameter_value(*spec, *value);
+    if (!problem.empty()) return Status::InvalidArgument("parameter '" + name + "': " + problem);
+    out[name] = *value;
+  }
+  return out;
+}
+
+}  // namespace algohost
