@@ -1,0 +1,38 @@
+#include "host/data/timestamp.h"
+
+#include <gtest/gtest.h>
+
+namespace algohost {
+namespace {
+
+TEST(Timestamp, IsoFormsAndEpochUnits) {
+  // 2024-01-31T00:00:00Z is 1706659200 seconds after the epoch.
+  EXPECT_EQ(parse_timestamp_ms("2024-01-31"), 1706659200000LL);
+  EXPECT_EQ(parse_timestamp_ms("2024-01-31T09:30"), 1706659200000LL + (9 * 3600 + 30 * 60) * 1000LL);
+  EXPECT_EQ(parse_timestamp_ms("2024-01-31 09:30:15.25Z"), 1706659200000LL + (9 * 3600 + 30 * 60 + 15) * 1000LL + 250);
+  EXPECT_EQ(parse_timestamp_ms("2024-01-31T02:00:00+02:00"), 1706659200000LL);
+  EXPECT_EQ(parse_timestamp_ms("2024-01-30T22:00:00-0200"), 1706659200000LL);
+  EXPECT_EQ(parse_timestamp_ms("1706659200"), 1706659200000LL);        // seconds
+  EXPECT_EQ(parse_timestamp_ms("1706659200000"), 1706659200000LL);     // milliseconds
+  EXPECT_EQ(parse_timestamp_ms("1706659200000000"), 1706659200000LL);  // microseconds
+  EXPECT_EQ(parse_timestamp_ms("1706659200.5"), 1706659200500LL);
+  EXPECT_EQ(parse_timestamp_ms("1970-01-01"), 0);
+  EXPECT_EQ(parse_timestamp_ms("2000-02-29"), 951782400000LL);  // leap day
+}
+
+TEST(Timestamp, RejectsImpossibleOrGarbled) {
+  for (const char* bad : {"", "2023-02-29", "2024-13-01", "2024-00-10", "2024-01-32", "2024-01-31T25:00",
+                          "2024-01-31X10:00", "2024/01/31", "yesterday", "-5", "2024-01-31T10:00+5"})
+    EXPECT_FALSE(parse_timestamp_ms(bad)) << bad;
+}
+
+TEST(Timestamp, FormatRoundTrips) {
+  EXPECT_EQ(format_timestamp_ms(1706659200000LL), "2024-01-31T00:00:00Z");
+  EXPECT_EQ(format_timestamp_ms(1706659200250LL), "2024-01-31T00:00:00.250Z");
+  EXPECT_EQ(format_timestamp_ms(-86400000LL), "1969-12-31T00:00:00Z");
+  for (int64_t t : {0LL, 951782400000LL, 4102444800123LL})
+    EXPECT_EQ(parse_timestamp_ms(format_timestamp_ms(t)), t);
+}
+
+}  // namespace
+}  // namespace algohost
