@@ -50,7 +50,22 @@ Status TableInstance::call_failed(const char* call, int32_t rc) {
   return fail(Status::PluginError(label_ + ": " + call + " failed: " + why));
 }
 
+namespace {
+
+// The common case in one branch-light test; check_signal() finds the reason when it fails.
+inline bool signal_in_contract(const ah_signal& s, uint32_t n_symbols) {
+  return static_cast<uint32_t>(s.action) <= AH_TARGET && s.symbol_index < n_symbols &&
+         s.confidence >= 0.0 && s.confidence <= 1.0 && s.position_size >= 0.0 && s.position_size <= 1.0 &&
+         std::fabs(s.target_position) <= 10.0 && s.stop_loss >= 0.0 && s.stop_loss < HUGE_VAL &&
+         s.take_profit >= 0.0 && s.take_profit < HUGE_VAL && s.n_diag <= AH_MAX_DIAGNOSTICS &&
+         (s.reason[AH_REASON_LEN - 1] == '\0' || std::memchr(s.reason, '\0', AH_REASON_LEN) != nullptr);
+}
+
+}  // namespace
+
 Status TableInstance::check_signal(const char* call, const ah_signal& s, uint32_t n_symbols) {
+  if (signal_in_contract(s, n_symbols)) [[likely]]
+    return Status::Ok();
   auto bad = [&](const std::string& what) {
     return fail(Status::PluginError(label_ + ": " + call + " returned a bad signal: " + what));
   };
@@ -64,7 +79,7 @@ Status TableInstance::check_signal(const char* call, const ah_signal& s, uint32_
   if (!(s.take_profit >= 0.0) || !std::isfinite(s.take_profit)) return bad("take_profit " + std::to_string(s.take_profit));
   if (s.n_diag > AH_MAX_DIAGNOSTICS) return bad("n_diag " + std::to_string(s.n_diag));
   if (std::memchr(s.reason, '\0', AH_REASON_LEN) == nullptr) return bad("reason is not NUL-terminated");
-  return Status::Ok();
+  return fail(Status::Internal(label_ + ": signal check disagrees with itself"));
 }
 
 Status TableInstance::on_slice(const ah_slice& slice, std::vector<ah_signal>& out) {
@@ -103,10 +118,9 @@ Status TableInstance::on_batch(const ah_series& series, ah_signal* out) {
     return Status::Unsupported(label_ + ": no batch entry");
   }
   if (rc != AH_OK) return call_failed("on_batch", rc);
-  for (uint64_t i = 0; i < series.n; ++i) {
-    Status st = check_signal("on_batch", out[i], 1);
-    if (!st.ok()) return st;
-  }
+  for (uint64_t i = 0; i < series.n; ++i)
+    if (!signal_in_contract(out[i], 1)) [[unlikely]]
+      return check_signal("on_batch", out[i], 1);
   return Status::Ok();
 }
 

@@ -60,7 +60,7 @@ class VwapStrategy : public sdk::Strategy {
   }
 
   void on_bar(const ah_bar& bar, sdk::Signal out) override final {
-    const double tp = (bar.high + bar.low) / 2.0;
+    const double tp = (bar.high + bar.low + bar.close) / 3.0;
     double pv_sum, vol_sum;
     if (mode_ == Mode::kRolling) {
       pv_.push(tp * bar.volume);
