@@ -182,6 +182,24 @@ TEST(Macd, AgreesWithIndependentTableOnceSeedingHasDecayed) {
   EXPECT_EQ(sigs[60].action, AH_SELL);
 }
 
+TEST(Macd, CrossFromAnExactlyZeroHistogram) {
+  // Constant integer closes give MACD = signal = histogram = 0 exactly; a jump up then makes
+  // the histogram positive: prev <= 0 < hist is a buy. A fall back crosses down: a sell.
+  std::vector<double> c(40, 10.0);
+  c.push_back(11.0);
+  MacdStrategy m(params(R"({"fast": 3, "slow": 6, "signal": 3})"));
+  const auto sigs = run(m, bars_from_closes(c));
+  EXPECT_EQ(sigs[39].diag[2], 0.0);
+  EXPECT_EQ(sigs[39].action, AH_HOLD);
+  EXPECT_GT(sigs[40].diag[2], 0.0);
+  EXPECT_EQ(sigs[40].action, AH_BUY);
+  MacdStrategy n(params(R"({"fast": 3, "slow": 6, "signal": 3})"));
+  c.back() = 9.0;
+  const auto down = run(n, bars_from_closes(c));
+  EXPECT_LT(down[40].diag[2], 0.0);
+  EXPECT_EQ(down[40].action, AH_SELL);
+}
+
 TEST(Macd, ParameterErrors) {
   EXPECT_THROW(MacdStrategy(params(R"({"fast": 12, "slow": 26})")), std::invalid_argument);
   EXPECT_THROW(MacdStrategy(params(R"({"fast": 12, "signal": 9})")), std::invalid_argument);

@@ -151,6 +151,19 @@ TEST(Mfi, HandComputedPeriod2) {
   EXPECT_DOUBLE_EQ(sigs[4].confidence, 1.0);
 }
 
+TEST(Mfi, LevelReachedExactlyCountsAsACross) {
+  // period 2; TP 10, 8, 6 (volume 1) -> flows -8, -6 -> MFI 0; then TP 8 with volume 3/16
+  // -> flow +1.5: pos 1.5, neg 6 -> MFI 100 * 1.5 / 7.5 = 20 exactly: prev 0 < 20 <= 20 -> buy.
+  auto bars = bars_from_closes({10, 8, 6, 8});
+  for (auto& b : bars) b.volume = 1;
+  bars[3].volume = 0.1875;
+  MfiStrategy t(params(R"({"period": 2, "oversold": 20, "overbought": 80})"));
+  const auto sigs = run(t, bars);
+  EXPECT_EQ(sigs[2].diag[0], 0.0);
+  EXPECT_EQ(sigs[3].diag[0], 20.0);
+  EXPECT_EQ(sigs[3].action, AH_BUY);
+}
+
 TEST(Mfi, ZeroVolumeWindowIsNeutral) {
   auto bars = random_bars(40, 5);
   for (size_t i = 10; i < 40; ++i) bars[i].volume = 0;

@@ -89,6 +89,18 @@ TEST(Momentum, MatchesNaiveAndRulesOnRandomSeries) {
   }
 }
 
+TEST(Momentum, ThresholdItselfIsNoSignal) {
+  // threshold 0.5: 150 / 100 - 1 = 0.5 and 75 / 150 - 1 = -0.5 exactly: strict comparisons hold.
+  MomentumStrategy s(params(R"({"lookback": 1, "threshold": 0.5})"));
+  const auto sigs = run(s, bars_from_closes({100, 150, 75, 113}));
+  EXPECT_EQ(sigs[1].diag[0], 0.5);
+  EXPECT_EQ(sigs[1].action, AH_HOLD);
+  EXPECT_EQ(sigs[2].diag[0], -0.5);
+  EXPECT_EQ(sigs[2].action, AH_HOLD);
+  EXPECT_EQ(sigs[3].action, AH_BUY);  // 113 / 75 - 1 = 0.5067
+  EXPECT_NEAR(sigs[3].confidence, (113.0 / 75.0 - 1) / 1.0, 1e-12);
+}
+
 TEST(Momentum, BadPastPriceHolds) {
   MomentumStrategy s(params(R"({"lookback": 1, "threshold": 0.02})"));
   const auto sigs = run(s, bars_from_closes({0.0, 10.0, 12.0}));

@@ -221,6 +221,26 @@ TEST(Rsi, HandBuiltCrossUp) {
   EXPECT_LT(u[6].confidence, sigs[3].confidence);
 }
 
+TEST(Rsi, LevelReachedExactlyCountsAsACross) {
+  // period 2: closes 100, 90, 80 -> gain 0, loss 10 -> RSI 0; +10 -> gain 5, loss 5 -> RSI 50
+  // exactly. prev < oversold <= rsi: reaching 50 from below is a buy at oversold 50.
+  RsiStrategy s(params(R"({"period": 2, "oversold": 50, "overbought": 70})"));
+  const auto a = run(s, bars_from_closes({100, 90, 80, 90}));
+  EXPECT_EQ(a[3].diag[0], 50.0);
+  EXPECT_EQ(a[3].action, AH_BUY);
+  // closes 100, 110, 120 -> RSI 100; -10 -> RSI 50: prev > overbought >= rsi -> sell at 50.
+  RsiStrategy t(params(R"({"period": 2, "oversold": 30, "overbought": 50})"));
+  const auto b = run(t, bars_from_closes({100, 110, 120, 110}));
+  EXPECT_EQ(b[3].diag[0], 50.0);
+  EXPECT_EQ(b[3].action, AH_SELL);
+  // Leaving the level again (50 -> 50 -> 100) is no new cross.
+  RsiStrategy u(params(R"({"period": 2, "oversold": 50, "overbought": 70})"));
+  const auto c = run(u, bars_from_closes({100, 90, 80, 90, 90, 90}));
+  EXPECT_EQ(c[3].action, AH_BUY);
+  EXPECT_EQ(c[4].action, AH_HOLD);
+  EXPECT_EQ(c[5].action, AH_HOLD);
+}
+
 TEST(Rsi, ParameterErrors) {
   EXPECT_THROW(RsiStrategy(params(R"({"oversold": 30, "overbought": 70})")),
                std::invalid_argument);

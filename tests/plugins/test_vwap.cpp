@@ -97,6 +97,22 @@ TEST(Vwap, HandComputedRolling) {
   EXPECT_NEAR(w[1].confidence, 0.015 / 0.02, 1e-12);
 }
 
+TEST(Vwap, BandEdgeIsNoSignal) {
+  // window 1, band 50%: H = L = 12.5, C = 5 -> TP 10 = VWAP; close 5 == 10 * 0.5 -> hold.
+  // H = L = 7.5, C = 15 -> TP 10; close 15 == 10 * 1.5 -> hold.
+  VwapStrategy s(params(R"({"mode": "rolling", "window": 1, "band_pct": 0.5})"));
+  const auto sigs = run(s, std::vector<ah_bar>{{kT0, 10, 12.5, 12.5, 5, 1},
+                                               {kT0 + kDayMs, 10, 7.5, 7.5, 15, 1},
+                                               {kT0 + 2 * kDayMs, 10, 12.5, 12.5, 4.25, 1}});
+  EXPECT_EQ(sigs[0].diag[0], 10.0);
+  EXPECT_EQ(sigs[0].action, AH_HOLD);
+  EXPECT_EQ(sigs[1].diag[0], 10.0);
+  EXPECT_EQ(sigs[1].action, AH_HOLD);
+  // TP (12.5 + 12.5 + 4.25) / 3 = 9.75; 4.25 / 9.75 - 1 = -0.564 -> buy, 0.564 / 1.0.
+  EXPECT_EQ(sigs[2].action, AH_BUY);
+  EXPECT_NEAR(sigs[2].confidence, 1 - 4.25 / 9.75, 1e-12);
+}
+
 // The "ta" Python library's rolling VWAP (window 14) for StockCharts' sample data: bukosabino/ta,
 // test/data/cs-vwap.csv (high, low, close, volume; vwap from the 14th row on).
 const double kCsVwap[30][5] = {
