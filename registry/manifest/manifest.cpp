@@ -367,6 +367,17 @@ ManifestReport validate_manifest(const OrderedJson& doc, const fs::path& file) {
   return report;
 }
 
+std::vector<ParamSpec> parse_parameter_specs(const OrderedJson& parameters, std::vector<ManifestIssue>& issues) {
+  Checker c(issues);
+  Manifest m;
+  if (!parameters.is_object()) {
+    c.error("parameters", "expected an object, got " + type_of(parameters));
+    return {};
+  }
+  check_parameters(c, parameters, m);
+  return m.parameters;
+}
+
 ManifestReport load_manifest(const fs::path& file) {
   std::error_code ec;
   fs::path abs = fs::absolute(file, ec);

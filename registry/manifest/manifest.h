@@ -101,6 +101,9 @@ ManifestReport validate_manifest(const OrderedJson& doc, const std::filesystem::
 Result<OrderedJson> resolve_parameters(const Manifest& m,
                                        const std::map<std::string, std::string>& overrides);
 
+// Reads a manifest's "parameters" object into specs; problems are reported as in a manifest.
+std::vector<ParamSpec> parse_parameter_specs(const OrderedJson& parameters, std::vector<ManifestIssue>& issues);
+
 // Checks one typed value against its spec; "" when fine, else what is wrong.
 std::string check_parameter_value(const ParamSpec& spec, const OrderedJson& value);
 

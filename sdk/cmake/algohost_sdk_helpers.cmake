@@ -14,6 +14,11 @@ function(algohost_add_strategy target)
   endif()
   add_library(${target} MODULE ${ARG_UNPARSED_ARGUMENTS})
   target_link_libraries(${target} PRIVATE algohost::sdk)
+  # GCC marks some inline statics (e.g. from <charconv>) STB_GNU_UNIQUE, which makes glibc refuse
+  # to ever unload the library; without them a plugin can be unmapped once nothing uses it.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-fno-gnu-unique>)
+  endif()
   set_target_properties(${target} PROPERTIES
     PREFIX "lib"
     CXX_VISIBILITY_PRESET hidden

@@ -35,6 +35,13 @@ TEST(Params, TypeErrorsNameTheParameter) {
   }
 }
 
+TEST(Params, NonFiniteAndHugeValuesAreRefused) {
+  for (const char* bad : {R"({"a": nan})", R"({"a": inf})", R"({"a": -infinity})"})
+    EXPECT_THROW(Params::parse(bad), std::invalid_argument) << bad;
+  auto p = Params::parse(R"({"big": 1e300})");
+  EXPECT_THROW((void)p.get_int("big"), std::invalid_argument);
+}
+
 TEST(Params, MalformedJsonThrowsWithOffset) {
   for (const char* bad : {"", "[1]", "{\"a\":}", "{\"a\":1,}", "{\"a\":{\"b\":1}}", "{\"a\":1} x", "{\"a\":\"unterminated}"}) {
     EXPECT_THROW(Params::parse(bad), std::invalid_argument) << bad;

@@ -47,6 +47,7 @@ class Params {
   long long get_int(const std::string& name) const {
     double d = get_double(name);
     if (std::floor(d) != d) throw std::invalid_argument("parameter '" + name + "': expected an integer");
+    if (!(d >= -9.2e18 && d <= 9.2e18)) throw std::invalid_argument("parameter '" + name + "': integer out of range");
     return static_cast<long long>(d);
   }
   long long get_int(const std::string& name, long long fallback) const {
@@ -143,7 +144,7 @@ class Params {
       if (c == '{' || c == '[') fail("nested objects and arrays are not parameters");
       double d = 0;
       auto r = std::from_chars(s.data() + i, s.data() + s.size(), d);
-      if (r.ec != std::errc()) fail("expected a number");
+      if (r.ec != std::errc() || !std::isfinite(d)) fail("expected a finite number");
       i = static_cast<size_t>(r.ptr - s.data());
       return d;
     }

@@ -28,6 +28,7 @@
 #include <cstring>
 #include <exception>
 #include <initializer_list>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,7 +81,7 @@ class Signal {
  private:
   Signal& act(ah_action a, double confidence) {
     s_->action = a;
-    s_->confidence = confidence < 0 ? 0 : (confidence > 1 ? 1 : confidence);
+    s_->confidence = !(confidence > 0) ? 0 : (confidence > 1 ? 1 : confidence);  // NaN -> 0
     return *this;
   }
   ah_signal* s_;
@@ -284,7 +285,8 @@ struct Shim {
 }  // namespace detail
 
 // The function table for strategy class S (static storage). Used by the export macro, and by
-// tests that drive a strategy in-process without building a shared library.
+// tests that drive a strategy in-process without building a shared library. The table is made
+// once per class: `name` is taken from the first call.
 template <class S>
 const ah_strategy_api* api_for(const char* name) noexcept {
   static const ah_strategy_api api = {

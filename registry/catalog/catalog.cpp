@@ -1,0 +1,422 @@
+// Catalog: opening, strategies (register, update, deprecate, archive), discovery and search.
+// Versions, performance, parameters, relationships and audit queries live in their own files.
+#include "registry/catalog/catalog.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <random>
+#include <set>
+
+#include "registry/catalog/catalog_internal.h"
+#include "registry/catalog/file_mirror.h"
+#include "registry/catalog/schema.h"
+
+namespace algohost::catalog {
+
+using internal::bind_json;
+using internal::read_strategy;
+
+std::string now_iso() {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  const std::time_t t = system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+std::string new_uuid() {
+  thread_local std::mt19937_64 rng([] {
+    std::random_device rd;
+    std::seed_seq seq{rd(), rd(), rd(), rd()};
+    return std::mt19937_64(seq);
+  }());
+  uint64_t hi = rng(), lo = rng();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
+  char buf[37];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
+                static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
+  return buf;
+}
+
+namespace {
+
+bool has_control_chars(const std::string& s) {
+  return std::any_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x20; });
+}
+
+Status check_one_of(const std::string& field, const std::string& value, std::initializer_list<const char*> allowed) {
+  for (const char* a : allowed)
+    if (value == a) return Status::Ok();
+  std::string list;
+  for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+  return Status::InvalidArgument(field + ": '" + value + "' is not one of: " + list);
+}
+
+std::vector<std::string> clean_tags(const std::vector<std::string>& tags, Status& st) {
+  std::set<std::string> seen;
+  std::vector<std::string> out;
+  for (const auto& t : tags) {
+    if (t.empty() || t.size() > 100 || has_control_chars(t)) {
+      st = Status::InvalidArgument("tag '" + t + "': tags are 1 to 100 printable characters");
+      return {};
+    }
+    if (seen.insert(t).second) out.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& db_file, CatalogOptions options) {
+  std::error_code ec;
+  if (!options.read_only && db_file.has_parent_path()) std::filesystem::create_directories(db_file.parent_path(), ec);
+  auto db = sql::Database::open(db_file, {options.read_only, true});
+  if (!db.ok()) return db.status();
+  Status st = migrate(**db, options.read_only);
+  if (!st.ok()) return st;
+  std::unique_ptr<Catalog> c(new Catalog());
+  c->options_ = std::move(options);
+  c->db_ = std::move(*db);
+  if (c->options_.data_dir && !c->options_.read_only) c->mirror_ = std::make_unique<FileMirror>(*c->options_.data_dir);
+  return c;
+}
+
+Catalog::~Catalog() = default;
+
+Result<std::string> Catalog::resolve_id(const std::string& id_or_name) {
+  auto st = db_->prepare("SELECT strategy_id FROM strategies WHERE strategy_id = ?1 OR strategy_name = ?1");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, id_or_name);
+  if ((*st)->step()) return (*st)->text(0);
+  if (!(*st)->status().ok()) return (*st)->status();
+  return Status::NotFound("unknown strategy '" + id_or_name + "'");
+}
+
+Status Catalog::write_audit(const std::string& action, const std::string& entity_type, const std::string& entity_id,
+                            const std::string& strategy_id, const Json& before, const Json& after) {
+  auto st = db_->prepare(
+      "INSERT INTO audit_log (at, actor, action, entity_type, entity_id, strategy_id, before_json, after_json) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!st.ok()) return st.status();
+  (*st)->bind_all(now_iso(), options_.actor, action, entity_type, entity_id, strategy_id);
+  (*st)->bind(7, before.is_null() ? std::optional<std::string>() : before.dump());
+  (*st)->bind(8, after.is_null() ? std::optional<std::string>() : after.dump());
+  return (*st)->run();
+}
+
+Status Catalog::refresh_fts(const std::string& id) {
+  Status st = internal::run(*db_, "DELETE FROM strategies_fts WHERE strategy_id = ?", {id});
+  if (!st.ok()) return st;
+  return internal::run(*db_,
+                       "INSERT INTO strategies_fts (strategy_id, strategy_name, display_name, description, "
+                       "search_keywords, tags) SELECT s.strategy_id, replace(s.strategy_name, '_', ' ') || ' ' || "
+                       "s.strategy_name, s.display_name, s.description, s.search_keywords, "
+                       "(SELECT group_concat(tag, ' ') FROM strategy_tags t WHERE t.strategy_id = s.strategy_id) "
+                       "FROM strategies s WHERE s.strategy_id = ?",
+                       {id});
+}
+
+Result<std::vector<StrategyRecord>> Catalog::query_strategies(const std::string& where_sql, const std::vector<Json>& binds,
+                                                              const std::string& tail_sql) {
+  const std::string sql = std::string("SELECT ") + internal::kStrategyColumns + " FROM strategies s" +
+                          (where_sql.empty() ? "" : " WHERE " + where_sql) + " " + tail_sql;
+  auto st = db_->prepare(sql);
+  if (!st.ok()) return st.status();
+  for (size_t i = 0; i < binds.size(); ++i) bind_json(**st, static_cast<int>(i + 1), binds[i]);
+  std::vector<StrategyRecord> out;
+  while ((*st)->step()) out.push_back(read_strategy(**st));
+  if (!(*st)->status().ok()) return (*st)->status();
+  return out;
+}
+
+Result<StrategyRecord> Catalog::get(const std::string& id_or_name) {
+  auto rows = query_strategies("s.strategy_id = ?1 OR s.strategy_name = ?1", {id_or_name}, "");
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return Status::NotFound("unknown strategy '" + id_or_name + "'");
+  return std::move(rows->front());
+}
+
+Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
+  std::vector<std::string> where;
+  std::vector<Json> binds;
+  auto eq = [&](const char* col, const std::optional<std::string>& v) {
+    if (!v) return;
+    binds.push_back(*v);
+    where.push_back(std::string(col) + " = ?" + std::to_string(binds.size()));
+  };
+  eq("s.category", f.category);
+  eq("s.sub_category", f.sub_category);
+  eq("s.language", f.language);
+  eq("s.origin", f.origin);
+  if (!f.statuses.empty()) {
+    std::string in;
+    for (const auto& s : f.statuses) {
+      binds.push_back(s);
+      in += (in.empty() ? "?" : ", ?") + std::to_string(binds.size());
+    }
+    where.push_back("s.status IN (" + in + ")");
+  } else if (!f.include_inactive) {
+    where.push_back("s.status NOT IN ('deprecated', 'archived')");
+  }
+  for (const auto& tag : f.all_tags) {
+    binds.push_back(tag);
+    where.push_back("EXISTS (SELECT 1 FROM strategy_tags t WHERE t.strategy_id = s.strategy_id AND t.tag = ?" +
+                    std::to_string(binds.size()) + ")");
+  }
+  if (!f.any_tags.empty()) {
+    std::string in;
+    for (const auto& tag : f.any_tags) {
+      binds.push_back(tag);
+      in += (in.empty() ? "?" : ", ?") + std::to_string(binds.size());
+    }
+    where.push_back("EXISTS (SELECT 1 FROM strategy_tags t WHERE t.strategy_id = s.strategy_id AND t.tag IN (" + in + "))");
+  }
+  if (f.min_sharpe) {
+    binds.push_back(*f.min_sharpe);
+    where.push_back("s.lifetime_sharpe_ratio >= ?" + std::to_string(binds.size()));
+  }
+  if (f.min_win_rate) {
+    binds.push_back(*f.min_win_rate);
+    where.push_back("s.lifetime_win_rate >= ?" + std::to_string(binds.size()));
+  }
+  static const std::map<std::string, std::string> kSort = {
+      {"name", "s.strategy_name"},       {"sharpe", "s.lifetime_sharpe_ratio"}, {"win_rate", "s.lifetime_win_rate"},
+      {"trades", "s.total_trades"},      {"pnl", "s.total_pnl"},                {"created", "s.created_at"},
+      {"updated", "s.updated_at"},       {"category", "s.category"},            {"versions", "s.version_count"}};
+  auto sort = kSort.find(f.sort);
+  if (sort == kSort.end()) {
+    std::string list;
+    for (const auto& [k, v] : kSort) list += (list.empty() ? "" : ", ") + k;
+    return Status::InvalidArgument("sort: '" + f.sort + "' is not one of: " + list);
+  }
+  if (f.limit < 0 || f.offset < 0) return Status::InvalidArgument("limit and offset must not be negative");
+  std::string joined;
+  for (const auto& w : where) joined += (joined.empty() ? "" : " AND ") + w;
+  binds.push_back(f.limit);
+  binds.push_back(f.offset);
+  const std::string tail = "ORDER BY " + sort->second + (f.descending ? " DESC" : " ASC") +
+                           " NULLS LAST, s.strategy_name LIMIT ?" + std::to_string(binds.size() - 1) + " OFFSET ?" +
+                           std::to_string(binds.size());
+  return query_strategies(joined, binds, tail);
+}
+
+Result<std::vector<SearchHit>> Catalog::search(const std::string& text, int64_t limit, bool include_inactive) {
+  // Words only: every run of letters, digits or '_' becomes a quoted FTS5 string, so nothing the
+  // user types is read as query syntax. The last word also matches as a prefix.
+  std::vector<std::string> words;
+  std::string cur;
+  for (unsigned char c : text + " ") {
+    if (std::isalnum(c) || c == '_' || c >= 0x80) {
+      cur.push_back(static_cast<char>(c));
+    } else if (!cur.empty()) {
+      words.push_back(cur);
+      cur.clear();
+    }
+  }
+  if (words.empty()) return std::vector<SearchHit>{};
+  std::string match;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i) match.push_back(' ');
+    match.push_back('"');
+    match.append(words[i]);
+    match.push_back('"');
+    if (i + 1 == words.size()) match.push_back('*');
+  }
+  const std::string sql = std::string("SELECT ") + internal::kStrategyColumns +
+                          ", bm25(strategies_fts, 0.0, 10.0, 5.0, 1.0, 2.0, 3.0) AS rank "
+                          "FROM strategies_fts f JOIN strategies s ON s.strategy_id = f.strategy_id "
+                          "WHERE strategies_fts MATCH ?1" +
+                          (include_inactive ? "" : " AND s.status NOT IN ('deprecated', 'archived')") +
+                          " ORDER BY rank, s.strategy_name LIMIT ?2";
+  auto st = db_->prepare(sql);
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, match).bind(2, limit);
+  std::vector<SearchHit> hits;
+  while ((*st)->step()) {
+    SearchHit h;
+    h.strategy = read_strategy(**st);
+    h.rank = (*st)->real(internal::kStrategyColumnCount);
+    hits.push_back(std::move(h));
+  }
+  if (!(*st)->status().ok()) return (*st)->status();
+  return hits;
+}
+
+Result<std::string> Catalog::register_strategy(const Registration& r) {
+  if (r.name.empty() || r.name.size() > 100 || has_control_chars(r.name))
+    return Status::InvalidArgument("name: 1 to 100 printable characters");
+  if (r.display_name.empty()) return Status::InvalidArgument("display_name: required");
+  Status st = check_one_of("origin", r.origin, {"built_in", "learned", "imported", "research"});
+  if (st.ok()) st = check_one_of("status", r.status, {"active", "deprecated", "experimental", "archived"});
+  if (st.ok() && !r.language.empty()) st = check_one_of("language", r.language, {"cpp", "python", "multi"});
+  if (st.ok() && !r.complexity.empty()) st = check_one_of("complexity", r.complexity, {"simple", "moderate", "complex"});
+  if (!st.ok()) return st;
+  std::vector<std::string> tags = clean_tags(r.tags, st);
+  if (!st.ok()) return st;
+
+  sql::Transaction txn(*db_);
+  if (!txn.status().ok()) return txn.status();
+  if (resolve_id(r.name).ok()) return Status::AlreadyExists("strategy '" + r.name + "' is already registered");
+  std::optional<std::string> learned_from;
+  if (r.learned_from_strategy_id) {
+    auto parent = resolve_id(*r.learned_from_strategy_id);
+    if (!parent.ok()) return parent.status().with_context("learned_from_strategy_id");
+    learned_from = *parent;
+  }
+  const std::string id = new_uuid();
+  const std::string now = now_iso();
+  auto ins = db_->prepare(
+      "INSERT INTO strategies (strategy_id, strategy_name, display_name, description, category, sub_category, "
+      "complexity_level, language, file_path, class_name, origin, academic_source, learned_from_strategy_id, "
+      "created_by, status, requires_short_selling, requires_margin, search_keywords, mem_learning_enabled, "
+      "metadata_json, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!ins.ok()) return ins.status();
+  auto opt = [](const std::string& s) { return s.empty() ? std::optional<std::string>() : std::optional<std::string>(s); };
+  (*ins)->bind_all(id, r.name, r.display_name, opt(r.description), opt(r.category), opt(r.sub_category),
+                   opt(r.complexity), opt(r.language), opt(r.file_path), opt(r.class_name), r.origin,
+                   opt(r.academic_source), learned_from, opt(r.created_by), r.status, r.requires_short_selling,
+                   r.requires_margin, opt(r.search_keywords), r.mem_learning_enabled);
+  (*ins)->bind(20, r.metadata.is_null() ? std::optional<std::string>() : r.metadata.dump());
+  (*ins)->bind(21, now).bind(22, now);
+  st = (*ins)->run();
+  if (!st.ok()) return st;
+  for (const auto& t : tags) {
+    st = internal::run(*db_, "INSERT INTO strategy_tags (strategy_id, tag) VALUES (?, ?)", {id, t});
+    if (!st.ok()) return st;
+  }
+  if (st = refresh_fts(id); !st.ok()) return st;
+  auto rec = get(id);
+  if (!rec.ok()) return rec.status();
+  if (st = write_audit("register", "strategy", id, id, nullptr, rec->to_json()); !st.ok()) return st;
+  if (st = txn.commit(); !st.ok()) return st;
+  mirror_strategy(id);
+  return id;
+}
+
+Status Catalog::update_strategy(const std::string& id_or_name, const StrategyUpdate& u) {
+  Status st;
+  if (u.status) st = check_one_of("status", *u.status, {"active", "deprecated", "experimental", "archived"});
+  if (st.ok() && u.complexity) st = check_one_of("complexity", *u.complexity, {"simple", "moderate", "complex"});
+  if (!st.ok()) return st;
+  std::vector<std::string> tags;
+  if (u.tags) {
+    tags = clean_tags(*u.tags, st);
+    if (!st.ok()) return st;
+  }
+  sql::Transaction txn(*db_);
+  if (!txn.status().ok()) return txn.status();
+  auto before = get(id_or_name);
+  if (!before.ok()) return before.status();
+  const std::string id = before->strategy_id;
+  std::vector<std::string> sets;
+  std::vector<Json> binds;
+  auto set = [&](const char* col, const Json& v) {
+    binds.push_back(v);
+    sets.push_back(std::string(col) + " = ?" + std::to_string(binds.size()));
+  };
+  if (u.display_name) set("display_name", *u.display_name);
+  if (u.description) set("description", *u.description);
+  if (u.category) set("category", *u.category);
+  if (u.sub_category) set("sub_category", *u.sub_category);
+  if (u.complexity) set("complexity_level", *u.complexity);
+  if (u.status) set("status", *u.status);
+  if (u.search_keywords) set("search_keywords", *u.search_keywords);
+  if (u.academic_source) set("academic_source", *u.academic_source);
+  if (u.requires_short_selling) set("requires_short_selling", *u.requires_short_selling ? 1 : 0);
+  if (u.requires_margin) set("requires_margin", *u.requires_margin ? 1 : 0);
+  if (u.mem_learning_enabled) set("mem_learning_enabled", *u.mem_learning_enabled ? 1 : 0);
+  if (u.metadata) set("metadata_json", u.metadata->is_null() ? Json(nullptr) : Json(u.metadata->dump()));
+  set("updated_at", now_iso());
+  std::string joined;
+  for (const auto& s : sets) joined += (joined.empty() ? "" : ", ") + s;
+  binds.push_back(id);
+  st = internal::run(*db_, "UPDATE strategies SET " + joined + " WHERE strategy_id = ?" + std::to_string(binds.size()), binds);
+  if (!st.ok()) return st;
+  if (u.tags) {
+    if (st = internal::run(*db_, "DELETE FROM strategy_tags WHERE strategy_id = ?", {id}); !st.ok()) return st;
+    for (const auto& t : tags)
+      if (st = internal::run(*db_, "INSERT INTO strategy_tags (strategy_id, tag) VALUES (?, ?)", {id, t}); !st.ok()) return st;
+  }
+  if (st = refresh_fts(id); !st.ok()) return st;
+  auto after = get(id);
+  if (!after.ok()) return after.status();
+  if (st = write_audit("update", "strategy", id, id, before->to_json(), after->to_json()); !st.ok()) return st;
+  if (st = txn.commit(); !st.ok()) return st;
+  mirror_strategy(id);
+  return Status::Ok();
+}
+
+Status Catalog::deprecate(const std::string& id_or_name, const std::string& reason,
+                          const std::optional<std::string>& replacement) {
+  if (reason.empty()) return Status::InvalidArgument("deprecate: a reason is required");
+  sql::Transaction txn(*db_);
+  if (!txn.status().ok()) return txn.status();
+  auto before = get(id_or_name);
+  if (!before.ok()) return before.status();
+  const std::string id = before->strategy_id;
+  std::optional<std::string> replacement_id;
+  if (replacement) {
+    auto r = resolve_id(*replacement);
+    if (!r.ok()) return r.status().with_context("replacement");
+    if (*r == id) return Status::InvalidArgument("replacement: a strategy cannot replace itself");
+    replacement_id = *r;
+  }
+  const std::string now = now_iso();
+  Status st = internal::run(*db_,
+                            "UPDATE strategies SET status = 'deprecated', deprecated_at = ?, deprecation_reason = ?, "
+                            "replacement_strategy_id = ?, updated_at = ? WHERE strategy_id = ?",
+                            {now, reason, replacement_id ? Json(*replacement_id) : Json(nullptr), now, id});
+  if (!st.ok()) return st;
+  if (replacement_id) {
+    st = internal::run(*db_,
+                       "INSERT OR IGNORE INTO strategy_relationships (relationship_id, parent_strategy_id, "
+                       "child_strategy_id, relationship_type, description, created_at) VALUES (?, ?, ?, 'replaces', ?, ?)",
+                       {new_uuid(), *replacement_id, id, "replaces " + before->strategy_name + ": " + reason, now});
+    if (!st.ok()) return st;
+  }
+  auto after = get(id);
+  if (!after.ok()) return after.status();
+  if (st = write_audit("deprecate", "strategy", id, id, before->to_json(), after->to_json()); !st.ok()) return st;
+  if (st = txn.commit(); !st.ok()) return st;
+  mirror_strategy(id);
+  return Status::Ok();
+}
+
+Status Catalog::archive(const std::string& id_or_name) {
+  sql::Transaction txn(*db_);
+  if (!txn.status().ok()) return txn.status();
+  auto before = get(id_or_name);
+  if (!before.ok()) return before.status();
+  const std::string id = before->strategy_id;
+  Status st = internal::run(*db_, "UPDATE strategies SET status = 'archived', updated_at = ? WHERE strategy_id = ?",
+                            {now_iso(), id});
+  if (!st.ok()) return st;
+  auto after = get(id);
+  if (!after.ok()) return after.status();
+  if (st = write_audit("archive", "strategy", id, id, before->to_json(), after->to_json()); !st.ok()) return st;
+  if (st = txn.commit(); !st.ok()) return st;
+  mirror_strategy(id);
+  return Status::Ok();
+}
+
+void Catalog::mirror_strategy(const std::string& strategy_id) {
+  if (!mirror_) return;
+  auto rec = get(strategy_id);
+  if (!rec.ok()) return;
+  auto vers = versions(strategy_id);
+  auto perf = performance(strategy_id);
+  mirror_->write_strategy(*rec, vers.ok() ? *vers : std::vector<VersionRecord>{}, perf.ok() ? &*perf : nullptr);
+}
+
+}  // namespace algohost::catalog

@@ -1,0 +1,142 @@
+// Catalog — the strategy registry over SQLite: the seed's IStrategyRegistryService.
+//
+// Every change runs in one transaction together with its audit_log row (who, what, when, the
+// entity before and after), so a failed change leaves neither a row nor an audit entry. Every
+// statement binds its values; no SQL text is built from input. Published versions are
+// immutable: the same name and version with another artifact hash is refused, and registering the
+// same name, version and hash again changes nothing. After each committed change the JSON mirror
+// under the data directory (metadata/, code_snapshots/, performance_cache/) is rewritten
+// atomically when a data directory is set.
+//
+// Threading: a Catalog is used from one thread at a time. Open one per thread to share a file.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "registry/catalog/sqlite.h"
+#include "registry/catalog/types.h"
+#include "registry/common/status.h"
+
+namespace algohost::catalog {
+
+class FileMirror;
+
+struct CatalogOptions {
+  bool read_only = false;
+  std::string actor = "cli";              // recorded in audit_log
+  std::optional<std::filesystem::path> data_dir;  // JSON mirror root; none = no files written
+};
+
+class Catalog {
+ public:
+  // Opens or creates the catalog at `db_file` and migrates it. Errors: a corrupt file
+  // (Corruption), a newer schema (FailedPrecondition), a read-only file opened for writing
+  // (FailedPrecondition when a write is attempted), an unreadable path (IoError).
+  static Result<std::unique_ptr<Catalog>> open(const std::filesystem::path& db_file, CatalogOptions options = {});
+  ~Catalog();
+
+  const std::string& actor() const { return options_.actor; }
+  void set_actor(std::string actor) { options_.actor = std::move(actor); }
+
+  // ---- Discovery --------------------------------------------------------------------------
+  Result<std::vector<StrategyRecord>> list(const StrategyFilter& filter);
+  // By id, else by name. NotFound names what was asked.
+  Result<StrategyRecord> get(const std::string& id_or_name);
+  // Ranked full-text search over name, display name, description, keywords and tags (FTS5).
+  // The text is matched as words (prefixes of the last word too), never as query syntax.
+  Result<std::vector<SearchHit>> search(const std::string& text, int64_t limit = 20, bool include_inactive = false);
+
+  // ---- Registration -----------------------------------------------------------------------
+  // Returns the new strategy's id. AlreadyExists when the name is taken.
+  Result<std::string> register_strategy(const Registration& r);
+  Status update_strategy(const std::string& id_or_name, const StrategyUpdate& u);
+  Status deprecate(const std::string& id_or_name, const std::string& reason,
+                   const std::optional<std::string>& replacement = std::nullopt);
+  Status archive(const std::string& id_or_name);
+
+  // ---- Versions ---------------------------------------------------------------------------
+  // Creates a version; a no-op returning the existing one when the same version and hash exist;
+  // AlreadyExists when the version exists with another hash. current_version follows the highest
+  // semver; version_count counts versions.
+  Result<VersionRecord> create_version(const std::string& id_or_name, const VersionCreate& v);
+  // Highest semver first.
+  Result<std::vector<VersionRecord>> versions(const std::string& id_or_name);
+  // By version id, or ("name", "1.2.0").
+  Result<VersionRecord> get_version(const std::string& version_id);
+  Result<VersionRecord> get_version(const std::string& id_or_name, const std::string& version_number);
+
+  // ---- Performance ------------------------------------------------------------------------
+  // Records trades in one transaction (the recorder's batch) and refreshes the summaries of the
+  // strategies involved. Returns the new performance ids.
+  Result<std::vector<std::string>> record_trades(const std::vector<TradeRecord>& trades);
+  Result<std::string> record_trade(const TradeRecord& t);
+  // Metrics over trades whose exit time is in [from, to] (ISO-8601; either may be absent).
+  Result<PerformanceMetrics> performance(const std::string& id_or_name, const std::optional<std::string>& from = {},
+                                         const std::optional<std::string>& to = {},
+                                         const std::optional<std::string>& version_id = {});
+  Result<std::vector<PerformanceMetrics>> compare(const std::vector<std::string>& ids_or_names);
+  Result<std::vector<TradeRecord>> trades(const std::string& id_or_name, const std::optional<std::string>& run_id = {},
+                                          int64_t limit = 1000);
+
+  // ---- MEM --------------------------------------------------------------------------------
+  Result<bool> is_mem_enhanced(const std::string& id_or_name);
+  // Marks `id_or_name` as MEM-enhanced; with a base strategy, links base -> it as mem_enhanced_version.
+  Status mark_mem_enhanced(const std::string& id_or_name, const std::optional<std::string>& base = std::nullopt);
+  Result<std::vector<LearnedPattern>> learned_patterns(const std::string& id_or_name);
+
+  // ---- Parameters -------------------------------------------------------------------------
+  // Changes one parameter of the current version. The value must match the manifest's type and
+  // lie within its min and max. changed_by: manual | mem_learning | backtest_optimization.
+  Status update_parameter(const std::string& id_or_name, const std::string& parameter, const Json& value,
+                          const std::string& reason, const std::string& changed_by = "manual",
+                          const std::optional<std::string>& ab_test_group = std::nullopt);
+  // Effective values: the current version's defaults overlaid with the latest changes.
+  Result<Json> current_parameters(const std::string& id_or_name);
+  // Newest first; all parameters when `parameter` is empty.
+  Result<std::vector<ParameterChange>> parameter_history(const std::string& id_or_name, const std::string& parameter = "");
+
+  // ---- Relationships ----------------------------------------------------------------------
+  Status link(const std::string& parent, const std::string& child, const std::string& type,
+              const std::string& description = "", std::optional<double> similarity = std::nullopt);
+  // Both directions.
+  Result<std::vector<RelatedStrategy>> related(const std::string& id_or_name);
+
+  // ---- Audit ------------------------------------------------------------------------------
+  // Newest first.
+  Result<std::vector<AuditEntry>> audit(const std::optional<std::string>& id_or_name = {}, int64_t limit = 100);
+
+  sql::Database& database() { return *db_; }
+
+ private:
+  Catalog() = default;
+
+  Result<std::string> resolve_id(const std::string& id_or_name);
+  Status write_audit(const std::string& action, const std::string& entity_type, const std::string& entity_id,
+                     const std::string& strategy_id, const Json& before, const Json& after);
+  Status refresh_fts(const std::string& strategy_id);
+  // Inserts a relationship inside the caller's transaction, with its audit row.
+  Status insert_link(const std::string& parent_id, const std::string& child_id, const std::string& type,
+                     const std::string& description, std::optional<double> similarity);
+  Status refresh_summary(const std::string& strategy_id);
+  Status refresh_versions(const std::string& strategy_id);
+  Result<std::vector<StrategyRecord>> query_strategies(const std::string& where_sql,
+                                                       const std::vector<Json>& binds,
+                                                       const std::string& tail_sql);
+  // Rewrites the JSON mirror of a strategy after a committed change (no-op without data_dir).
+  void mirror_strategy(const std::string& strategy_id);
+
+  CatalogOptions options_;
+  std::unique_ptr<sql::Database> db_;
+  std::unique_ptr<FileMirror> mirror_;
+};
+
+// Now as stored: "2026-11-24T10:00:00.123Z".
+std::string now_iso();
+// A random (version 4) UUID.
+std::string new_uuid();
+
+}  // namespace algohost::catalog

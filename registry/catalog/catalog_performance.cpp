@@ -1,0 +1,194 @@
+// Catalog: trades (strategy_performance), performance metrics and the strategies' summaries.
+#include <cmath>
+#include <map>
+
+#include "registry/catalog/catalog.h"
+#include "registry/catalog/catalog_internal.h"
+
+namespace algohost::catalog {
+
+namespace {
+
+bool looks_iso(const std::string& s) {
+  auto d = [&](size_t i) { return i < s.size() && s[i] >= '0' && s[i] <= '9'; };
+  return s.size() >= 10 && d(0) && d(1) && d(2) && d(3) && s[4] == '-' && d(5) && d(6) && s[7] == '-' && d(8) && d(9);
+}
+
+Status check_trade(const TradeRecord& t, size_t index) {
+  const std::string where = "trade " + std::to_string(index) + ": ";
+  if (t.strategy_id.empty()) return Status::InvalidArgument(where + "strategy_id is empty");
+  if (!looks_iso(t.entry_timestamp) || !looks_iso(t.exit_timestamp))
+    return Status::InvalidArgument(where + "entry and exit timestamps must be ISO-8601 (got '" + t.entry_timestamp +
+                                   "', '" + t.exit_timestamp + "')");
+  if (t.exit_timestamp < t.entry_timestamp) return Status::InvalidArgument(where + "exit is before entry");
+  for (double v : {t.entry_price, t.exit_price, t.quantity, t.pnl, t.pnl_percentage, t.slippage, t.commission})
+    if (!std::isfinite(v)) return Status::InvalidArgument(where + "prices, quantity, PnL and costs must be finite");
+  if (t.signal_action != "buy" && t.signal_action != "sell" && t.signal_action != "hold" && t.signal_action != "target")
+    return Status::InvalidArgument(where + "signal_action '" + t.signal_action + "' is not one of: buy, sell, hold, target");
+  return Status::Ok();
+}
+
+// Trade-level metrics over pnl values in exit order (formulas in docs/catalog.md).
+void compute(const std::vector<std::pair<double, double>>& pnl_and_pct, const std::vector<double>& commissions,
+             PerformanceMetrics& m) {
+  m.trades = static_cast<int64_t>(pnl_and_pct.size());
+  double gross_win = 0, gross_loss = 0, sum_pct = 0, sum_pct2 = 0, cum = 0, peak = 0;
+  for (const auto& [pnl, pct] : pnl_and_pct) {
+    if (pnl > 0) {
+      ++m.wins;
+      gross_win += pnl;
+    } else if (pnl < 0) {
+      ++m.losses;
+      gross_loss -= pnl;
+    }
+    m.total_pnl += pnl;
+    sum_pct += pct;
+    sum_pct2 += pct * pct;
+    cum += pnl;
+    peak = std::max(peak, cum);
+    m.max_drawdown = std::max(m.max_drawdown, peak - cum);
+  }
+  for (double c : commissions) m.total_commission += c;
+  if (m.trades == 0) return;
+  const double n = static_cast<double>(m.trades);
+  m.win_rate = static_cast<double>(m.wins) / n;
+  m.average_pnl = m.total_pnl / n;
+  m.average_pnl_pct = sum_pct / n;
+  m.average_win = m.wins ? gross_win / static_cast<double>(m.wins) : 0.0;
+  m.average_loss = m.losses ? -gross_loss / static_cast<double>(m.losses) : 0.0;
+  if (gross_loss > 0) m.profit_factor = gross_win / gross_loss;
+  if (m.trades >= 2) {
+    const double var = (sum_pct2 - sum_pct * sum_pct / n) / (n - 1.0);
+    if (var > 1e-300) m.sharpe_ratio = m.average_pnl_pct / std::sqrt(var);
+  }
+}
+
+}  // namespace
+
+Status Catalog::refresh_summary(const std::string& strategy_id) {
+  auto perf = performance(strategy_id);
+  if (!perf.ok()) return perf.status();
+  return internal::run(*db_,
+                       "UPDATE strategies SET lifetime_sharpe_ratio = ?, lifetime_win_rate = ?, total_trades = ?, "
+                       "total_pnl = ?, last_used_at = ?, updated_at = ? WHERE strategy_id = ?",
+                       {perf->sharpe_ratio ? Json(*perf->sharpe_ratio) : Json(nullptr),
+                        perf->trades ? Json(perf->win_rate) : Json(nullptr), perf->trades, perf->total_pnl, now_iso(),
+                        now_iso(), strategy_id});
+}
+
+Result<std::vector<std::string>> Catalog::record_trades(const std::vector<TradeRecord>& trades) {
+  for (size_t i = 0; i < trades.size(); ++i)
+    if (Status st = check_trade(trades[i], i); !st.ok()) return st;
+  sql::Transaction txn(*db_);
+  if (!txn.status().ok()) return txn.status();
+  std::map<std::string, std::string> ids;  // as given -> strategy_id
+  std::vector<std::string> out;
+  out.reserve(trades.size());
+  const std::string now = now_iso();
+  auto ins = db_->prepare(
+      "INSERT INTO strategy_performance (performance_id, strategy_id, version_id, run_id, trade_id, symbol, timeframe, "
+      "signal_action, signal_confidence, entry_price, exit_price, quantity, entry_timestamp, exit_timestamp, "
+      "duration_seconds, pnl, pnl_percentage, is_win, max_adverse_excursion, max_favorable_excursion, stop_loss, "
+      "take_profit, was_mem_enhanced, mem_confidence_boost, mem_reasoning, learned_pattern_applied, market_regime, "
+      "volatility, volume_ratio, broker, slippage, commission, recorded_at) "
+      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!ins.ok()) return ins.status();
+  for (const auto& t : trades) {
+    auto it = ids.find(t.strategy_id);
+    if (it == ids.end()) {
+      auto sid = resolve_id(t.strategy_id);
+      if (!sid.ok()) return sid.status();
+      it = ids.emplace(t.strategy_id, *sid).first;
+    }
+    const std::string pid = new_uuid();
+    sql::Statement& s = **ins;
+    s.reset();
+    s.bind_all(pid, it->second, t.version_id, t.run_id, t.trade_id, t.symbol, t.timeframe, t.signal_action,
+               t.signal_confidence, t.entry_price, t.exit_price, t.quantity, t.entry_timestamp, t.exit_timestamp,
+               t.duration_seconds, t.pnl, t.pnl_percentage, t.pnl > 0, t.max_adverse_excursion,
+               t.max_favorable_excursion, t.stop_loss, t.take_profit, t.was_mem_enhanced, t.mem_confidence_boost,
+               t.mem_reasoning, t.learned_pattern_applied, t.market_regime, t.volatility, t.volume_ratio, t.broker,
+               t.slippage, t.commission, now);
+    Status st = s.run();
+    if (!st.ok()) return st;
+    out.push_back(pid);
+  }
+  Json per_strategy = Json::object();
+  for (const auto& t : trades) {
+    const std::string& sid = ids[t.strategy_id];
+    per_strategy[sid] = per_strategy.value(sid, 0) + 1;
+  }
+  for (const auto& [given, sid] : ids)
+    if (Status st = refresh_summary(sid); !st.ok()) return st;
+  const std::optional<std::string> run_id = trades.empty() ? std::nullopt : trades.front().run_id;
+  const std::string audit_strategy = ids.size() == 1 ? ids.begin()->second : "";
+  Status st = write_audit("record_trades", "performance", run_id.value_or(""), audit_strategy, nullptr,
+                          Json{{"trades", trades.size()}, {"per_strategy", per_strategy}, {"run_id", run_id ? Json(*run_id) : Json(nullptr)}});
+  if (!st.ok()) return st;
+  if (st = txn.commit(); !st.ok()) return st;
+  for (const auto& [given, sid] : ids) mirror_strategy(sid);
+  return out;
+}
+
+Result<std::string> Catalog::record_trade(const TradeRecord& t) {
+  auto ids = record_trades({t});
+  if (!ids.ok()) return ids.status();
+  return ids->front();
+}
+
+Result<PerformanceMetrics> Catalog::performance(const std::string& id_or_name, const std::optional<std::string>& from,
+                                                const std::optional<std::string>& to,
+                                                const std::optional<std::string>& version_id) {
+  auto strategy = get(id_or_name);
+  if (!strategy.ok()) return strategy.status();
+  PerformanceMetrics m;
+  m.strategy_id = strategy->strategy_id;
+  m.strategy_name = strategy->strategy_name;
+  m.from = from;
+  m.to = to;
+  // A date-only bound covers the whole day: "2024-10-21" as the end means up to 2024-10-21T23:59:59.999Z.
+  std::optional<std::string> to_bound = to;
+  if (to_bound && to_bound->size() == 10) *to_bound += "T23:59:59.999Z";
+  auto st = db_->prepare(
+      "SELECT p.pnl, p.pnl_percentage, p.commission FROM strategy_performance p WHERE p.strategy_id = ?1 "
+      "AND (?2 IS NULL OR p.exit_timestamp >= ?2) AND (?3 IS NULL OR p.exit_timestamp <= ?3) "
+      "AND (?4 IS NULL OR p.version_id = ?4) ORDER BY p.exit_timestamp, p.rowid");
+  if (!st.ok()) return st.status();
+  (*st)->bind_all(m.strategy_id, from, to_bound, version_id);
+  std::vector<std::pair<double, double>> rows;
+  std::vector<double> commissions;
+  while ((*st)->step()) {
+    rows.emplace_back((*st)->real(0), (*st)->real(1));
+    commissions.push_back((*st)->real(2));
+  }
+  if (!(*st)->status().ok()) return (*st)->status();
+  compute(rows, commissions, m);
+  return m;
+}
+
+Result<std::vector<PerformanceMetrics>> Catalog::compare(const std::vector<std::string>& ids_or_names) {
+  std::vector<PerformanceMetrics> out;
+  for (const auto& id : ids_or_names) {
+    auto p = performance(id);
+    if (!p.ok()) return p.status();
+    out.push_back(std::move(*p));
+  }
+  return out;
+}
+
+Result<std::vector<TradeRecord>> Catalog::trades(const std::string& id_or_name, const std::optional<std::string>& run_id,
+                                                 int64_t limit) {
+  auto sid = resolve_id(id_or_name);
+  if (!sid.ok()) return sid.status();
+  auto st = db_->prepare(std::string("SELECT ") + internal::kTradeColumns +
+                         " FROM strategy_performance p WHERE p.strategy_id = ?1 AND (?2 IS NULL OR p.run_id = ?2) "
+                         "ORDER BY p.exit_timestamp, p.rowid LIMIT ?3");
+  if (!st.ok()) return st.status();
+  (*st)->bind_all(*sid, run_id, limit);
+  std::vector<TradeRecord> out;
+  while ((*st)->step()) out.push_back(internal::read_trade(**st));
+  if (!(*st)->status().ok()) return (*st)->status();
+  return out;
+}
+
+}  // namespace algohost::catalog

@@ -1,0 +1,261 @@
+#include "registry/catalog/schema.h"
+
+#include <string>
+
+namespace algohost::catalog {
+namespace {
+
+// Migration 1: the seed's five tables adapted to SQLite, plus tags, audit, runs, learned
+// patterns and full-text search. UUIDs are TEXT, timestamps ISO-8601 TEXT (UTC), JSON columns
+// are TEXT checked with json_valid, booleans INTEGER 0/1.
+const char* kMigration1 = R"SQL(
+CREATE TABLE strategies (
+  strategy_id TEXT PRIMARY KEY,
+  strategy_name TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  description TEXT,
+  category TEXT,
+  sub_category TEXT,
+  complexity_level TEXT CHECK (complexity_level IN ('simple', 'moderate', 'complex')),
+  language TEXT CHECK (language IN ('cpp', 'python', 'multi')),
+  file_path TEXT,
+  class_name TEXT,
+  namespace TEXT,
+  origin TEXT NOT NULL DEFAULT 'built_in' CHECK (origin IN ('built_in', 'learned', 'imported', 'research')),
+  academic_source TEXT,
+  learned_from_strategy_id TEXT REFERENCES strategies(strategy_id),
+  created_by TEXT,
+  status TEXT NOT NULL DEFAULT 'experimental' CHECK (status IN ('active', 'deprecated', 'experimental', 'archived')),
+  is_mem_enhanced INTEGER NOT NULL DEFAULT 0 CHECK (is_mem_enhanced IN (0, 1)),
+  requires_short_selling INTEGER NOT NULL DEFAULT 0 CHECK (requires_short_selling IN (0, 1)),
+  requires_margin INTEGER NOT NULL DEFAULT 0 CHECK (requires_margin IN (0, 1)),
+  search_keywords TEXT,
+  current_version TEXT,
+  version_count INTEGER NOT NULL DEFAULT 0,
+  lifetime_sharpe_ratio REAL,
+  lifetime_win_rate REAL,
+  total_trades INTEGER NOT NULL DEFAULT 0,
+  total_pnl REAL NOT NULL DEFAULT 0,
+  mem_learning_enabled INTEGER NOT NULL DEFAULT 0 CHECK (mem_learning_enabled IN (0, 1)),
+  mem_learned_patterns_count INTEGER NOT NULL DEFAULT 0,
+  last_mem_update TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  last_used_at TEXT,
+  deprecated_at TEXT,
+  deprecation_reason TEXT,
+  replacement_strategy_id TEXT REFERENCES strategies(strategy_id),
+  metadata_json TEXT CHECK (metadata_json IS NULL OR json_valid(metadata_json))
+);
+CREATE INDEX idx_strategies_category ON strategies(category, status);
+CREATE INDEX idx_strategies_language ON strategies(language);
+CREATE INDEX idx_strategies_origin ON strategies(origin);
+CREATE INDEX idx_strategies_status ON strategies(status);
+CREATE INDEX idx_strategies_performance ON strategies(lifetime_sharpe_ratio DESC, lifetime_win_rate DESC);
+
+CREATE TABLE strategy_tags (
+  strategy_id TEXT NOT NULL REFERENCES strategies(strategy_id) ON DELETE CASCADE,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (strategy_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX idx_tags_tag ON strategy_tags(tag, strategy_id);
+
+CREATE TABLE strategy_versions (
+  version_id TEXT PRIMARY KEY,
+  strategy_id TEXT NOT NULL REFERENCES strategies(strategy_id),
+  version_number TEXT NOT NULL,
+  version_major INTEGER NOT NULL,
+  version_minor INTEGER NOT NULL,
+  version_patch INTEGER NOT NULL,
+  version_prerelease TEXT NOT NULL DEFAULT '',
+  version_type TEXT CHECK (version_type IN ('initial', 'major', 'minor', 'patch', 'prerelease')),
+  code_snapshot TEXT,
+  git_commit_hash TEXT,
+  artifact_sha256 TEXT,
+  changelog TEXT,
+  breaking_changes TEXT,
+  migration_notes TEXT,
+  parameters_json TEXT CHECK (parameters_json IS NULL OR json_valid(parameters_json)),
+  default_parameters_json TEXT CHECK (default_parameters_json IS NULL OR json_valid(default_parameters_json)),
+  backtest_results_json TEXT CHECK (backtest_results_json IS NULL OR json_valid(backtest_results_json)),
+  validation_status TEXT NOT NULL DEFAULT 'pending' CHECK (validation_status IN ('passed', 'failed', 'pending')),
+  test_coverage REAL,
+  sharpe_ratio REAL,
+  win_rate REAL,
+  max_drawdown REAL,
+  cagr REAL,
+  mem_enhanced_version INTEGER NOT NULL DEFAULT 0 CHECK (mem_enhanced_version IN (0, 1)),
+  mem_improvement_pct REAL,
+  created_by TEXT,
+  created_at TEXT NOT NULL,
+  approved_by TEXT,
+  approved_at TEXT,
+  is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
+  deprecated_at TEXT,
+  UNIQUE (strategy_id, version_number)
+);
+CREATE INDEX idx_versions_strategy ON strategy_versions(strategy_id, version_major DESC, version_minor DESC, version_patch DESC);
+CREATE INDEX idx_versions_active ON strategy_versions(is_active, created_at DESC);
+
+CREATE TABLE runs (
+  run_id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'interrupted')),
+  strategies_json TEXT NOT NULL CHECK (json_valid(strategies_json)),
+  data_json TEXT CHECK (data_json IS NULL OR json_valid(data_json)),
+  config_json TEXT CHECK (config_json IS NULL OR json_valid(config_json)),
+  engine_version TEXT NOT NULL,
+  error TEXT
+);
+CREATE INDEX idx_runs_started ON runs(started_at DESC);
+
+CREATE TABLE strategy_performance (
+  performance_id TEXT PRIMARY KEY,
+  strategy_id TEXT NOT NULL REFERENCES strategies(strategy_id),
+  version_id TEXT REFERENCES strategy_versions(version_id),
+  run_id TEXT REFERENCES runs(run_id),
+  trade_id TEXT,
+  symbol TEXT,
+  timeframe TEXT,
+  signal_action TEXT CHECK (signal_action IN ('buy', 'sell', 'hold', 'target')),
+  signal_confidence REAL,
+  entry_price REAL,
+  exit_price REAL,
+  quantity REAL,
+  entry_timestamp TEXT,
+  exit_timestamp TEXT,
+  duration_seconds INTEGER,
+  pnl REAL,
+  pnl_percentage REAL,
+  is_win INTEGER CHECK (is_win IN (0, 1)),
+  max_adverse_excursion REAL,
+  max_favorable_excursion REAL,
+  stop_loss REAL,
+  take_profit REAL,
+  was_mem_enhanced INTEGER NOT NULL DEFAULT 0 CHECK (was_mem_enhanced IN (0, 1)),
+  mem_confidence_boost REAL,
+  mem_reasoning TEXT,
+  learned_pattern_applied TEXT,
+  market_regime TEXT,
+  volatility REAL,
+  volume_ratio REAL,
+  broker TEXT,
+  slippage REAL,
+  commission REAL,
+  recorded_at TEXT NOT NULL
+);
+CREATE INDEX idx_perf_strategy ON strategy_performance(strategy_id, exit_timestamp);
+CREATE INDEX idx_perf_version ON strategy_performance(version_id, exit_timestamp);
+CREATE INDEX idx_perf_symbol ON strategy_performance(symbol, exit_timestamp);
+CREATE INDEX idx_perf_run ON strategy_performance(run_id);
+CREATE INDEX idx_perf_mem ON strategy_performance(was_mem_enhanced, recorded_at DESC);
+
+CREATE TABLE strategy_parameters (
+  parameter_id TEXT PRIMARY KEY,
+  strategy_id TEXT NOT NULL REFERENCES strategies(strategy_id),
+  version_id TEXT REFERENCES strategy_versions(version_id),
+  parameter_name TEXT NOT NULL,
+  parameter_value TEXT,
+  parameter_type TEXT CHECK (parameter_type IN ('integer', 'decimal', 'boolean', 'string')),
+  previous_value TEXT,
+  applied_from TEXT NOT NULL,
+  applied_to TEXT,
+  change_reason TEXT,
+  changed_by TEXT NOT NULL CHECK (changed_by IN ('manual', 'mem_learning', 'backtest_optimization')),
+  before_sharpe REAL,
+  after_sharpe REAL,
+  improvement_pct REAL,
+  is_ab_test INTEGER NOT NULL DEFAULT 0 CHECK (is_ab_test IN (0, 1)),
+  ab_test_group TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX idx_params_strategy ON strategy_parameters(strategy_id, parameter_name, applied_from DESC);
+
+CREATE TABLE strategy_relationships (
+  relationship_id TEXT PRIMARY KEY,
+  parent_strategy_id TEXT NOT NULL REFERENCES strategies(strategy_id),
+  child_strategy_id TEXT NOT NULL REFERENCES strategies(strategy_id),
+  relationship_type TEXT NOT NULL CHECK (relationship_type IN ('derived_from', 'mem_enhanced_version',
+      'combined_with', 'alternative_to', 'replaces', 'portfolio_component')),
+  description TEXT,
+  similarity_score REAL CHECK (similarity_score IS NULL OR (similarity_score >= 0 AND similarity_score <= 1)),
+  created_at TEXT NOT NULL,
+  CHECK (parent_strategy_id != child_strategy_id),
+  UNIQUE (parent_strategy_id, child_strategy_id, relationship_type)
+);
+CREATE INDEX idx_relationships_parent ON strategy_relationships(parent_strategy_id);
+CREATE INDEX idx_relationships_child ON strategy_relationships(child_strategy_id);
+CREATE INDEX idx_relationships_type ON strategy_relationships(relationship_type);
+
+CREATE TABLE mem_learned_patterns (
+  pattern_id TEXT PRIMARY KEY,
+  strategy_id TEXT NOT NULL REFERENCES strategies(strategy_id),
+  pattern_key TEXT NOT NULL,
+  conditions_json TEXT NOT NULL CHECK (json_valid(conditions_json)),
+  occurrences INTEGER NOT NULL,
+  wins INTEGER NOT NULL,
+  win_rate REAL NOT NULL,
+  first_seen TEXT,
+  last_seen TEXT,
+  learned_strategy_id TEXT REFERENCES strategies(strategy_id),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (strategy_id, pattern_key)
+);
+
+CREATE TABLE audit_log (
+  audit_id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  entity_type TEXT NOT NULL,
+  entity_id TEXT,
+  strategy_id TEXT,
+  before_json TEXT CHECK (before_json IS NULL OR json_valid(before_json)),
+  after_json TEXT CHECK (after_json IS NULL OR json_valid(after_json))
+);
+CREATE INDEX idx_audit_strategy ON audit_log(strategy_id, audit_id);
+CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+CREATE VIRTUAL TABLE strategies_fts USING fts5(
+  strategy_id UNINDEXED, strategy_name, display_name, description, search_keywords, tags,
+  tokenize = 'unicode61 remove_diacritics 2 tokenchars ''_''');
+)SQL";
+
+const char* kMigrations[] = {kMigration1};
+
+}  // namespace
+
+Status migrate(sql::Database& db, bool read_only) {
+  auto version_stmt = db.prepare("PRAGMA user_version");
+  if (!version_stmt.ok()) return version_stmt.status();
+  int64_t version = (*version_stmt)->step() ? (*version_stmt)->int64(0) : 0;
+  const std::string file = db.path().string();
+  if (version > kSchemaVersion)
+    return Status::FailedPrecondition(file + ": catalog schema version " + std::to_string(version) +
+                                      " is newer than this algohost understands (" + std::to_string(kSchemaVersion) +
+                                      "); upgrade algohost");
+  if (version == kSchemaVersion) return Status::Ok();
+  if (read_only)
+    return Status::FailedPrecondition(file + ": catalog schema version " + std::to_string(version) +
+                                      " needs migrating to " + std::to_string(kSchemaVersion) +
+                                      ", but the catalog was opened read-only");
+  for (int64_t v = version; v < kSchemaVersion; ++v) {
+    sql::Transaction txn(db);
+    if (!txn.status().ok()) return txn.status().with_context(file);
+    Status st = db.exec(kMigrations[v]);
+    if (!st.ok()) return st.with_context(file + ": migration " + std::to_string(v + 1));
+    st = db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+    if (!st.ok()) return st.with_context(file);
+    st = txn.commit();
+    if (!st.ok()) return st.with_context(file);
+  }
+  return Status::Ok();
+}
+
+}  // namespace algohost::catalog

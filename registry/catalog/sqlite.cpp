@@ -1,0 +1,149 @@
+#include "registry/catalog/sqlite.h"
+
+#include <sqlite3.h>
+
+namespace algohost::sql {
+
+namespace {
+Status map_error(sqlite3* db, int rc, const std::string& what) {
+  const std::string msg = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+    case SQLITE_READONLY: return Status::FailedPrecondition(msg + " (the catalog is read-only)");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return Status::Corruption(msg);
+    case SQLITE_CONSTRAINT: return Status::InvalidArgument(msg);
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_PERM: return Status::IoError(msg);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return Status::IoError(msg + " (the catalog is busy)");
+    default: return Status::Internal(msg);
+  }
+}
+}  // namespace
+
+Statement& Statement::bind(int i, std::nullptr_t) {
+  sqlite3_bind_null(stmt_, i);
+  return *this;
+}
+Statement& Statement::bind(int i, int64_t v) {
+  sqlite3_bind_int64(stmt_, i, v);
+  return *this;
+}
+Statement& Statement::bind(int i, double v) {
+  sqlite3_bind_double(stmt_, i, v);
+  return *this;
+}
+Statement& Statement::bind(int i, std::string_view v) {
+  sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE && status_.ok()) status_ = map_error(db_, rc, std::string("SQL \"") + sqlite3_sql(stmt_) + "\"");
+  return false;
+}
+
+Status Statement::run() {
+  while (step()) {
+  }
+  return status_;
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  status_ = Status::Ok();
+}
+
+bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+int64_t Statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+double Statement::real(int col) const { return sqlite3_column_double(stmt_, col); }
+std::string Statement::text(int col) const {
+  const unsigned char* t = sqlite3_column_text(stmt_, col);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : "";
+}
+std::optional<double> Statement::opt_real(int col) const {
+  return is_null(col) ? std::nullopt : std::optional<double>(real(col));
+}
+std::optional<std::string> Statement::opt_text(int col) const {
+  return is_null(col) ? std::nullopt : std::optional<std::string>(text(col));
+}
+
+Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& file, Options options) {
+  std::unique_ptr<Database> db(new Database());
+  db->path_ = file;
+  int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (!options.read_only && options.create) flags |= SQLITE_OPEN_CREATE;
+  int rc = sqlite3_open_v2(file.c_str(), &db->db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Status st = map_error(db->db_, rc, file.string() + ": cannot open the catalog");
+    return st;
+  }
+  sqlite3_extended_result_codes(db->db_, 1);
+  sqlite3_busy_timeout(db->db_, 5000);
+  Status st = db->exec("PRAGMA foreign_keys = ON");
+  if (!st.ok()) return st;
+  // Probe the file: a corrupt or non-database file fails here with a clear message.
+  st = db->exec("SELECT count(*) FROM sqlite_master");
+  if (!st.ok()) return st.with_context(file.string());
+  if (!options.read_only) {
+    st = db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    if (!st.ok()) return st.with_context(file.string());
+  }
+  return db;
+}
+
+Database::~Database() {
+  cache_.clear();
+  if (db_) sqlite3_close_v2(db_);
+}
+
+Status Database::error(const std::string& what) const { return map_error(db_, sqlite3_errcode(db_), what); }
+
+Result<Statement*> Database::prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) {
+    it->second->reset();
+    return it->second.get();
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return map_error(db_, rc, "preparing \"" + sql + "\"");
+  auto owned = std::make_unique<Statement>(db_, stmt);
+  Statement* raw = owned.get();
+  cache_.emplace(sql, std::move(owned));
+  return raw;
+}
+
+Status Database::exec(const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    Status st = map_error(db_, rc, "executing SQL");
+    return Status(st.code(), msg);
+  }
+  return Status::Ok();
+}
+
+int64_t Database::changes() const { return sqlite3_changes64(db_); }
+
+Transaction::Transaction(Database& db) : db_(db) { status_ = db_.exec("BEGIN IMMEDIATE"); done_ = !status_.ok(); }
+
+Transaction::~Transaction() {
+  if (!done_) (void)db_.exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  if (done_) return status_.ok() ? Status::Internal("transaction already finished") : status_;
+  Status st = db_.exec("COMMIT");
+  if (st.ok()) done_ = true;
+  return st;
+}
+
+}  // namespace algohost::sql

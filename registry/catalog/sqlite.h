@@ -1,0 +1,115 @@
+// A thin RAII layer over the SQLite C API: a connection, prepared statements with bound
+// parameters only (no SQL is ever built from values), and a transaction guard that rolls back
+// unless committed. Errors come back as Status with SQLite's message and the statement's text.
+// Not thread-safe: one Database per thread (SQLite serialises writers across connections).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "registry/common/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace algohost::sql {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // Bind by 1-based index. std::nullopt / nullptr binds NULL.
+  Statement& bind(int i, std::nullptr_t);
+  Statement& bind(int i, int64_t v);
+  Statement& bind(int i, int v) { return bind(i, static_cast<int64_t>(v)); }
+  Statement& bind(int i, bool v) { return bind(i, static_cast<int64_t>(v)); }
+  Statement& bind(int i, double v);
+  Statement& bind(int i, std::string_view v);
+  Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+  Statement& bind(int i, const char* v) { return v ? bind(i, std::string_view(v)) : bind(i, nullptr); }
+  template <class T>
+  Statement& bind(int i, const std::optional<T>& v) {
+    return v ? bind(i, *v) : bind(i, nullptr);
+  }
+
+  // Binds all arguments from index 1.
+  template <class... Args>
+  Statement& bind_all(const Args&... args) {
+    int i = 0;
+    (bind(++i, args), ...);
+    return *this;
+  }
+
+  // Steps once: true when a row is available, false when done. Errors are returned via status().
+  bool step();
+  // Steps to completion (for statements that return no rows).
+  Status run();
+  const Status& status() const { return status_; }
+  // Makes the statement ready to bind and run again (prepare() does this for cached statements).
+  void reset();
+
+  bool is_null(int col) const;
+  int64_t int64(int col) const;
+  double real(int col) const;
+  std::string text(int col) const;
+  std::optional<double> opt_real(int col) const;
+  std::optional<std::string> opt_text(int col) const;
+
+ private:
+  friend class Database;
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  Status status_;
+};
+
+class Database {
+ public:
+  struct Options {
+    bool read_only = false;
+    bool create = true;
+  };
+  // Opens (creating unless told not to) with foreign keys on, WAL, and a busy timeout.
+  static Result<std::unique_ptr<Database>> open(const std::filesystem::path& file, Options options);
+  ~Database();
+
+  // A prepared statement, cached by its SQL text and reset for reuse. The reference is valid until
+  // the next prepare() of the same text.
+  Result<Statement*> prepare(const std::string& sql);
+  // Runs one or more statements without parameters (schema, pragmas).
+  Status exec(const std::string& sql);
+  int64_t changes() const;
+  const std::filesystem::path& path() const { return path_; }
+  sqlite3* raw() { return db_; }
+
+  // Maps the last SQLite error to a Status (read-only, corrupt, busy, constraint...).
+  Status error(const std::string& what) const;
+
+ private:
+  Database() = default;
+  sqlite3* db_ = nullptr;
+  std::filesystem::path path_;
+  std::map<std::string, std::unique_ptr<Statement>> cache_;
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() succeeded.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  const Status& status() const { return status_; }
+  Status commit();
+
+ private:
+  Database& db_;
+  Status status_;
+  bool done_ = false;
+};
+
+}  // namespace algohost::sql
