@@ -1,7 +1,12 @@
 #include "host/cli/context.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
+
+#include "host/cli/exit_codes.h"
 
 namespace algohost::cli {
 namespace fs = std::filesystem;
@@ -17,6 +22,25 @@ PluginService& Context::plugins() {
     plugins_ = std::make_unique<PluginService>(std::move(o));
   }
   return *plugins_;
+}
+
+catalog::Catalog* Context::catalog() {
+  if (!catalog_) {
+    const char* user = std::getenv("USER");
+    if (!user) user = std::getenv("LOGNAME");
+    if (!user) {
+      const passwd* pw = getpwuid(getuid());
+      user = pw ? pw->pw_name : nullptr;
+    }
+    catalog_ = std::make_unique<CatalogService>(plugins(), resolve_catalog_location(catalog_path, std::getenv("ALGOHOST_HOME")),
+                                                std::string("cli:") + (user ? user : "unknown"));
+  }
+  auto c = catalog_->catalog();
+  if (!c.ok()) {
+    exit_code = report_error(c.status());
+    return nullptr;
+  }
+  return *c;
 }
 
 std::string action_name(int32_t action) {

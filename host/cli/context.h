@@ -3,11 +3,13 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "host/service/catalog_service.h"
 #include "host/service/plugin_service.h"
 
 namespace algohost::cli {
@@ -15,18 +17,25 @@ namespace algohost::cli {
 struct Context {
   std::vector<std::string> plugin_dirs;  // --plugins, repeatable
   std::string log_level = "warn";
+  std::optional<std::string> catalog_path;  // --catalog
   int exit_code = 0;
 
   // Built on first use from the options above, ALGOHOST_PLUGIN_PATH and the built-in plugins.
   PluginService& plugins();
+  // The catalog at --catalog / ALGOHOST_HOME / ./algohost-data, synced with discovery. On error
+  // reports it, sets exit_code and returns nullptr.
+  catalog::Catalog* catalog();
 
  private:
   std::unique_ptr<PluginService> plugins_;
+  std::unique_ptr<CatalogService> catalog_;
 };
 
 // Subcommand registration, one function per command family.
 void add_plugin_commands(CLI::App& app, Context& ctx);
 void add_signals_command(CLI::App& app, Context& ctx);
+void add_strategies_commands(CLI::App& app, Context& ctx);
+void add_audit_command(CLI::App& app, Context& ctx);
 
 // "buy", "sell", "hold", "target", or "action(N)".
 std::string action_name(int32_t action);

@@ -22,10 +22,14 @@ int main(int argc, char** argv) {
   if (const char* env = std::getenv("ALGOHOST_LOG")) ctx.log_level = env;
   app.add_option("--log-level", ctx.log_level, "trace, debug, info, warn, error or off (env ALGOHOST_LOG)")
       ->capture_default_str();
+  app.add_option("--catalog", ctx.catalog_path,
+                 "Catalog file (default: $ALGOHOST_HOME/catalog.db, else ./algohost-data/catalog.db)");
   app.set_version_flag("--version", "algohost 0.1.0");
 
   add_plugin_commands(app, ctx);
   add_signals_command(app, ctx);
+  add_strategies_commands(app, ctx);
+  add_audit_command(app, ctx);
 
   auto logger = spdlog::stderr_color_mt("algohost");
   spdlog::set_default_logger(logger);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <regex>
@@ -70,6 +71,13 @@ std::string type_of(const OrderedJson& v) {
     case OrderedJson::value_t::object: return "an object";
     default: return "a number";
   }
+}
+
+// Shortest text that reads back as `d` ("2", "0.05", "1e+06").
+std::string number_text(double d) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, d);
+  return std::string(buf, r.ptr);
 }
 
 // Walks the document and collects issues; each accessor reports a wrong type at its path.
@@ -216,8 +224,7 @@ void check_parameters(Checker& c, const OrderedJson& params, Manifest& m) {
     if ((spec.min || spec.max) && ok && !numeric)
       c.error(base, std::string("min and max apply to numbers, not to a ") + param_type_name(spec.type));
     if (spec.min && spec.max && *spec.min > *spec.max)
-      c.error(base + ".min", "min (" + std::to_string(*spec.min) + ") is greater than max (" +
-                                 std::to_string(*spec.max) + ")");
+      c.error(base + ".min", "min (" + number_text(*spec.min) + ") is greater than max (" + number_text(*spec.max) + ")");
     spec.choices = c.strings(p, base, "choices");
     if (auto d = c.str(p, base, "description", false)) spec.description = *d;
     if (auto o = c.boolean(p, base, "optimizable")) spec.optimizable = *o;
@@ -406,10 +413,7 @@ ManifestReport load_manifest(const fs::path& file) {
 
 std::string check_parameter_value(const ParamSpec& spec, const OrderedJson& v) {
   auto range = [&]() -> std::string {
-    std::ostringstream os;
-    os << "[" << (spec.min ? std::to_string(*spec.min) : "-inf") << ", "
-       << (spec.max ? std::to_string(*spec.max) : "inf") << "]";
-    return os.str();
+    return "[" + (spec.min ? number_text(*spec.min) : "-inf") + ", " + (spec.max ? number_text(*spec.max) : "inf") + "]";
   };
   switch (spec.type) {
     case ParamType::kInteger:
@@ -473,6 +477,18 @@ std::optional<OrderedJson> parse_text(const ParamSpec& spec, const std::string& 
 
 }  // namespace
 
+Result<OrderedJson> parse_parameter_text(const ParamSpec& spec, const std::string& text) {
+  auto value = parse_text(spec, text);
+  if (!value)
+    return Status::InvalidArgument("parameter '" + spec.name + "': '" + text + "' is not " +
+                                   (spec.type == ParamType::kInteger ? "an integer"
+                                    : spec.type == ParamType::kFloat ? "a number"
+                                    : "a boolean"));
+  std::string problem = check_parameter_value(spec, *value);
+  if (!problem.empty()) return Status::InvalidArgument("parameter '" + spec.name + "': " + problem);
+  return *value;
+}
+
 Result<OrderedJson> resolve_parameters(const Manifest& m,
                                        const std::map<std::string, std::string>& overrides) {
   OrderedJson out = OrderedJson::object();
@@ -485,14 +501,8 @@ Result<OrderedJson> resolve_parameters(const Manifest& m,
       return Status::InvalidArgument("parameter '" + name + "': " + m.id() + " has no such parameter" +
                                      (known.empty() ? "" : " (it has: " + known + ")"));
     }
-    auto value = parse_text(*spec, text);
-    if (!value)
-      return Status::InvalidArgument("parameter '" + name + "': '" + text + "' is not " +
-                                     (spec->type == ParamType::kInteger ? "an integer"
-                                      : spec->type == ParamType::kFloat ? "a number"
-                                      : "a boolean"));
-    std::string problem = check_parameter_value(*spec, *value);
-    if (!problem.empty()) return Status::InvalidArgument("parameter '" + name + "': " + problem);
+    auto value = parse_parameter_text(*spec, text);
+    if (!value.ok()) return value.status();
     out[name] = *value;
   }
   return out;

@@ -104,6 +104,10 @@ Result<OrderedJson> resolve_parameters(const Manifest& m,
 // Reads a manifest's "parameters" object into specs; problems are reported as in a manifest.
 std::vector<ParamSpec> parse_parameter_specs(const OrderedJson& parameters, std::vector<ManifestIssue>& issues);
 
+// Reads command-line text as a value of the spec's type and checks it (type, range, choices).
+// InvalidArgument naming the parameter when it does not fit.
+Result<OrderedJson> parse_parameter_text(const ParamSpec& spec, const std::string& text);
+
 // Checks one typed value against its spec; "" when fine, else what is wrong.
 std::string check_parameter_value(const ParamSpec& spec, const OrderedJson& value);
 

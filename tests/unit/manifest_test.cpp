@@ -99,7 +99,7 @@ TEST(Manifest, DefaultOutsideMinMaxIsRefused) {
   doc["parameters"]["period"]["default"] = 500;
   auto r = check(doc);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(all(r).find("E parameters.period.default: 500 is outside [2.000000, 100.000000]"), std::string::npos)
+  EXPECT_NE(all(r).find("E parameters.period.default: 500 is outside [2, 100]"), std::string::npos)
       << all(r);
 }
 
@@ -116,7 +116,7 @@ TEST(Manifest, ParameterTypeProblems) {
   EXPECT_NE(s.find("parameters.mode.default: 'weekly' is not one of: rolling, session"), std::string::npos) << s;
   EXPECT_NE(s.find("parameters.flag: min and max apply to numbers"), std::string::npos) << s;
   EXPECT_NE(s.find("parameters.level.type: 'complex' is not one of"), std::string::npos) << s;
-  EXPECT_NE(s.find("parameters.bad.min: min (5.000000) is greater than max (2.000000)"), std::string::npos) << s;
+  EXPECT_NE(s.find("parameters.bad.min: min (5) is greater than max (2)"), std::string::npos) << s;
 }
 
 TEST(Manifest, BadIdentityValues) {

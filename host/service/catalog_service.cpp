@@ -1,0 +1,44 @@
+#include "host/service/catalog_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "host/loader/sha256.h"
+
+namespace algohost {
+namespace fs = std::filesystem;
+
+CatalogLocation resolve_catalog_location(const std::optional<std::string>& catalog_flag, const char* home_env) {
+  const fs::path home = (home_env && *home_env) ? fs::path(home_env) : fs::path("algohost-data");
+  CatalogLocation loc;
+  loc.db = catalog_flag ? fs::path(*catalog_flag) : home / "catalog.db";
+  loc.data_dir = loc.db.has_parent_path() ? loc.db.parent_path() : fs::path(".");
+  return loc;
+}
+
+CatalogService::CatalogService(PluginService& plugins, CatalogLocation location, std::string actor)
+    : plugins_(plugins), location_(std::move(location)), actor_(std::move(actor)) {}
+
+Result<catalog::Catalog*> CatalogService::catalog() {
+  if (catalog_) return catalog_.get();
+  catalog::CatalogOptions options;
+  options.actor = actor_;
+  options.data_dir = location_.data_dir;
+  auto opened = catalog::Catalog::open(location_.db, options);
+  if (!opened.ok()) return opened.status();
+  std::vector<catalog::SyncInput> inputs;
+  for (const auto& p : plugins_.discovery().plugins) {
+    if (!p.report.ok() || p.shadowed_by) continue;
+    const Manifest& m = *p.report.manifest;
+    auto sha = sha256_file(m.artifact);
+    inputs.push_back({&m, sha.ok() ? *sha : std::string(), p.origin == "built-in" ? "built_in" : "imported"});
+  }
+  const std::string actor = (*opened)->actor();
+  (*opened)->set_actor("sync");
+  report_ = catalog::sync_manifests(**opened, inputs);
+  (*opened)->set_actor(actor);
+  for (const auto& problem : report_.problems) spdlog::warn("catalog sync: {}", problem);
+  catalog_ = std::move(*opened);
+  return catalog_.get();
+}
+
+}  // namespace algohost
