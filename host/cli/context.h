@@ -25,6 +25,8 @@ struct Context {
   // The catalog at --catalog / ALGOHOST_HOME / ./algohost-data, synced with discovery. On error
   // reports it, sets exit_code and returns nullptr.
   catalog::Catalog* catalog();
+  // The service behind catalog() (valid after catalog() succeeded).
+  CatalogService& catalog_service() { return *catalog_; }
 
  private:
   std::unique_ptr<PluginService> plugins_;
@@ -36,6 +38,7 @@ void add_plugin_commands(CLI::App& app, Context& ctx);
 void add_signals_command(CLI::App& app, Context& ctx);
 void add_strategies_commands(CLI::App& app, Context& ctx);
 void add_audit_command(CLI::App& app, Context& ctx);
+void add_run_commands(CLI::App& app, Context& ctx);
 
 // "buy", "sell", "hold", "target", or "action(N)".
 std::string action_name(int32_t action);

@@ -15,6 +15,7 @@ struct BarSeries {
   std::string symbol;
   std::vector<int64_t> ts_ms;
   std::vector<double> open, high, low, close, volume;
+  std::vector<double> carry;  // optional: annual carry (interest-rate differential) per bar; empty if none
 
   size_t size() const { return ts_ms.size(); }
   bool empty() const { return ts_ms.empty(); }

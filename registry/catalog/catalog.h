@@ -72,7 +72,11 @@ class Catalog {
   // ---- Performance ------------------------------------------------------------------------
   // Records trades in one transaction (the recorder's batch) and refreshes the summaries of the
   // strategies involved. Returns the new performance ids.
-  Result<std::vector<std::string>> record_trades(const std::vector<TradeRecord>& trades);
+  // With refresh_summaries false the summaries are left for refresh_summaries() (the recorder
+  // refreshes once at the end of a run instead of after every batch).
+  Result<std::vector<std::string>> record_trades(const std::vector<TradeRecord>& trades, bool refresh_summaries = true);
+  // Recomputes the summary fields (lifetime Sharpe, win rate, trades, PnL) of these strategies.
+  Status refresh_summaries(const std::vector<std::string>& ids_or_names);
   Result<std::string> record_trade(const TradeRecord& t);
   // Metrics over trades whose exit time is in [from, to] (ISO-8601; either may be absent).
   Result<PerformanceMetrics> performance(const std::string& id_or_name, const std::optional<std::string>& from = {},
@@ -81,6 +85,19 @@ class Catalog {
   Result<std::vector<PerformanceMetrics>> compare(const std::vector<std::string>& ids_or_names);
   Result<std::vector<TradeRecord>> trades(const std::string& id_or_name, const std::optional<std::string>& run_id = {},
                                           int64_t limit = 1000);
+
+  // ---- Runs -------------------------------------------------------------------------------
+  // Records the start of a run (status "running") and returns its id.
+  Result<std::string> start_run(const std::string& kind, const Json& strategies, const Json& data, const Json& config,
+                                const std::string& engine_version);
+  // Ends a run: status finished | failed | interrupted, with the error text and results if any.
+  Status finish_run(const std::string& run_id, const std::string& status, const std::string& error, const Json& results);
+  // Newest first.
+  Result<std::vector<RunRecord>> runs(int64_t limit = 50);
+  Result<RunRecord> get_run(const std::string& run_id);
+  // Stores a version's measured metrics (from a run) and its backtest results JSON.
+  Status update_version_metrics(const std::string& version_id, std::optional<double> sharpe, std::optional<double> win_rate,
+                                std::optional<double> max_drawdown, std::optional<double> cagr, const Json& backtest_results);
 
   // ---- MEM --------------------------------------------------------------------------------
   Result<bool> is_mem_enhanced(const std::string& id_or_name);

@@ -76,7 +76,22 @@ Status Catalog::refresh_summary(const std::string& strategy_id) {
                         now_iso(), strategy_id});
 }
 
-Result<std::vector<std::string>> Catalog::record_trades(const std::vector<TradeRecord>& trades) {
+Status Catalog::refresh_summaries(const std::vector<std::string>& ids_or_names) {
+  sql::Transaction txn(*db_);
+  if (!txn.status().ok()) return txn.status();
+  std::vector<std::string> ids;
+  for (const auto& x : ids_or_names) {
+    auto sid = resolve_id(x);
+    if (!sid.ok()) return sid.status();
+    if (Status st = refresh_summary(*sid); !st.ok()) return st;
+    ids.push_back(*sid);
+  }
+  if (Status st = txn.commit(); !st.ok()) return st;
+  for (const auto& id : ids) mirror_strategy(id);
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> Catalog::record_trades(const std::vector<TradeRecord>& trades, bool refresh_summaries) {
   for (size_t i = 0; i < trades.size(); ++i)
     if (Status st = check_trade(trades[i], i); !st.ok()) return st;
   sql::Transaction txn(*db_);
@@ -118,15 +133,17 @@ Result<std::vector<std::string>> Catalog::record_trades(const std::vector<TradeR
     const std::string& sid = ids[t.strategy_id];
     per_strategy[sid] = per_strategy.value(sid, 0) + 1;
   }
-  for (const auto& [given, sid] : ids)
-    if (Status st = refresh_summary(sid); !st.ok()) return st;
+  if (refresh_summaries)
+    for (const auto& [given, sid] : ids)
+      if (Status st = refresh_summary(sid); !st.ok()) return st;
   const std::optional<std::string> run_id = trades.empty() ? std::nullopt : trades.front().run_id;
   const std::string audit_strategy = ids.size() == 1 ? ids.begin()->second : "";
   Status st = write_audit("record_trades", "performance", run_id.value_or(""), audit_strategy, nullptr,
                           Json{{"trades", trades.size()}, {"per_strategy", per_strategy}, {"run_id", run_id ? Json(*run_id) : Json(nullptr)}});
   if (!st.ok()) return st;
   if (st = txn.commit(); !st.ok()) return st;
-  for (const auto& [given, sid] : ids) mirror_strategy(sid);
+  if (refresh_summaries)
+    for (const auto& [given, sid] : ids) mirror_strategy(sid);
   return out;
 }
 

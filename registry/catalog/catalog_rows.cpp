@@ -294,6 +294,12 @@ Json AuditEntry::to_json() const {
               {"before", before}, {"after", after}};
 }
 
+Json RunRecord::to_json() const {
+  return Json{{"run_id", run_id}, {"kind", kind}, {"started_at", started_at}, {"finished_at", opt(finished_at)},
+              {"status", status}, {"engine_version", engine_version}, {"error", opt(error)},
+              {"strategies", strategies}, {"data", data}, {"config", config}, {"results", results}};
+}
+
 Json LearnedPattern::to_json() const {
   return Json{{"pattern_id", pattern_id}, {"strategy_id", strategy_id}, {"pattern_key", pattern_key},
               {"conditions", conditions}, {"occurrences", occurrences}, {"wins", wins}, {"win_rate", win_rate},

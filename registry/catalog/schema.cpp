@@ -106,6 +106,7 @@ CREATE TABLE runs (
   strategies_json TEXT NOT NULL CHECK (json_valid(strategies_json)),
   data_json TEXT CHECK (data_json IS NULL OR json_valid(data_json)),
   config_json TEXT CHECK (config_json IS NULL OR json_valid(config_json)),
+  results_json TEXT CHECK (results_json IS NULL OR json_valid(results_json)),
   engine_version TEXT NOT NULL,
   error TEXT
 );

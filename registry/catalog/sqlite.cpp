@@ -104,11 +104,16 @@ Database::~Database() {
 
 Status Database::error(const std::string& what) const { return map_error(db_, sqlite3_errcode(db_), what); }
 
-Result<Statement*> Database::prepare(const std::string& sql) {
+void StatementRef::release() {
+  if (s_) sqlite3_reset(s_->stmt_);
+  s_ = nullptr;
+}
+
+Result<StatementRef> Database::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) {
     it->second->reset();
-    return it->second.get();
+    return StatementRef(it->second.get());
   }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
@@ -116,7 +121,7 @@ Result<Statement*> Database::prepare(const std::string& sql) {
   auto owned = std::make_unique<Statement>(db_, stmt);
   Statement* raw = owned.get();
   cache_.emplace(sql, std::move(owned));
-  return raw;
+  return StatementRef(raw);
 }
 
 Status Database::exec(const std::string& sql) {

@@ -64,9 +64,35 @@ class Statement {
 
  private:
   friend class Database;
+  friend class StatementRef;
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   Status status_;
+};
+
+// A cached statement on loan: resets it (ending its implicit read transaction, so the connection
+// never keeps an old WAL snapshot) when the loan ends. Use as a pointer to the Statement.
+class StatementRef {
+ public:
+  explicit StatementRef(Statement* s) : s_(s) {}
+  StatementRef(StatementRef&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+  StatementRef& operator=(StatementRef&& o) noexcept {
+    if (this != &o) {
+      release();
+      s_ = o.s_;
+      o.s_ = nullptr;
+    }
+    return *this;
+  }
+  StatementRef(const StatementRef&) = delete;
+  StatementRef& operator=(const StatementRef&) = delete;
+  ~StatementRef() { release(); }
+  Statement* operator->() const { return s_; }
+  Statement& operator*() const { return *s_; }
+
+ private:
+  void release();
+  Statement* s_;
 };
 
 class Database {
@@ -79,9 +105,9 @@ class Database {
   static Result<std::unique_ptr<Database>> open(const std::filesystem::path& file, Options options);
   ~Database();
 
-  // A prepared statement, cached by its SQL text and reset for reuse. The reference is valid until
-  // the next prepare() of the same text.
-  Result<Statement*> prepare(const std::string& sql);
+  // A prepared statement, cached by its SQL text, reset for reuse, and reset again when the
+  // returned loan ends. Do not prepare the same text again while a loan of it is live.
+  Result<StatementRef> prepare(const std::string& sql);
   // Runs one or more statements without parameters (schema, pragmas).
   Status exec(const std::string& sql);
   int64_t changes() const;

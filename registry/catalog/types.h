@@ -159,6 +159,14 @@ struct AuditEntry {
   Json to_json() const;
 };
 
+struct RunRecord {
+  std::string run_id, kind, started_at, status, engine_version;
+  std::optional<std::string> finished_at, error;
+  Json strategies, data, config, results;
+
+  Json to_json() const;
+};
+
 struct LearnedPattern {
   std::string pattern_id, strategy_id, pattern_key;
   Json conditions;

@@ -1,0 +1,337 @@
+// `algohost run`, `perf`, `compare`, `trades`, `runs`: backtests and their recorded results.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "host/cli/context.h"
+#include "host/cli/exit_codes.h"
+#include "host/cli/table.h"
+#include "host/service/run_service.h"
+
+namespace algohost::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+std::string opt_fixed(const std::optional<double>& v, int d) { return v ? fixed(*v, d) : "-"; }
+std::string pct(double v) { return fixed(100.0 * v, 2) + "%"; }
+std::string opt_pct(const std::optional<double>& v) { return v ? pct(*v) : "-"; }
+
+// A one-line progress bar on stderr, only when stderr is a terminal.
+class Progress {
+ public:
+  Progress() : tty_(isatty(STDERR_FILENO)), start_(std::chrono::steady_clock::now()) {}
+  std::function<void(size_t, size_t)> callback() {
+    if (!tty_) return nullptr;
+    return [this](size_t done, size_t total) { draw(done, total); };
+  }
+  void done() {
+    if (tty_ && drawn_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  void draw(size_t done, size_t total) {
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
+    const double frac = total ? static_cast<double>(done) / static_cast<double>(total) : 0;
+    const int width = 30, filled = static_cast<int>(frac * width);
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.resize(width, '.');
+    const double eta = rate > 0 && total > done ? static_cast<double>(total - done) / rate : 0;
+    std::fprintf(stderr, "\r[%s] %5.1f%%  %zu/%zu bars  %.2fM bars/s  %.0fs left\033[K", bar.c_str(), 100 * frac, done,
+                 total, rate / 1e6, eta);
+    drawn_ = true;
+  }
+  bool tty_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_;
+};
+
+void print_metrics_table(const std::vector<StrategyReport>& rows) {
+  Table t({"STRATEGY", "RETURN", "CAGR", "SHARPE", "SORTINO", "MAX DD", "TRADES", "WIN RATE", "PROFIT F", "EXPOSURE",
+           "FEES", "FINAL EQUITY"});
+  for (const auto& s : rows) {
+    const auto& m = s.metrics;
+    t.add({s.label + (s.error.empty() ? "" : " (FAILED)"), pct(m.total_return), opt_pct(m.cagr), opt_fixed(m.sharpe, 3),
+           opt_fixed(m.sortino, 3), pct(m.max_drawdown), std::to_string(m.trades), pct(m.win_rate),
+           opt_fixed(m.profit_factor, 2), pct(m.exposure), fixed(m.total_fees, 2), fixed(s.final_equity, 2)});
+  }
+  t.print(std::cout);
+}
+
+struct RunArgs {
+  std::vector<std::string> strategies, symbols, params;
+  std::string data, synthetic, from, to, equity_csv, trades_csv;
+  double capital = 100000, slippage_bps = 0, commission = 0, commission_bps = 0, risk_free = 0;
+  std::optional<double> size;
+  std::optional<int> periods;
+  bool json = false, no_batch = false, skip_bad_rows = false;
+};
+
+void run_command(Context& ctx, const RunArgs& a) {
+  auto overrides = parse_param_overrides(a.params);
+  if (!overrides.ok()) {
+    ctx.exit_code = report_error(overrides.status());
+    return;
+  }
+  RunRequest req;
+  req.strategies = a.strategies;
+  if (!a.data.empty()) req.data = a.data;
+  if (!a.synthetic.empty()) req.synthetic = a.synthetic;
+  req.symbols = a.symbols;
+  if (!a.from.empty()) req.from = a.from;
+  if (!a.to.empty()) req.to = a.to;
+  req.params = *overrides;
+  req.broker.capital = a.capital;
+  req.broker.slippage_bps = a.slippage_bps;
+  req.broker.commission_per_trade = a.commission;
+  req.broker.commission_bps = a.commission_bps;
+  req.default_size = a.size;
+  req.use_batch = !a.no_batch;
+  req.skip_bad_rows = a.skip_bad_rows;
+  req.periods_per_year = a.periods;
+  req.risk_free_rate = a.risk_free;
+  req.equity_csv = a.equity_csv;
+  req.trades_csv = a.trades_csv;
+  Progress progress;
+  req.progress = progress.callback();
+  g_stop.store(false);
+  req.stop = &g_stop;
+  auto old_int = std::signal(SIGINT, on_stop_signal);
+  auto old_term = std::signal(SIGTERM, on_stop_signal);
+
+  catalog::Catalog* cat = ctx.catalog();  // opens and syncs before the run
+  if (!cat) return;
+  CatalogService& cs = ctx.catalog_service();
+  RunService service(ctx.plugins(), cs);
+  auto report = service.run(req);
+  progress.done();
+  std::signal(SIGINT, old_int);
+  std::signal(SIGTERM, old_term);
+  if (!report.ok()) {
+    ctx.exit_code = report_error(report.status());
+    return;
+  }
+  for (const auto& w : report->warnings) std::cerr << "warning: " << w << "\n";
+  if (a.json) {
+    std::cout << report->to_json().dump(2) << "\n";
+  } else {
+    std::cout << "run " << report->run_id << "  " << report->status << "  " << report->data_description << "\n"
+              << report->symbols << " symbols, " << report->bars << " bars, " << report->periods_per_year
+              << " periods/year, " << fixed(report->seconds, 2) << " s, " << report->trades_recorded
+              << " trades recorded\n\n";
+    print_metrics_table(report->strategies);
+    for (const auto& s : report->strategies)
+      if (s.metrics.short_window) {
+        std::cout << "\nnote: the window is under " << static_cast<int>(metrics::kMinAnnualizeDays)
+                  << " days: annualized figures (CAGR, Sharpe, Sortino, Calmar) are withheld.\n";
+        break;
+      }
+    for (const auto& s : report->strategies)
+      if (!s.error.empty()) std::cout << "\n" << s.label << " failed: " << s.error << "\n";
+  }
+  if (report->status == "failed") ctx.exit_code = 5;
+  if (report->status == "interrupted") ctx.exit_code = 130;
+}
+
+Json perf_json(const catalog::PerformanceMetrics& p) { return p.to_json(); }
+
+void print_perf(const std::vector<catalog::PerformanceMetrics>& rows) {
+  Table t({"STRATEGY", "TRADES", "WINS", "WIN RATE", "TOTAL PNL", "AVG PNL", "AVG WIN", "AVG LOSS", "PROFIT F",
+           "MAX DD", "SHARPE/TRADE"});
+  for (const auto& p : rows)
+    t.add({p.strategy_name, std::to_string(p.trades), std::to_string(p.wins), pct(p.win_rate), fixed(p.total_pnl, 2),
+           fixed(p.average_pnl, 2), fixed(p.average_win, 2), fixed(p.average_loss, 2), opt_fixed(p.profit_factor, 2),
+           fixed(p.max_drawdown, 2), opt_fixed(p.sharpe_ratio, 3)});
+  t.print(std::cout);
+}
+
+}  // namespace
+
+void add_run_commands(CLI::App& app, Context& ctx) {
+  auto a = std::make_shared<RunArgs>();
+  auto* run = app.add_subcommand("run", "Backtest strategies over market data; every trade is recorded in the catalog");
+  run->add_option("--strategy", a->strategies, "NAME or NAME@VERSION (repeatable; default: every strategy)");
+  auto* data = run->add_option("--data", a->data, "CSV file or directory of CSV files");
+  auto* syn = run->add_option("--synthetic", a->synthetic,
+                              "Synthetic data spec, e.g. symbols=4,bars=2520,seed=7,timeframe=1d (the default data)");
+  data->excludes(syn);
+  run->add_option("--symbols", a->symbols, "Only these symbols")->delimiter(',');
+  run->add_option("--from", a->from, "First date (ISO-8601)");
+  run->add_option("--to", a->to, "Last date (ISO-8601, inclusive)");
+  run->add_option("--param", a->params, "NAME=VALUE for every strategy that has NAME (repeatable)");
+  run->add_option("--capital", a->capital, "Starting capital per strategy")->capture_default_str()->check(CLI::PositiveNumber);
+  run->add_option("--slippage-bps", a->slippage_bps, "Slippage per fill, basis points")->check(CLI::NonNegativeNumber);
+  run->add_option("--commission", a->commission, "Commission per fill, currency")->check(CLI::NonNegativeNumber);
+  run->add_option("--commission-bps", a->commission_bps, "Commission per fill, basis points of notional")
+      ->check(CLI::NonNegativeNumber);
+  run->add_option("--size", a->size, "Default position size, fraction of equity (default 1/symbols)")
+      ->check(CLI::Range(0.0, 1.0));
+  run->add_option("--periods-per-year", a->periods, "252 (default) or 365 for crypto-calendar data (auto-detected)")
+      ->check(CLI::Range(1, 100000));
+  run->add_option("--risk-free", a->risk_free, "Annual risk-free rate for Sharpe and Sortino");
+  run->add_option("--equity-csv", a->equity_csv, "Write the equity curves to this CSV");
+  run->add_option("--trades-csv", a->trades_csv, "Write the closed trades to this CSV");
+  run->add_flag("--no-batch", a->no_batch, "Drive every strategy slice by slice (same results, slower)");
+  run->add_flag("--skip-bad-rows", a->skip_bad_rows, "Skip malformed CSV rows (reported) instead of stopping");
+  run->add_flag("--json", a->json, "Print JSON");
+  run->callback([&ctx, a] { run_command(ctx, *a); });
+
+  struct PerfArgs {
+    std::string name, version, from, to;
+    bool json = false;
+  };
+  auto p = std::make_shared<PerfArgs>();
+  auto* perf = app.add_subcommand("perf", "Recorded performance of a strategy (trade statistics)");
+  perf->add_option("strategy", p->name, "NAME or ID")->required();
+  perf->add_option("--version", p->version, "Only trades of this version");
+  perf->add_option("--from", p->from, "Trades exiting on or after (ISO-8601)");
+  perf->add_option("--to", p->to, "Trades exiting on or before (ISO-8601; a date covers its day)");
+  perf->add_flag("--json", p->json, "Print JSON");
+  perf->callback([&ctx, p] {
+    catalog::Catalog* c = ctx.catalog();
+    if (!c) return;
+    std::optional<std::string> version_id;
+    if (!p->version.empty()) {
+      auto v = c->get_version(p->name, p->version);
+      if (!v.ok()) {
+        ctx.exit_code = report_error(v.status());
+        return;
+      }
+      version_id = v->version_id;
+    }
+    auto m = c->performance(p->name, p->from.empty() ? std::nullopt : std::optional<std::string>(p->from),
+                            p->to.empty() ? std::nullopt : std::optional<std::string>(p->to), version_id);
+    if (!m.ok()) {
+      ctx.exit_code = report_error(m.status());
+      return;
+    }
+    if (p->json)
+      std::cout << perf_json(*m).dump(2) << "\n";
+    else
+      print_perf({*m});
+  });
+
+  struct CompareArgs {
+    std::vector<std::string> names;
+    bool json = false;
+  };
+  auto cmp = std::make_shared<CompareArgs>();
+  auto* compare = app.add_subcommand("compare", "Recorded performance of several strategies side by side");
+  compare->add_option("strategies", cmp->names, "NAME or NAME@VERSION ...")->required();
+  compare->add_flag("--json", cmp->json, "Print JSON");
+  compare->callback([&ctx, cmp] {
+    catalog::Catalog* c = ctx.catalog();
+    if (!c) return;
+    std::vector<catalog::PerformanceMetrics> rows;
+    for (const auto& spec : cmp->names) {
+      std::string name = spec, version;
+      if (auto at = spec.find('@'); at != std::string::npos) {
+        name = spec.substr(0, at);
+        version = spec.substr(at + 1);
+      }
+      std::optional<std::string> vid;
+      if (!version.empty()) {
+        auto v = c->get_version(name, version);
+        if (!v.ok()) {
+          ctx.exit_code = report_error(v.status());
+          return;
+        }
+        vid = v->version_id;
+      }
+      auto m = c->performance(name, std::nullopt, std::nullopt, vid);
+      if (!m.ok()) {
+        ctx.exit_code = report_error(m.status());
+        return;
+      }
+      if (!version.empty()) m->strategy_name += "@" + version;
+      rows.push_back(*m);
+    }
+    if (cmp->json) {
+      Json out = Json::array();
+      for (const auto& r : rows) out.push_back(perf_json(r));
+      std::cout << out.dump(2) << "\n";
+    } else {
+      print_perf(rows);
+    }
+  });
+
+  struct TradesArgs {
+    std::string name, run;
+    int64_t limit = 1000;
+    bool json = false;
+  };
+  auto tr = std::make_shared<TradesArgs>();
+  auto* trades = app.add_subcommand("trades", "Recorded trades of a strategy");
+  trades->add_option("strategy", tr->name, "NAME or ID")->required();
+  trades->add_option("--run", tr->run, "Only trades of this run");
+  trades->add_option("--limit", tr->limit, "At most this many")->capture_default_str()->check(CLI::PositiveNumber);
+  trades->add_flag("--json", tr->json, "Print JSON");
+  trades->callback([&ctx, tr] {
+    catalog::Catalog* c = ctx.catalog();
+    if (!c) return;
+    auto rows = c->trades(tr->name, tr->run.empty() ? std::nullopt : std::optional<std::string>(tr->run), tr->limit);
+    if (!rows.ok()) {
+      ctx.exit_code = report_error(rows.status());
+      return;
+    }
+    if (tr->json) {
+      Json out = Json::array();
+      for (const auto& t : *rows) out.push_back(t.to_json());
+      std::cout << out.dump(2) << "\n";
+      return;
+    }
+    Table t({"SYMBOL", "ACTION", "ENTRY", "ENTRY PX", "EXIT", "EXIT PX", "QTY", "PNL", "PNL %", "REGIME"});
+    for (const auto& x : *rows)
+      t.add({x.symbol, x.signal_action, x.entry_timestamp, fixed(x.entry_price, 4), x.exit_timestamp,
+             fixed(x.exit_price, 4), fixed(x.quantity, 4), fixed(x.pnl, 2), pct(x.pnl_percentage),
+             x.market_regime.value_or("-")});
+    if (t.empty())
+      std::cout << "no trades recorded\n";
+    else
+      t.print(std::cout);
+  });
+
+  struct RunsArgs {
+    int64_t limit = 20;
+    bool json = false;
+  };
+  auto ra = std::make_shared<RunsArgs>();
+  auto* runs = app.add_subcommand("runs", "Recorded runs, newest first");
+  runs->add_option("--limit", ra->limit, "At most this many")->capture_default_str()->check(CLI::PositiveNumber);
+  runs->add_flag("--json", ra->json, "Print JSON");
+  runs->callback([&ctx, ra] {
+    catalog::Catalog* c = ctx.catalog();
+    if (!c) return;
+    auto rows = c->runs(ra->limit);
+    if (!rows.ok()) {
+      ctx.exit_code = report_error(rows.status());
+      return;
+    }
+    if (ra->json) {
+      Json out = Json::array();
+      for (const auto& r : *rows) out.push_back(r.to_json());
+      std::cout << out.dump(2) << "\n";
+      return;
+    }
+    Table t({"RUN", "STARTED", "STATUS", "STRATEGIES", "DATA"});
+    for (const auto& r : *rows) {
+      std::string names;
+      if (r.strategies.is_array())
+        for (const auto& s : r.strategies) names += (names.empty() ? "" : ",") + s.value("strategy", std::string("?"));
+      t.add({r.run_id, r.started_at, r.status, names, r.data.is_object() ? r.data.value("source", std::string()) : ""});
+    }
+    t.print(std::cout);
+  });
+}
+
+}  // namespace algohost::cli

@@ -1,0 +1,176 @@
+#include "host/engine/engine.h"
+
+#include <algorithm>
+
+#include "host/data/slice_aligner.h"
+
+namespace algohost {
+namespace {
+
+// Per-strategy state during a run.
+struct Runner {
+  StrategySetup* setup;
+  StrategyOutcome* out;
+  bool single = true, batch = false, stopped = false;
+  // Batch buffers per symbol: signals for bars [start, start + len) of that symbol.
+  std::vector<std::vector<ah_signal>> buf;
+  std::vector<size_t> start, len;
+  std::vector<ah_signal> slice_out;
+};
+
+}  // namespace
+
+EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setups, const EngineOptions& opt,
+                        const TradeSink& sink) {
+  EngineResult result;
+  const size_t n_sym = data.series.size();
+  PassThroughStage pass;
+  std::vector<MarketContext> contexts(n_sym, MarketContext(opt.context_window, opt.periods_per_year));
+  std::vector<ContextReading> reading(n_sym);
+  std::vector<size_t> pos(n_sym, 0);  // index of the current bar of each symbol
+
+  result.outcomes.resize(setups.size());
+  std::vector<Runner> runners(setups.size());
+  for (size_t k = 0; k < setups.size(); ++k) {
+    StrategySetup& s = setups[k];
+    StrategyOutcome& o = result.outcomes[k];
+    o.label = s.label;
+    o.account = std::make_unique<PaperAccount>(s.broker, n_sym);
+    Runner& r = runners[k];
+    r.setup = &s;
+    r.out = &o;
+    r.single = s.manifest ? s.manifest->symbols == 1 : s.instances.size() == n_sym;
+    r.batch = r.single && opt.use_batch &&
+              std::all_of(s.instances.begin(), s.instances.end(), [](const auto& i) { return i->supports_batch(); });
+    if (r.batch) {
+      r.buf.assign(n_sym, std::vector<ah_signal>(opt.chunk));
+      r.start.assign(n_sym, 0);
+      r.len.assign(n_sym, 0);
+    }
+    if (!s.stage) s.stage = &pass;
+  }
+
+  // Total timestamps for progress: the longest series bounds it from below; count exactly once.
+  size_t total = n_sym == 1 ? data.series[0].size() : 0;
+  if (opt.progress && n_sym > 1) {
+    std::vector<const BarSeries*> all;
+    for (const auto& s : data.series) all.push_back(&s);
+    SliceAligner counter(all);
+    while (counter.next()) ++total;
+  }
+
+  std::vector<const BarSeries*> all;
+  for (const auto& s : data.series) all.push_back(&s);
+  SliceAligner aligner(all);
+  const char* one_symbol[1];
+  uint8_t one_has[1] = {1};
+  int64_t last_ts = 0;
+
+  auto fail = [&](Runner& r, const Status& st, int64_t ts) {
+    r.stopped = true;
+    r.out->failure = st;
+    r.out->account->close_all(ts);
+  };
+
+  while (aligner.next()) {
+    if (opt.stop && opt.stop->load(std::memory_order_relaxed)) {
+      result.interrupted = true;
+      break;
+    }
+    const ah_slice& slice = aligner.slice();
+    last_ts = slice.ts_ms;
+    for (uint32_t s = 0; s < n_sym; ++s)
+      if (slice.has_bar[s]) reading[s] = contexts[s].update(slice.bars[s]);
+
+    for (Runner& r : runners) {
+      if (r.stopped) continue;
+      PaperAccount& acct = *r.out->account;
+      StrategySetup& setup = *r.setup;
+      for (uint32_t s = 0; s < n_sym; ++s)
+        if (slice.has_bar[s]) acct.on_bar(s, slice.bars[s]);
+
+      auto apply = [&](uint32_t s, ah_signal sig) {
+        if (sig.action == AH_HOLD) return;
+        ++r.out->signals;
+        SignalNote note;
+        StageInput in{setup.manifest, s, &slice.bars[s], &reading[s]};
+        setup.stage->enhance(in, sig, note);
+        if (sig.action != AH_HOLD) acct.on_signal(s, sig, reading[s], &note);
+      };
+
+      if (r.single) {
+        for (uint32_t s = 0; s < n_sym && !r.stopped; ++s) {
+          if (!slice.has_bar[s]) continue;
+          ++r.out->bars;
+          StrategyInstance& inst = *setup.instances[s];
+          if (r.batch) {
+            const size_t i = pos[s];
+            if (i >= r.start[s] + r.len[s]) {
+              const size_t n = std::min(opt.chunk, data.series[s].size() - i);
+              Status st = inst.on_batch(data.series[s].view(i, n), r.buf[s].data());
+              if (!st.ok()) {
+                fail(r, st, slice.ts_ms);
+                break;
+              }
+              r.start[s] = i;
+              r.len[s] = n;
+            }
+            apply(s, r.buf[s][i - r.start[s]]);
+          } else {
+            one_symbol[0] = slice.symbols[s];
+            ah_slice one{slice.ts_ms, 1, one_symbol, &slice.bars[s], one_has};
+            Status st = inst.on_slice(one, r.slice_out);
+            if (!st.ok()) {
+              fail(r, st, slice.ts_ms);
+              break;
+            }
+            for (const auto& sig : r.slice_out) apply(s, sig);
+          }
+        }
+      } else {
+        ++r.out->bars;
+        Status st = setup.instances[0]->on_slice(slice, r.slice_out);
+        if (!st.ok()) {
+          fail(r, st, slice.ts_ms);
+        } else {
+          for (const auto& sig : r.slice_out) apply(sig.symbol_index, sig);
+        }
+      }
+      r.out->equity.push_back({slice.ts_ms, acct.equity()});
+      r.out->bars_in_market += acct.in_market();
+      if (sink) {
+        auto closed = acct.take_new_closed();
+        if (!closed.empty()) sink(static_cast<size_t>(r.out - result.outcomes.data()), closed);
+      }
+    }
+    for (uint32_t s = 0; s < n_sym; ++s) pos[s] += slice.has_bar[s];
+    ++result.timestamps;
+    if (opt.progress && (result.timestamps & 0xFFFF) == 0) opt.progress(result.timestamps, total);
+  }
+
+  for (size_t k = 0; k < runners.size(); ++k) {
+    Runner& r = runners[k];
+    StrategyOutcome& o = *r.out;
+    if (!r.stopped) o.account->close_all(last_ts);
+    if (!o.equity.empty()) o.equity.back().equity = o.account->equity();
+    if (sink) {
+      auto closed = o.account->take_new_closed();
+      if (!closed.empty()) sink(k, closed);
+    }
+    metrics::MetricsInput in;
+    in.equity = o.equity;
+    for (const auto& t : o.account->closed()) in.trades.push_back({t.exit_ms, t.pnl});
+    in.starting_capital = r.setup->broker.capital;
+    in.total_fees = o.account->total_fees();
+    in.traded_notional = o.account->traded_notional();
+    in.bars = static_cast<int64_t>(o.equity.size());
+    in.bars_in_market = o.bars_in_market;
+    in.periods_per_year = opt.periods_per_year;
+    in.risk_free_rate = opt.risk_free_rate;
+    o.metrics = metrics::compute(in);
+  }
+  if (opt.progress) opt.progress(result.timestamps, total);
+  return result;
+}
+
+}  // namespace algohost

@@ -1,0 +1,70 @@
+// The engine: runs strategy instances over market data and simulates their execution.
+//
+// The symbols' bars are walked in time order (SliceAligner). At each timestamp, for each
+// strategy: its account first processes the new bars (fills orders queued on the previous bar at
+// this bar's open, checks stops and targets), then the strategy's signals for these bars pass the
+// enhancement stage and queue new orders, then the account's equity is marked at the closes.
+// Single-symbol strategies get one instance per symbol; when they offer the batch entry they are
+// driven through it in chunks, ahead of the walk — their signals depend on bars only, so the
+// trades are identical to driving them slice by slice (a test holds the engine to that). A
+// strategy that fails stops its own account (positions closed at the last marks); the others go
+// on, and the failure is reported in its outcome.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/data/bar_series.h"
+#include "host/engine/enhancement_stage.h"
+#include "host/engine/paper_broker.h"
+#include "host/instance/strategy_instance.h"
+#include "registry/manifest/manifest.h"
+#include "registry/metrics/metrics.h"
+
+namespace algohost {
+
+struct StrategySetup {
+  const Manifest* manifest = nullptr;
+  std::string label;  // "name@version"
+  // One per symbol of the data, in order, for single-symbol strategies; one in all otherwise.
+  std::vector<std::unique_ptr<StrategyInstance>> instances;
+  BrokerConfig broker;
+  EnhancementStage* stage = nullptr;  // null: pass-through
+};
+
+struct EngineOptions {
+  bool use_batch = true;
+  size_t chunk = 4096;
+  int periods_per_year = 252;
+  double risk_free_rate = 0;
+  int context_window = 20;
+  // Called about every 64k timestamps with (timestamps done, total).
+  std::function<void(size_t, size_t)> progress;
+  const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to end the run early
+};
+
+struct StrategyOutcome {
+  std::string label;
+  std::unique_ptr<PaperAccount> account;
+  std::vector<metrics::EquityPoint> equity;  // one point per timestamp
+  metrics::Metrics metrics;
+  Status failure;
+  int64_t bars = 0, signals = 0, bars_in_market = 0;
+};
+
+// Receives closed trades as they happen (strategy index, trades), on the engine's thread.
+using TradeSink = std::function<void(size_t, const std::vector<ClosedTrade>&)>;
+
+struct EngineResult {
+  std::vector<StrategyOutcome> outcomes;
+  size_t timestamps = 0;
+  bool interrupted = false;
+};
+
+EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setups, const EngineOptions& options,
+                        const TradeSink& sink = nullptr);
+
+}  // namespace algohost

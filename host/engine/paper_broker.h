@@ -1,0 +1,122 @@
+// PaperAccount — simulated execution for one strategy's account.
+//
+// Timing: a signal computed on a bar's close becomes an order that fills at the NEXT bar's open
+// of that symbol, so no fill uses a price the strategy could not have known. Costs: slippage
+// moves every fill against the trader by `slippage_bps` of the price; commission is
+// `commission_per_trade` plus `commission_bps` of the notional, per fill. Stop loss and take
+// profit (absolute prices from the signal) are checked within every later bar against its low and
+// high; when one bar touches both, the stop is assumed hit first (pessimistic); a bar that opens
+// beyond a level fills at its open. Sizing: the signal's position_size (fraction of equity), else
+// the account's default; quantities are fractional. Short positions only when allowed (the
+// manifest's requirements.short_selling): otherwise a sell only closes a long.
+//
+// Actions: buy -> long at the size (ignored while already long), sell -> short at the size when
+// allowed, else flat (ignored while already at that side), target -> exactly that fraction
+// (resizes), hold -> nothing. Trades are recorded when a position (or part of it) closes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <algohost/strategy_api.h>
+
+#include "host/engine/market_context.h"
+
+namespace algohost {
+
+struct BrokerConfig {
+  double capital = 100'000;
+  double slippage_bps = 0;
+  double commission_per_trade = 0;
+  double commission_bps = 0;
+  bool allow_short = false;
+  double default_size = 1.0;  // fraction of equity per position when the signal gives none
+};
+
+struct ClosedTrade {
+  uint32_t symbol = 0;
+  int64_t entry_ms = 0, exit_ms = 0;
+  double quantity = 0;  // signed: > 0 long, < 0 short
+  double entry_price = 0, exit_price = 0;
+  double pnl = 0;       // net of both fills' commission (slippage is in the prices)
+  double pnl_pct = 0;   // pnl / entry notional
+  double mae = 0, mfe = 0;  // worst / best excursion as fractions of entry price (mae <= 0 <= mfe)
+  double stop_loss = 0, take_profit = 0;
+  double commission = 0, slippage_cost = 0;
+  int32_t action = AH_BUY;  // the entry signal's action
+  double confidence = 0;
+  std::string exit_reason;  // signal | stop_loss | take_profit | end_of_data
+  ContextReading entry_context;
+  // MEM fields of the entry signal (filled by the enhancement stage; zero when none)
+  bool was_enhanced = false;
+  double confidence_boost = 0;
+  std::string mem_reasoning, pattern;
+};
+
+// What the enhancement stage attaches to a signal for the trade record.
+struct SignalNote {
+  bool enhanced = false;
+  double confidence_boost = 0;
+  std::string reasoning, pattern;
+};
+
+class PaperAccount {
+ public:
+  PaperAccount(BrokerConfig config, size_t n_symbols);
+
+  // Processes a new bar of symbol `s` before its signal: fills the pending order at the open,
+  // checks stops and targets within the bar, tracks excursions and marks the position.
+  void on_bar(uint32_t s, const ah_bar& bar);
+  // Queues the order a signal on this bar's close asks for (filled at the next bar's open).
+  void on_signal(uint32_t s, const ah_signal& sig, const ContextReading& ctx, const SignalNote* note = nullptr);
+  // Closes every position at its last mark (end of data).
+  void close_all(int64_t ts_ms);
+
+  double equity() const;
+  double cash() const { return cash_; }
+  bool in_market() const { return open_positions_ > 0; }
+  double total_fees() const { return fees_; }
+  double traded_notional() const { return notional_; }
+  const std::vector<ClosedTrade>& closed() const { return closed_; }
+  // Trades closed since the last call (for streaming to the recorder).
+  std::vector<ClosedTrade> take_new_closed();
+
+ private:
+  struct Position {
+    double qty = 0, entry_price = 0, entry_commission = 0, entry_slippage = 0, mark = 0;
+    int64_t entry_ms = 0;
+    double low_excursion = 0, high_excursion = 0, stop = 0, take = 0;
+    int32_t action = AH_BUY;
+    double confidence = 0;
+    ContextReading ctx;
+    SignalNote note;
+  };
+  struct Pending {
+    bool active = false;
+    double target_fraction = 0;
+    bool resize = false;
+    double stop = 0, take = 0;
+    int32_t action = AH_HOLD;
+    double confidence = 0;
+    ContextReading ctx;
+    SignalNote note;
+  };
+
+  double fill_price(double price, bool buying) const;
+  double commission(double notional) const;
+  // Moves symbol s's position to `target_qty` at `price` (before slippage).
+  void trade_to(uint32_t s, double target_qty, double price, int64_t ts, const char* reason, const Pending* p);
+  void close_part(uint32_t s, double qty_to_close, double price, int64_t ts, const char* reason);
+
+  BrokerConfig cfg_;
+  double cash_;
+  double fees_ = 0, notional_ = 0;
+  size_t open_positions_ = 0;
+  std::vector<Position> pos_;
+  std::vector<Pending> pending_;
+  std::vector<ClosedTrade> closed_;
+  size_t streamed_ = 0;
+};
+
+}  // namespace algohost

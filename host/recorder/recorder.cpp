@@ -1,0 +1,88 @@
+#include "host/recorder/recorder.h"
+
+namespace algohost {
+
+Result<std::unique_ptr<Recorder>> Recorder::open(const std::filesystem::path& catalog_file, Options options) {
+  catalog::CatalogOptions copts;
+  copts.actor = options.actor;
+  auto cat = catalog::Catalog::open(catalog_file, copts);
+  if (!cat.ok()) return cat.status();
+  std::unique_ptr<Recorder> r(new Recorder());
+  r->options_ = options;
+  r->catalog_ = std::move(*cat);
+  r->thread_ = std::thread([p = r.get()] { p->loop(); });
+  return r;
+}
+
+Recorder::~Recorder() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  not_empty_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Recorder::push(catalog::TradeRecord trade) {
+  std::unique_lock<std::mutex> lock(mu_);
+  not_full_.wait(lock, [&] { return queue_.size() < options_.capacity || stopping_; });
+  queue_.push_back(std::move(trade));
+  if (queue_.size() >= options_.batch) not_empty_.notify_one();
+}
+
+void Recorder::loop() {
+  std::vector<catalog::TradeRecord> batch;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      not_empty_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty() && stopping_) return;
+      const size_t n = std::min(queue_.size(), options_.batch);
+      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + static_cast<long>(n)));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
+      in_flight_ = n;
+    }
+    not_full_.notify_all();
+    auto written = catalog_->record_trades(batch, /*refresh_summaries=*/false);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (written.ok()) {
+        recorded_ += batch.size();
+        for (const auto& t : batch) strategies_.insert(t.strategy_id);
+      } else if (error_.ok()) {
+        error_ = written.status().with_context("recording " + std::to_string(batch.size()) + " trades");
+      }
+      in_flight_ = 0;
+    }
+    drained_.notify_all();
+  }
+}
+
+Status Recorder::flush() {
+  std::unique_lock<std::mutex> lock(mu_);
+  not_empty_.notify_one();
+  while (!queue_.empty() || in_flight_ > 0) {
+    not_empty_.notify_one();
+    drained_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+  return error_;
+}
+
+Status Recorder::finish() {
+  Status st = flush();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  not_empty_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (!st.ok()) return st;
+  return catalog_->refresh_summaries(std::vector<std::string>(strategies_.begin(), strategies_.end()));
+}
+
+uint64_t Recorder::recorded() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return recorded_;
+}
+
+}  // namespace algohost

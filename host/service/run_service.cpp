@@ -1,0 +1,323 @@
+#include "host/service/run_service.h"
+
+#include <chrono>
+#include <fstream>
+#include <set>
+
+#include "host/data/synthetic.h"
+#include "host/data/timestamp.h"
+#include "host/recorder/recorder.h"
+
+namespace algohost {
+
+nlohmann::ordered_json RunReport::to_json() const {
+  nlohmann::ordered_json j;
+  j["run_id"] = run_id;
+  j["status"] = status;
+  j["data"] = data_description;
+  j["symbols"] = symbols;
+  j["bars"] = bars;
+  j["periods_per_year"] = periods_per_year;
+  j["seconds"] = seconds;
+  j["trades_recorded"] = trades_recorded;
+  j["strategies"] = nlohmann::ordered_json::array();
+  for (const auto& s : strategies)
+    j["strategies"].push_back({{"strategy", s.label}, {"strategy_id", s.strategy_id}, {"version_id", s.version_id},
+                               {"final_equity", s.final_equity}, {"trades", s.trades}, {"signals", s.signals},
+                               {"bars", s.bars}, {"error", s.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.error)},
+                               {"metrics", s.metrics.to_json()}});
+  j["warnings"] = warnings;
+  return j;
+}
+
+Result<MarketData> RunService::load_data(const RunRequest& req, std::string& description, CsvReport& csv) {
+  if (req.data && req.synthetic) return Status::InvalidArgument("give --data or --synthetic, not both");
+  MarketData md;
+  if (req.data) {
+    CsvOptions o;
+    o.on_bad_row = req.skip_bad_rows ? CsvOptions::OnBadRow::kSkip : CsvOptions::OnBadRow::kStop;
+    auto r = read_market_data(*req.data, o, &csv);
+    if (!r.ok()) return r.status();
+    md = std::move(*r);
+    description = *req.data;
+  } else {
+    auto spec = SyntheticSpec::parse(req.synthetic.value_or(""));
+    if (!spec.ok()) return spec.status();
+    md = generate_synthetic(*spec);
+    description = "synthetic:" + spec->to_string();
+  }
+  if (!req.symbols.empty()) {
+    std::set<std::string> want(req.symbols.begin(), req.symbols.end());
+    MarketData kept;
+    for (auto& s : md.series)
+      if (want.erase(s.symbol)) kept.series.push_back(std::move(s));
+    if (!want.empty()) {
+      std::string missing, have;
+      for (const auto& w : want) missing += (missing.empty() ? "" : ", ") + w;
+      for (const auto& s : md.series) have += (have.empty() ? "" : ", ") + s.symbol;
+      for (const auto& s : kept.series) have += (have.empty() ? "" : ", ") + s.symbol;
+      return Status::InvalidArgument("--symbols: the data has no " + missing + " (it has: " + have + ")");
+    }
+    md = std::move(kept);
+  }
+  if (req.from || req.to) {
+    std::optional<int64_t> from, to;
+    if (req.from && !(from = parse_timestamp_ms(*req.from)))
+      return Status::InvalidArgument("--from: '" + *req.from + "' is not a date or date-time");
+    if (req.to && !(to = parse_timestamp_ms(*req.to)))
+      return Status::InvalidArgument("--to: '" + *req.to + "' is not a date or date-time");
+    if (to && req.to->size() == 10) *to += 86'400'000 - 1;  // a date-only end covers its day
+    if (from && to && *from > *to) return Status::InvalidArgument("--from is after --to");
+    MarketData kept;
+    for (auto& s : md.series) {
+      BarSeries f;
+      f.symbol = s.symbol;
+      for (size_t i = 0; i < s.size(); ++i) {
+        if ((from && s.ts_ms[i] < *from) || (to && s.ts_ms[i] > *to)) continue;
+        f.push(s.bar(i));
+        if (!s.carry.empty()) f.carry.push_back(s.carry[i]);
+      }
+      if (!f.empty()) kept.series.push_back(std::move(f));
+    }
+    if (kept.series.empty())
+      return Status::InvalidArgument("no bars between " + req.from.value_or("the start") + " and " +
+                                     req.to.value_or("the end") + " in " + description);
+    md = std::move(kept);
+  }
+  return md;
+}
+
+namespace {
+
+bool has_weekend_bars(const MarketData& md) {
+  for (const auto& s : md.series)
+    for (size_t i = 0; i < s.size(); i += std::max<size_t>(1, s.size() / 2000)) {
+      const int64_t day = s.ts_ms[i] >= 0 ? s.ts_ms[i] / 86'400'000 : 0;
+      const int64_t weekday = (day + 4) % 7;  // 1970-01-01 was a Thursday (4); 0 = Sunday
+      if (weekday == 0 || weekday == 6) return true;
+    }
+  return false;
+}
+
+std::string timeframe_of(const BarSeries& s) {
+  if (s.size() < 2) return "";
+  const int64_t step = s.ts_ms[1] - s.ts_ms[0];
+  static const std::pair<int64_t, const char*> kNames[] = {
+      {60'000, "1m"}, {300'000, "5m"}, {900'000, "15m"}, {3'600'000, "1h"}, {14'400'000, "4h"}, {86'400'000, "1d"}};
+  for (const auto& [ms, name] : kNames)
+    if (step == ms) return name;
+  return std::to_string(step / 1000) + "s";
+}
+
+Status write_equity_csv(const std::string& path, const EngineResult& res) {
+  std::ofstream out(path);
+  if (!out) return Status::IoError(path + ": cannot write");
+  out << "time,strategy,equity\n";
+  char buf[64];
+  for (const auto& o : res.outcomes)
+    for (const auto& p : o.equity) {
+      std::snprintf(buf, sizeof buf, "%.2f", p.equity);
+      out << format_timestamp_ms(p.ts_ms) << "," << o.label << "," << buf << "\n";
+    }
+  return out ? Status::Ok() : Status::IoError(path + ": write failed");
+}
+
+Status write_trades_csv(const std::string& path, const EngineResult& res, const MarketData& md) {
+  std::ofstream out(path);
+  if (!out) return Status::IoError(path + ": cannot write");
+  out << "strategy,symbol,side,quantity,entry_time,entry_price,exit_time,exit_price,pnl,pnl_pct,commission,"
+         "slippage,mae,mfe,exit_reason\n";
+  out.precision(10);
+  for (const auto& o : res.outcomes)
+    for (const auto& t : o.account->closed())
+      out << o.label << "," << md.series[t.symbol].symbol << "," << (t.quantity > 0 ? "long" : "short") << ","
+          << t.quantity << "," << format_timestamp_ms(t.entry_ms) << "," << t.entry_price << ","
+          << format_timestamp_ms(t.exit_ms) << "," << t.exit_price << "," << t.pnl << "," << t.pnl_pct << ","
+          << t.commission << "," << t.slippage_cost << "," << t.mae << "," << t.mfe << "," << t.exit_reason << "\n";
+  return out ? Status::Ok() : Status::IoError(path + ": write failed");
+}
+
+}  // namespace
+
+Result<RunReport> RunService::run(const RunRequest& req) {
+  RunReport report;
+  CsvReport csv;
+  auto data = load_data(req, report.data_description, csv);
+  if (!data.ok()) return data.status();
+  const MarketData& md = *data;
+  for (const auto& p : csv.problems) report.warnings.push_back("skipped " + p);
+  report.symbols = md.series.size();
+  report.bars = md.total_bars();
+  report.periods_per_year = req.periods_per_year.value_or(has_weekend_bars(md) ? 365 : 252);
+
+  // Strategies: as asked, or every valid discovered strategy.
+  std::vector<const Manifest*> manifests;
+  if (req.strategies.empty()) {
+    for (const auto& p : plugins_.discovery().plugins) {
+      if (!p.report.ok() || p.shadowed_by || p.report.manifest->kind != "strategy") continue;
+      const Manifest* m = &*p.report.manifest;
+      auto newest = plugins_.find(m->name);  // the newest version of each name
+      if (newest.ok() && *newest == m) manifests.push_back(m);
+    }
+  } else {
+    for (const auto& spec : req.strategies) {
+      auto m = plugins_.find(spec);
+      if (!m.ok()) return m.status();
+      manifests.push_back(*m);
+    }
+  }
+  if (manifests.empty()) return Status::NotFound("no strategies to run");
+
+  // --param NAME=VALUE goes to every strategy that has NAME; a name no strategy has is an error.
+  for (const auto& [name, value] : req.params) {
+    bool used = false;
+    for (const auto* m : manifests) used = used || m->find_parameter(name);
+    if (!used) return Status::InvalidArgument("--param " + name + ": none of the strategies has a parameter '" + name + "'");
+  }
+
+  auto cat = catalog_.catalog();
+  if (!cat.ok()) return cat.status();
+  catalog::Catalog& c = **cat;
+
+  std::vector<StrategySetup> setups;
+  nlohmann::ordered_json strategies_json = nlohmann::ordered_json::array();
+  for (const auto* m : manifests) {
+    std::map<std::string, std::string> overrides;
+    for (const auto& [name, value] : req.params)
+      if (m->find_parameter(name)) overrides[name] = value;
+    if (m->symbols > 1 && md.series.size() < static_cast<size_t>(m->symbols))
+      return Status::InvalidArgument(m->id() + " needs " + std::to_string(m->symbols) + " symbols at once; the data has " +
+                                     std::to_string(md.series.size()));
+    StrategySetup setup;
+    setup.manifest = m;
+    setup.label = m->id();
+    setup.broker = req.broker;
+    setup.broker.allow_short = m->short_selling;
+    setup.broker.default_size = req.default_size.value_or(1.0 / static_cast<double>(std::max<size_t>(1, md.series.size())));
+    const size_t n_instances = m->symbols == 1 ? md.series.size() : 1;
+    for (size_t i = 0; i < n_instances; ++i) {
+      auto inst = plugins_.instantiate(*m, overrides);
+      if (!inst.ok()) return inst.status();
+      setup.instances.push_back(std::move(*inst));
+    }
+    auto params = resolve_parameters(*m, overrides);
+    auto version = c.get_version(m->name, m->version_text);
+    strategies_json.push_back({{"strategy", m->id()},
+                               {"version_id", version.ok() ? nlohmann::ordered_json(version->version_id) : nlohmann::ordered_json(nullptr)},
+                               {"parameters", params.ok() ? *params : nlohmann::ordered_json(nullptr)}});
+    setups.push_back(std::move(setup));
+  }
+
+  nlohmann::ordered_json data_json{{"source", report.data_description}, {"symbols", nlohmann::ordered_json::array()},
+                                   {"bars", report.bars}, {"from", req.from.value_or("")}, {"to", req.to.value_or("")}};
+  for (const auto& s : md.series) data_json["symbols"].push_back(s.symbol);
+  nlohmann::ordered_json config{{"capital", req.broker.capital}, {"slippage_bps", req.broker.slippage_bps},
+                                {"commission_per_trade", req.broker.commission_per_trade},
+                                {"commission_bps", req.broker.commission_bps}, {"batch", req.use_batch},
+                                {"periods_per_year", report.periods_per_year}, {"risk_free_rate", req.risk_free_rate}};
+  auto run_id = c.start_run("backtest", strategies_json, data_json, config, kEngineVersion);
+  if (!run_id.ok()) return run_id.status();
+  report.run_id = *run_id;
+
+  // Catalog ids for the trade records.
+  std::vector<std::pair<std::string, std::string>> ids;  // strategy_id, version_id
+  for (const auto& s : setups) {
+    auto rec = c.get(s.manifest->name);
+    auto ver = c.get_version(s.manifest->name, s.manifest->version_text);
+    ids.emplace_back(rec.ok() ? rec->strategy_id : "", ver.ok() ? ver->version_id : "");
+  }
+
+  auto recorder = Recorder::open(catalog_.location().db, {});
+  if (!recorder.ok()) return recorder.status();
+  std::vector<std::string> timeframes;
+  for (const auto& s : md.series) timeframes.push_back(timeframe_of(s));
+
+  const auto t0 = std::chrono::steady_clock::now();
+  EngineOptions eo;
+  eo.use_batch = req.use_batch;
+  eo.periods_per_year = report.periods_per_year;
+  eo.risk_free_rate = req.risk_free_rate;
+  eo.progress = req.progress;
+  eo.stop = req.stop;
+  const std::string run = *run_id;
+  auto sink = [&](size_t k, const std::vector<ClosedTrade>& trades) {
+    for (const auto& t : trades) {
+      catalog::TradeRecord r;
+      r.strategy_id = ids[k].first;
+      if (!ids[k].second.empty()) r.version_id = ids[k].second;
+      r.run_id = run;
+      r.symbol = md.series[t.symbol].symbol;
+      r.timeframe = timeframes[t.symbol];
+      r.signal_action = t.action == AH_SELL ? "sell" : t.action == AH_TARGET ? "target" : "buy";
+      r.signal_confidence = t.confidence;
+      r.entry_price = t.entry_price;
+      r.exit_price = t.exit_price;
+      r.quantity = t.quantity;
+      r.entry_timestamp = format_timestamp_ms(t.entry_ms);
+      r.exit_timestamp = format_timestamp_ms(t.exit_ms);
+      r.duration_seconds = (t.exit_ms - t.entry_ms) / 1000;
+      r.pnl = t.pnl;
+      r.pnl_percentage = t.pnl_pct;
+      r.max_adverse_excursion = t.mae;
+      r.max_favorable_excursion = t.mfe;
+      if (t.stop_loss > 0) r.stop_loss = t.stop_loss;
+      if (t.take_profit > 0) r.take_profit = t.take_profit;
+      r.was_mem_enhanced = t.was_enhanced;
+      if (t.was_enhanced) {
+        r.mem_confidence_boost = t.confidence_boost;
+        r.mem_reasoning = t.mem_reasoning;
+        if (!t.pattern.empty()) r.learned_pattern_applied = t.pattern;
+      }
+      if (t.entry_context.ready) {
+        r.market_regime = t.entry_context.regime;
+        r.volatility = t.entry_context.volatility;
+        r.volume_ratio = t.entry_context.volume_ratio;
+      }
+      r.slippage = t.slippage_cost;
+      r.commission = t.commission;
+      (*recorder)->push(std::move(r));
+    }
+  };
+  EngineResult res = run_engine(md, setups, eo, sink);
+  report.timestamps = res.timestamps;
+  Status recorded = (*recorder)->finish();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  report.trades_recorded = (*recorder)->recorded();
+
+  std::string errors;
+  for (size_t k = 0; k < res.outcomes.size(); ++k) {
+    const StrategyOutcome& o = res.outcomes[k];
+    StrategyReport sr;
+    sr.label = o.label;
+    sr.strategy_id = ids[k].first;
+    sr.version_id = ids[k].second;
+    sr.metrics = o.metrics;
+    sr.final_equity = o.account->equity();
+    sr.trades = static_cast<int64_t>(o.account->closed().size());
+    sr.signals = o.signals;
+    sr.bars = o.bars;
+    if (!o.failure.ok()) {
+      sr.error = o.failure.message();
+      errors += (errors.empty() ? "" : "; ") + sr.error;
+    }
+    if (o.failure.ok() && !ids[k].second.empty()) {
+      const auto& mt = o.metrics;
+      Status st = c.update_version_metrics(ids[k].second, mt.sharpe, mt.trades ? std::optional<double>(mt.win_rate) : std::nullopt,
+                                           mt.max_drawdown, mt.cagr,
+                                           {{"run_id", run}, {"data", report.data_description}, {"metrics", mt.to_json()}});
+      if (!st.ok()) report.warnings.push_back(st.message());
+    }
+    report.strategies.push_back(std::move(sr));
+  }
+  if (!recorded.ok()) errors += (errors.empty() ? "" : "; ") + recorded.message();
+  report.status = res.interrupted ? "interrupted" : errors.empty() ? "finished" : "failed";
+  if (!req.equity_csv.empty())
+    if (Status st = write_equity_csv(req.equity_csv, res); !st.ok()) report.warnings.push_back(st.message());
+  if (!req.trades_csv.empty())
+    if (Status st = write_trades_csv(req.trades_csv, res, md); !st.ok()) report.warnings.push_back(st.message());
+  Status fin = c.finish_run(run, report.status, errors, report.to_json());
+  if (!fin.ok()) report.warnings.push_back(fin.message());
+  return report;
+}
+
+}  // namespace algohost

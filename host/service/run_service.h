@@ -1,0 +1,73 @@
+// RunService — `algohost run`: resolves strategies and data, runs the engine, records every
+// outcome in the catalog (trades through the asynchronous recorder, the run in `runs`, measured
+// metrics on each version) and exports equity and trades as CSV on request.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/engine/engine.h"
+#include "host/service/catalog_service.h"
+#include "host/service/plugin_service.h"
+
+namespace algohost {
+
+constexpr const char* kEngineVersion = "algohost-engine 0.1.0";
+
+struct RunRequest {
+  std::vector<std::string> strategies;  // NAME or NAME@VERSION; empty = every discovered strategy
+  std::optional<std::string> data;      // CSV file or directory
+  std::optional<std::string> synthetic; // synthetic spec; the default when no data is given
+  std::vector<std::string> symbols;     // keep only these
+  std::optional<std::string> from, to;  // ISO-8601 bounds (inclusive)
+  std::map<std::string, std::string> params;  // NAME=VALUE, applied to every strategy that has NAME
+  BrokerConfig broker;
+  std::optional<double> default_size;   // else 1 / number of symbols
+  bool use_batch = true;
+  bool skip_bad_rows = false;
+  std::optional<int> periods_per_year;  // else 365 when the data has weekend bars, else 252
+  double risk_free_rate = 0;
+  std::string equity_csv, trades_csv;
+  std::function<void(size_t, size_t)> progress;
+  const std::atomic<bool>* stop = nullptr;
+};
+
+struct StrategyReport {
+  std::string label, strategy_id, version_id;
+  metrics::Metrics metrics;
+  double final_equity = 0;
+  int64_t trades = 0, signals = 0, bars = 0;
+  std::string error;  // empty when it ran to the end
+};
+
+struct RunReport {
+  std::string run_id, status;  // finished | failed | interrupted
+  std::string data_description;
+  size_t symbols = 0, bars = 0, timestamps = 0;
+  int periods_per_year = 252;
+  double seconds = 0;
+  uint64_t trades_recorded = 0;
+  std::vector<StrategyReport> strategies;
+  std::vector<std::string> warnings;
+
+  nlohmann::ordered_json to_json() const;
+};
+
+class RunService {
+ public:
+  RunService(PluginService& plugins, CatalogService& catalog) : plugins_(plugins), catalog_(catalog) {}
+  Result<RunReport> run(const RunRequest& request);
+
+  // Loads the data a request names (CSV or synthetic), filtered by symbols and dates.
+  static Result<MarketData> load_data(const RunRequest& request, std::string& description, CsvReport& csv);
+
+ private:
+  PluginService& plugins_;
+  CatalogService& catalog_;
+};
+
+}  // namespace algohost

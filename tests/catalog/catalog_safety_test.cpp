@@ -1,0 +1,473 @@
+// Catalog safety: the schema and its version check, corrupt files, the append-only audit log,
+// hostile text (SQL injection, LIKE wildcards, quotes, FTS5 query syntax), read-only catalogs and
+// two connections sharing one file.
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "registry/catalog/catalog.h"
+#include "registry/catalog/schema.h"
+#include "tests/support/test_support.h"
+
+namespace algohost::catalog {
+namespace {
+
+using algohost::testing::TempDir;
+using algohost::testing::write_file;
+
+template <class T>
+T must(Result<T> r, const std::string& what = "") {
+  if (!r.ok()) throw std::runtime_error(what + ": " + r.status().to_string());
+  return std::move(r).value();
+}
+void must(const Status& s, const std::string& what = "") {
+  if (!s.ok()) throw std::runtime_error(what + ": " + s.to_string());
+}
+
+// The SQL of every statement of the connection that is still running (stepped to a row and left
+// neither finished nor reset). Such a statement keeps a read transaction, and so an old snapshot,
+// open on the file.
+std::string busy_statements(Catalog& c) {
+  std::string out;
+  sqlite3* db = c.database().raw();
+  for (sqlite3_stmt* s = sqlite3_next_stmt(db, nullptr); s; s = sqlite3_next_stmt(db, s))
+    if (sqlite3_stmt_busy(s)) out += std::string("  ") + sqlite3_sql(s) + "\n";
+  return out;
+}
+
+int64_t scalar(Catalog& c, const std::string& sql) {
+  auto st = must(c.database().prepare(sql), sql);
+  if (!st->step()) throw std::runtime_error("no row: " + sql);
+  int64_t v = st->int64(0);
+  st->reset();
+  return v;
+}
+std::string text_of(Catalog& c, const std::string& sql) {
+  auto st = must(c.database().prepare(sql), sql);
+  if (!st->step()) throw std::runtime_error("no row: " + sql);
+  std::string v = st->text(0);
+  st->reset();
+  return v;
+}
+
+// Runs SQL on a file with the plain SQLite C API, outside the catalog.
+void raw_exec(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  std::string msg = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << msg;
+}
+
+Registration reg(const std::string& name, const std::string& category = "momentum",
+                 std::vector<std::string> tags = {}, const std::string& description = "") {
+  Registration r;
+  r.name = name;
+  r.display_name = name;
+  r.language = "cpp";
+  r.category = category;
+  r.tags = std::move(tags);
+  r.description = description;
+  return r;
+}
+
+std::vector<std::string> names(const std::vector<StrategyRecord>& v) {
+  std::vector<std::string> out;
+  for (const auto& s : v) out.push_back(s.strategy_name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+std::vector<std::string> names(const std::vector<SearchHit>& v) {
+  std::vector<std::string> out;
+  for (const auto& h : v) out.push_back(h.strategy.strategy_name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+using V = std::vector<std::string>;
+
+// ---- Schema ------------------------------------------------------------------------------
+
+TEST(CatalogSchema, ForeignKeysWalAndSchemaVersion) {
+  TempDir dir;
+  auto cat = must(Catalog::open(dir / "catalog.db"));
+  EXPECT_EQ(scalar(*cat, "PRAGMA foreign_keys"), 1);
+  EXPECT_EQ(text_of(*cat, "PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(scalar(*cat, "PRAGMA user_version"), kSchemaVersion);
+  // Foreign keys are enforced, not just declared.
+  Status st = cat->database().exec("INSERT INTO strategy_tags (strategy_id, tag) VALUES ('no-such-id', 'x')");
+  EXPECT_FALSE(st.ok());
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM strategy_tags"), 0);
+  for (const char* table : {"strategies", "strategy_tags", "strategy_versions", "strategy_performance",
+                            "strategy_parameters", "strategy_relationships", "mem_learned_patterns", "audit_log",
+                            "runs", "strategies_fts"})
+    EXPECT_EQ(scalar(*cat, std::string("SELECT count(*) FROM sqlite_master WHERE name = '") + table + "'"), 1)
+        << table;
+}
+
+TEST(CatalogSchema, ReopeningKeepsDataAndVersion) {
+  TempDir dir;
+  {
+    auto cat = must(Catalog::open(dir / "catalog.db"));
+    must(cat->register_strategy(reg("kept")));
+  }
+  auto cat = must(Catalog::open(dir / "catalog.db"));
+  EXPECT_EQ(must(cat->get("kept")).strategy_name, "kept");
+  EXPECT_EQ(scalar(*cat, "PRAGMA user_version"), kSchemaVersion);
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM audit_log"), 1);  // migration did not run twice
+}
+
+TEST(CatalogSchema, NewerSchemaIsRefusedNamingBothVersions) {
+  TempDir dir;
+  const auto file = dir / "catalog.db";
+  { must(Catalog::open(file)); }
+  raw_exec(file, "PRAGMA user_version = 99");
+  for (bool read_only : {false, true}) {
+    CatalogOptions o;
+    o.read_only = read_only;
+    auto r = Catalog::open(file, o);
+    ASSERT_FALSE(r.ok()) << read_only;
+    EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+    const std::string& msg = r.status().message();
+    EXPECT_NE(msg.find("99"), std::string::npos) << msg;
+    std::string without_99 = msg;
+    without_99.erase(without_99.find("99"), 2);
+    EXPECT_NE(without_99.find(std::to_string(kSchemaVersion)), std::string::npos) << msg;
+  }
+  // Nothing was written: the version is still the newer one.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 99);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST(CatalogSchema, NotADatabaseIsCorruption) {
+  TempDir dir;
+  const auto file = dir / "catalog.db";
+  std::string garbage;
+  for (int i = 0; i < 2048; ++i) garbage += "this is not a database ";
+  write_file(file, garbage);
+  auto r = Catalog::open(file);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << r.status().to_string();
+  EXPECT_NE(r.status().message().find(file.string()), std::string::npos) << r.status().message();
+}
+
+TEST(CatalogSchema, UnopenablePathIsAnError) {
+  TempDir dir;
+  write_file(dir / "plainfile", "x");
+  auto r = Catalog::open(dir / "plainfile" / "catalog.db");  // a file where a folder should be
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kIoError) << r.status().to_string();
+}
+
+TEST(CatalogSchema, AuditLogIsAppendOnly) {
+  TempDir dir;
+  auto cat = must(Catalog::open(dir / "catalog.db"));
+  must(cat->register_strategy(reg("audited")));
+  const int64_t n = scalar(*cat, "SELECT count(*) FROM audit_log");
+  ASSERT_EQ(n, 1);
+  Status up = cat->database().exec("UPDATE audit_log SET actor = 'mallory'");
+  EXPECT_FALSE(up.ok());
+  EXPECT_NE(up.message().find("append-only"), std::string::npos) << up.message();
+  Status del = cat->database().exec("DELETE FROM audit_log");
+  EXPECT_FALSE(del.ok());
+  EXPECT_NE(del.message().find("append-only"), std::string::npos) << del.message();
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM audit_log"), n);
+  EXPECT_EQ(text_of(*cat, "SELECT actor FROM audit_log"), "cli");
+}
+
+// ---- Hostile text ------------------------------------------------------------------------
+
+class CatalogInjection : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cat = must(Catalog::open(dir / "catalog.db"));
+    must(cat->register_strategy(reg(kDrop, "momentum", {kDrop}, std::string("desc ") + kDrop)), "drop");
+    must(cat->register_strategy(reg("percent_tagged", "momentum", {"%"}, "100% sure")), "percent");
+    must(cat->register_strategy(reg("underscore_tagged", "momentum", {"_"}, "a_b")), "underscore");
+    must(cat->register_strategy(reg("it's \"quoted\"", "o'brien", {"it's", "say \"hi\""}, "Bob's \"best\" idea")),
+         "quotes");
+    must(cat->register_strategy(reg("or_category", "x' OR '1'='1", {"plain"})), "or");
+    must(cat->register_strategy(reg("plain_one", "momentum", {"plain"}, "nothing special")), "plain");
+    must(cat->register_strategy(reg("100%_sure", "momentum", {"plain"})), "100");
+    count = scalar(*cat, "SELECT count(*) FROM strategies");
+  }
+  void expect_intact() {
+    EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM strategies"), count);
+    for (const char* t : {"strategies", "strategy_tags", "audit_log", "strategies_fts"})
+      EXPECT_EQ(scalar(*cat, std::string("SELECT count(*) FROM sqlite_master WHERE name = '") + t + "'"), 1) << t;
+  }
+  V run(const StrategyFilter& f) { return names(must(cat->list(f), "list")); }
+
+  static constexpr const char* kDrop = "'; DROP TABLE strategies; --";
+  TempDir dir;
+  std::unique_ptr<Catalog> cat;
+  int64_t count = 0;
+};
+
+TEST_F(CatalogInjection, NamesWithSqlAndQuotesRoundTrip) {
+  auto s = must(cat->get(kDrop));
+  EXPECT_EQ(s.strategy_name, kDrop);
+  EXPECT_EQ(s.tags, V{kDrop});
+  auto q = must(cat->get("it's \"quoted\""));
+  EXPECT_EQ(q.category, "o'brien");
+  EXPECT_EQ(q.description, "Bob's \"best\" idea");
+  EXPECT_EQ(cat->get("x' OR '1'='1").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(cat->get("%").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(cat->get("100%").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(cat->get("_").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(cat->get("' OR 1=1 --").status().code(), StatusCode::kNotFound);
+  expect_intact();
+}
+
+TEST_F(CatalogInjection, FiltersMatchValuesExactly) {
+  StrategyFilter f;
+  f.all_tags = {"%"};
+  EXPECT_EQ(run(f), V{"percent_tagged"});
+  f = {};
+  f.any_tags = {"_"};
+  EXPECT_EQ(run(f), V{"underscore_tagged"});
+  f = {};
+  f.any_tags = {"%", "_"};
+  EXPECT_EQ(run(f), (V{"percent_tagged", "underscore_tagged"}));
+  f = {};
+  f.all_tags = {kDrop};
+  EXPECT_EQ(run(f), V{kDrop});
+  f = {};
+  f.all_tags = {"it's"};
+  EXPECT_EQ(run(f), V{"it's \"quoted\""});
+  f = {};
+  f.any_tags = {"say \"hi\""};
+  EXPECT_EQ(run(f), V{"it's \"quoted\""});
+  f = {};
+  f.category = "x' OR '1'='1";
+  EXPECT_EQ(run(f), V{"or_category"});
+  f = {};
+  f.category = "o'brien";
+  EXPECT_EQ(run(f), V{"it's \"quoted\""});
+  f = {};
+  f.category = "%";
+  EXPECT_EQ(run(f), V{});
+  f = {};
+  f.category = "momentum' --";
+  EXPECT_EQ(run(f), V{});
+  f = {};
+  f.sub_category = "' OR ''='";
+  EXPECT_EQ(run(f), V{});
+  f = {};
+  f.statuses = {"active' OR '1'='1"};
+  EXPECT_EQ(run(f), V{});
+  f = {};
+  f.language = "cpp' OR 1=1 --";
+  EXPECT_EQ(run(f), V{});
+  f = {};
+  f.sort = "name; DROP TABLE strategies";
+  EXPECT_EQ(cat->list(f).status().code(), StatusCode::kInvalidArgument);
+  expect_intact();
+}
+
+TEST_F(CatalogInjection, SearchWithHostileTextIsExact) {
+  // The words of the SQL text are searched for; only the strategy that contains them matches.
+  EXPECT_EQ(names(must(cat->search(kDrop))), V{kDrop});
+  EXPECT_EQ(names(must(cat->search("DROP TABLE"))), V{kDrop});
+  // A tag "_" is a token; "%" is not a word at all and must not act as a wildcard.
+  auto pct = must(cat->search("%"));
+  EXPECT_LT(pct.size(), static_cast<size_t>(count)) << "'%' matched everything";
+  auto us = names(must(cat->search("_")));
+  EXPECT_LT(us.size(), static_cast<size_t>(count)) << "'_' matched everything";
+  EXPECT_EQ(names(must(cat->search("Bob's"))), V{"it's \"quoted\""});
+  EXPECT_EQ(names(must(cat->search("\"best\""))), V{"it's \"quoted\""});
+  EXPECT_EQ(names(must(cat->search("' OR 1=1 --"))), V{});
+  expect_intact();
+}
+
+TEST_F(CatalogInjection, Fts5QuerySyntaxNeverErrors) {
+  must(cat->register_strategy(reg("rsi_basic", "mean_reversion", {}, "rsi oscillator")));
+  must(cat->register_strategy(reg("macd_basic", "momentum", {}, "macd crossover")));
+  const std::vector<std::string> inputs = {
+      "rsi OR macd", "rsi AND macd", "NOT rsi", "rsi NOT macd", "NEAR(", "NEAR(rsi macd, 2)", "\"", "\"\"", "*",
+      "rsi*", "-foo", "col:val", "strategy_name:rsi", "{strategy_name description}: rsi", "^rsi", "(", ")", "()",
+      "rsi)", "+", "rsi + macd", "AND", "OR", "NOT", "'", "''", "\\", ";", "--", "/*", "\x01", "caf\xc3\xa9",
+      "\xff\xfe", "   ", "", "a\"b", "rsi\"", "rank:1", "strategies_fts MATCH 'x'", std::string(5000, 'a'),
+      "%%%", "___"};
+  for (const auto& in : inputs) {
+    auto r = cat->search(in);
+    EXPECT_TRUE(r.ok()) << "search(" << in << "): " << r.status().to_string();
+    if (!r.ok()) continue;
+    // Never the union that an OR operator would give.
+    if (in == "rsi OR macd") {
+      EXPECT_FALSE(names(*r) == (V{"macd_basic", "rsi_basic"})) << "OR was read as an operator";
+    }
+    if (in == "NOT rsi") {
+      auto n = names(*r);
+      EXPECT_EQ(std::count(n.begin(), n.end(), "macd_basic"), 0) << "NOT was read as an operator";
+    }
+  }
+  // Plain words still work after all that.
+  EXPECT_EQ(names(must(cat->search("rsi"))), V{"rsi_basic"});
+  EXPECT_EQ(names(must(cat->search("macd crossover"))), V{"macd_basic"});
+}
+
+// ---- Read-only ---------------------------------------------------------------------------
+
+void expect_writes_refused(Catalog& cat) {
+  auto check = [](const Status& st, const char* what) {
+    EXPECT_FALSE(st.ok()) << what;
+    EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << what << ": " << st.to_string();
+    EXPECT_NE(st.message().find("read-only"), std::string::npos) << what << ": " << st.message();
+  };
+  Registration r;
+  r.name = "new_one";
+  r.display_name = "New";
+  check(cat.register_strategy(r).status(), "register");
+  StrategyUpdate u;
+  u.description = "changed";
+  check(cat.update_strategy("existing", u), "update");
+  check(cat.deprecate("existing", "why"), "deprecate");
+  check(cat.archive("existing"), "archive");
+  VersionCreate v;
+  v.version = "2.0.0";
+  v.artifact_sha256 = std::string(64, 'c');
+  check(cat.create_version("existing", v).status(), "create_version");
+  TradeRecord t;
+  t.strategy_id = "existing";
+  t.entry_timestamp = "2024-01-01T10:00:00Z";
+  t.exit_timestamp = "2024-01-01T11:00:00Z";
+  check(cat.record_trade(t).status(), "record_trade");
+  check(cat.update_parameter("existing", "threshold", 5.0, "r"), "update_parameter");
+  check(cat.mark_mem_enhanced("existing"), "mark_mem_enhanced");
+}
+
+void make_catalog(const std::filesystem::path& file) {
+  auto cat = must(Catalog::open(file));
+  Registration r;
+  r.name = "existing";
+  r.display_name = "Existing";
+  r.description = "original";
+  must(cat->register_strategy(r));
+  VersionCreate v;
+  v.version = "1.0.0";
+  v.artifact_sha256 = std::string(64, 'a');
+  v.parameters = Json::parse(R"({"threshold": {"type": "float", "default": 1.0, "min": 0, "max": 10}})");
+  v.default_parameters = Json{{"threshold", 1.0}};
+  must(cat->create_version("existing", v));
+}
+
+TEST(CatalogReadOnly, ReadOnlyOptionRefusesEveryWriteAndChangesNothing) {
+  TempDir dir;
+  const auto file = dir / "catalog.db";
+  make_catalog(file);
+  CatalogOptions o;
+  o.read_only = true;
+  o.data_dir = dir / "mirror";
+  auto cat = must(Catalog::open(file, o));
+  const int64_t audits = scalar(*cat, "SELECT count(*) FROM audit_log");
+  // Reads work.
+  EXPECT_EQ(must(cat->get("existing")).description, "original");
+  EXPECT_EQ(must(cat->list(StrategyFilter{})).size(), 1u);
+  EXPECT_EQ(must(cat->search("existing")).size(), 1u);
+  EXPECT_EQ(must(cat->versions("existing")).size(), 1u);
+  expect_writes_refused(*cat);
+  auto s = must(cat->get("existing"));
+  EXPECT_EQ(s.description, "original");
+  EXPECT_EQ(s.status, "experimental");
+  EXPECT_EQ(s.version_count, 1);
+  EXPECT_EQ(s.total_trades, 0);
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM strategies"), 1);
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM audit_log"), audits);
+  EXPECT_FALSE(std::filesystem::exists(dir / "mirror")) << "a read-only catalog wrote its mirror";
+}
+
+TEST(CatalogReadOnly, ReadOnlyFileRefusesWrites) {
+  if (::geteuid() == 0) GTEST_SKIP() << "running as root: file permissions do not stop writes";
+  TempDir dir;
+  const auto file = dir / "catalog.db";
+  make_catalog(file);
+  ASSERT_EQ(::chmod(file.c_str(), 0444), 0);
+  auto cat = Catalog::open(file);
+  if (!cat.ok()) {
+    // Refusing to open for writing is fine too, as long as the reason is clear.
+    EXPECT_NE(cat.status().code(), StatusCode::kInternal) << cat.status().to_string();
+    return;
+  }
+  expect_writes_refused(**cat);
+  EXPECT_EQ(must((*cat)->get("existing")).description, "original");
+  ::chmod(file.c_str(), 0644);
+}
+
+TEST(CatalogReadOnly, ReadOnlyOpenOfAMissingFileFails) {
+  TempDir dir;
+  CatalogOptions o;
+  o.read_only = true;
+  auto r = Catalog::open(dir / "missing.db", o);
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(std::filesystem::exists(dir / "missing.db"));
+}
+
+// ---- Two connections ---------------------------------------------------------------------
+
+// "Open one per thread to share a file": each connection sees the other's committed changes and
+// can write after the other did.
+TEST(CatalogSharing, TwoCatalogsOnOneFileSeeEachOthersChanges) {
+  TempDir dir;
+  const auto file = dir / "catalog.db";
+  auto a = must(Catalog::open(file));
+  must(a->register_strategy(reg("from_a")));
+  auto b = must(Catalog::open(file));
+  EXPECT_EQ(must(b->get("from_a")).strategy_name, "from_a");
+  // A reads by name (lookups leave nothing open), then B writes, then A reads and writes.
+  EXPECT_EQ(must(a->versions("from_a")).size(), 0u);
+  must(b->register_strategy(reg("from_b")));
+  auto seen = a->get("from_b");
+  EXPECT_TRUE(seen.ok()) << "A does not see B's committed strategy: " << seen.status().to_string();
+  Status st = a->register_strategy(reg("from_a_again")).status();
+  EXPECT_TRUE(st.ok()) << "A cannot write after B did: " << st.to_string();
+  EXPECT_TRUE(b->get("from_a_again").ok());
+}
+
+// The cause of the above: no public call may leave a statement running once it has returned.
+TEST(CatalogSharing, NoStatementIsLeftRunningBetweenCalls) {
+  TempDir dir;
+  auto cat = must(Catalog::open(dir / "catalog.db"));
+  EXPECT_EQ(busy_statements(*cat), "") << "after open";
+  must(cat->register_strategy(reg("first_s")));
+  must(cat->register_strategy(reg("second_s")));
+  EXPECT_EQ(busy_statements(*cat), "") << "after register_strategy";
+  must(cat->get("first_s"));
+  EXPECT_EQ(busy_statements(*cat), "") << "after get";
+  VersionCreate v;
+  v.version = "1.0.0";
+  v.artifact_sha256 = std::string(64, 'a');
+  const auto ver = must(cat->create_version("first_s", v));
+  EXPECT_EQ(busy_statements(*cat), "") << "after create_version";
+  must(cat->versions("first_s"));
+  EXPECT_EQ(busy_statements(*cat), "") << "after versions (name lookup)";
+  must(cat->get_version(ver.version_id));
+  EXPECT_EQ(busy_statements(*cat), "") << "after get_version(id)";
+  must(cat->get_version("first_s", "1.0.0"));
+  EXPECT_EQ(busy_statements(*cat), "") << "after get_version(name, number)";
+  must(cat->link("first_s", "second_s", "combined_with"));
+  EXPECT_FALSE(cat->link("first_s", "second_s", "combined_with").ok());
+  EXPECT_EQ(busy_statements(*cat), "") << "after a duplicate link";
+  must(cat->related("first_s"));
+  must(cat->trades("first_s"));
+  must(cat->audit(std::string("first_s")));
+  EXPECT_EQ(busy_statements(*cat), "") << "after related/trades/audit";
+}
+
+}  // namespace
+}  // namespace algohost::catalog
