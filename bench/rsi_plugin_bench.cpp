@@ -101,7 +101,8 @@ void BM_RsiPluginBatch(benchmark::State& state) {
     for (size_t from = 0; from < s.size(); from += kChunk) {
       const size_t n = std::min(kChunk, s.size() - from);
       ah_series view = s.view(from, n);
-      api->on_batch(inst, &view, out.data());
+      uint64_t done = 0;
+      api->on_batch(inst, &view, out.data(), &done);
       for (size_t i = 0; i < n; ++i) buys += out[i].action == AH_BUY;
     }
     api->destroy(inst);

@@ -15,6 +15,9 @@ struct Runner {
   // Batch buffers per symbol: signals for bars [start, start + len) of that symbol.
   std::vector<std::vector<ah_signal>> buf;
   std::vector<size_t> start, len;
+  // A batch that failed part-way: its signals before the failing bar are used, then the strategy
+  // stops at that bar, exactly as when driven slice by slice.
+  Status batch_failure;
   std::vector<ah_signal> slice_out;
 };
 
@@ -26,7 +29,6 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
   const size_t n_sym = data.series.size();
   PassThroughStage pass;
   std::vector<MarketContext> contexts(n_sym, MarketContext(opt.context_window, opt.periods_per_year));
-  std::vector<ContextReading> reading(n_sym);
   std::vector<size_t> pos(n_sym, 0);  // index of the current bar of each symbol
 
   result.outcomes.resize(setups.size());
@@ -52,13 +54,22 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
 
   // Total timestamps for progress: the longest series bounds it from below; count exactly once.
   size_t total = n_sym == 1 ? data.series[0].size() : 0;
-  if (opt.progress && n_sym > 1) {
+  if (n_sym > 1) {
     std::vector<const BarSeries*> all;
     for (const auto& s : data.series) all.push_back(&s);
     SliceAligner counter(all);
     while (counter.next()) ++total;
   }
 
+  if (opt.equity_every_bar)
+    for (auto& o : result.outcomes) o.equity.reserve(total);
+  constexpr int64_t kDayMs = 86'400'000;
+  auto record_equity = [&](StrategyOutcome& o, int64_t ts, double equity) {
+    if (!opt.equity_every_bar && !o.equity.empty() && o.equity.back().ts_ms / kDayMs == ts / kDayMs)
+      o.equity.back() = {ts, equity};  // same day: keep the day's last equity
+    else
+      o.equity.push_back({ts, equity});
+  };
   std::vector<const BarSeries*> all;
   for (const auto& s : data.series) all.push_back(&s);
   SliceAligner aligner(all);
@@ -80,22 +91,26 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     const ah_slice& slice = aligner.slice();
     last_ts = slice.ts_ms;
     for (uint32_t s = 0; s < n_sym; ++s)
-      if (slice.has_bar[s]) reading[s] = contexts[s].update(slice.bars[s]);
+      if (slice.has_bar[s]) contexts[s].update(slice.bars[s]);
 
     for (Runner& r : runners) {
       if (r.stopped) continue;
       PaperAccount& acct = *r.out->account;
       StrategySetup& setup = *r.setup;
       for (uint32_t s = 0; s < n_sym; ++s)
+        if (slice.has_bar[s]) acct.on_open(s, slice.bars[s]);
+      for (uint32_t s = 0; s < n_sym; ++s)
         if (slice.has_bar[s]) acct.on_bar(s, slice.bars[s]);
 
-      auto apply = [&](uint32_t s, ah_signal sig) {
-        if (sig.action == AH_HOLD) return;
+      auto apply = [&](uint32_t s, const ah_signal& proposed) {
+        if (proposed.action == AH_HOLD) return;
+        ah_signal sig = proposed;
         ++r.out->signals;
         SignalNote note;
-        StageInput in{setup.manifest, s, &slice.bars[s], &reading[s]};
+        const ContextReading ctx = contexts[s].reading();
+        StageInput in{setup.manifest, s, &slice.bars[s], &ctx};
         setup.stage->enhance(in, sig, note);
-        if (sig.action != AH_HOLD) acct.on_signal(s, sig, reading[s], &note);
+        if (sig.action != AH_HOLD) acct.on_signal(s, sig, ctx, &note);
       };
 
       if (r.single) {
@@ -106,14 +121,22 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
           if (r.batch) {
             const size_t i = pos[s];
             if (i >= r.start[s] + r.len[s]) {
-              const size_t n = std::min(opt.chunk, data.series[s].size() - i);
-              Status st = inst.on_batch(data.series[s].view(i, n), r.buf[s].data());
-              if (!st.ok()) {
-                fail(r, st, slice.ts_ms);
+              if (!r.batch_failure.ok()) {
+                fail(r, r.batch_failure, slice.ts_ms);
                 break;
               }
+              const size_t n = std::min(opt.chunk, data.series[s].size() - i);
+              uint64_t done = 0;
+              Status st = inst.on_batch(data.series[s].view(i, n), r.buf[s].data(), &done);
               r.start[s] = i;
-              r.len[s] = n;
+              r.len[s] = st.ok() ? n : static_cast<size_t>(done);
+              if (!st.ok()) {
+                r.batch_failure = st;
+                if (done == 0) {
+                  fail(r, st, slice.ts_ms);
+                  break;
+                }
+              }
             }
             apply(s, r.buf[s][i - r.start[s]]);
           } else {
@@ -136,7 +159,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
           for (const auto& sig : r.slice_out) apply(sig.symbol_index, sig);
         }
       }
-      r.out->equity.push_back({slice.ts_ms, acct.equity()});
+      record_equity(*r.out, slice.ts_ms, acct.equity());
       r.out->bars_in_market += acct.in_market();
       if (sink) {
         auto closed = acct.take_new_closed();
@@ -163,7 +186,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     in.starting_capital = r.setup->broker.capital;
     in.total_fees = o.account->total_fees();
     in.traded_notional = o.account->traded_notional();
-    in.bars = static_cast<int64_t>(o.equity.size());
+    in.bars = static_cast<int64_t>(result.timestamps);
     in.bars_in_market = o.bars_in_market;
     in.periods_per_year = opt.periods_per_year;
     in.risk_free_rate = opt.risk_free_rate;

@@ -41,6 +41,9 @@ struct EngineOptions {
   int periods_per_year = 252;
   double risk_free_rate = 0;
   int context_window = 20;
+  // The equity curve keeps one point per UTC day (the day's last equity, as LEAN's daily equity
+  // series) unless every bar is asked for (e.g. for --equity-csv).
+  bool equity_every_bar = false;
   // Called about every 64k timestamps with (timestamps done, total).
   std::function<void(size_t, size_t)> progress;
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to end the run early
@@ -49,7 +52,7 @@ struct EngineOptions {
 struct StrategyOutcome {
   std::string label;
   std::unique_ptr<PaperAccount> account;
-  std::vector<metrics::EquityPoint> equity;  // one point per timestamp
+  std::vector<metrics::EquityPoint> equity;  // per UTC day, or per timestamp (equity_every_bar)
   metrics::Metrics metrics;
   Status failure;
   int64_t bars = 0, signals = 0, bars_in_market = 0;

@@ -17,12 +17,6 @@ double PaperAccount::commission(double notional) const {
   return cfg_.commission_per_trade + cfg_.commission_bps * 1e-4 * std::fabs(notional);
 }
 
-double PaperAccount::equity() const {
-  double e = cash_;
-  for (const auto& p : pos_) e += p.qty * p.mark;
-  return e;
-}
-
 void PaperAccount::close_part(uint32_t s, double qty_to_close, double price, int64_t ts, const char* reason) {
   Position& p = pos_[s];
   const bool long_pos = p.qty > 0;
@@ -105,38 +99,31 @@ void PaperAccount::trade_to(uint32_t s, double target_qty, double price, int64_t
   p.mark = price;
 }
 
-void PaperAccount::on_bar(uint32_t s, const ah_bar& bar) {
+void PaperAccount::fill_at_open(uint32_t s, const ah_bar& bar) {
   Pending& pend = pending_[s];
   Position& p = pos_[s];
-  if (pend.active) {
-    pend.active = false;
-    const double eq = cash_ + [&] {
-      double v = 0;
-      for (size_t i = 0; i < pos_.size(); ++i) v += pos_[i].qty * (i == s ? bar.open : pos_[i].mark);
-      return v;
-    }();
-    const double target_qty = eq > 0 && bar.open > 0 ? pend.target_fraction * eq / bar.open : 0.0;
-    const bool same_side = p.qty != 0 && pend.target_fraction != 0 && (p.qty > 0) == (pend.target_fraction > 0);
-    if (!(same_side && !pend.resize)) trade_to(s, target_qty, bar.open, bar.ts_ms, "signal", &pend);
-  }
-  if (p.qty != 0) {
-    const bool long_pos = p.qty > 0;
-    // Stop first (pessimistic), then target; a bar opening beyond a level fills at the open.
-    if (p.stop > 0 && (long_pos ? bar.low <= p.stop : bar.high >= p.stop)) {
-      const double px = long_pos ? std::min(bar.open, p.stop) : std::max(bar.open, p.stop);
-      p.low_excursion = std::min(p.low_excursion, bar.low / p.entry_price - 1.0);
-      p.high_excursion = std::max(p.high_excursion, bar.high / p.entry_price - 1.0);
-      close_part(s, p.qty, px, bar.ts_ms, "stop_loss");
-    } else if (p.take > 0 && (long_pos ? bar.high >= p.take : bar.low <= p.take)) {
-      const double px = long_pos ? std::max(bar.open, p.take) : std::min(bar.open, p.take);
-      p.low_excursion = std::min(p.low_excursion, bar.low / p.entry_price - 1.0);
-      p.high_excursion = std::max(p.high_excursion, bar.high / p.entry_price - 1.0);
-      close_part(s, p.qty, px, bar.ts_ms, "take_profit");
-    }
-  }
-  if (p.qty != 0) {
-    p.low_excursion = std::min(p.low_excursion, bar.low / p.entry_price - 1.0);
-    p.high_excursion = std::max(p.high_excursion, bar.high / p.entry_price - 1.0);
+  pend.active = false;
+  // Equity at the open: this symbol at its open, the others at their latest mark (an open of the
+  // same timestamp when already filled, else the previous close).
+  double eq = cash_;
+  for (size_t i = 0; i < pos_.size(); ++i) eq += pos_[i].qty * (i == s ? bar.open : pos_[i].mark);
+  const double target_qty = eq > 0 && bar.open > 0 ? pend.target_fraction * eq / bar.open : 0.0;
+  const bool same_side = p.qty != 0 && pend.target_fraction != 0 && (p.qty > 0) == (pend.target_fraction > 0);
+  if (!(same_side && !pend.resize)) trade_to(s, target_qty, bar.open, bar.ts_ms, "signal", &pend);
+}
+
+void PaperAccount::check_range(uint32_t s, const ah_bar& bar) {
+  Position& p = pos_[s];
+  const bool long_pos = p.qty > 0;
+  p.low_excursion = std::min(p.low_excursion, bar.low / p.entry_price - 1.0);
+  p.high_excursion = std::max(p.high_excursion, bar.high / p.entry_price - 1.0);
+  // Stop first (pessimistic), then target; a bar opening beyond a level fills at the open.
+  if (p.stop > 0 && (long_pos ? bar.low <= p.stop : bar.high >= p.stop)) {
+    p.mark = bar.close;
+    close_part(s, p.qty, long_pos ? std::min(bar.open, p.stop) : std::max(bar.open, p.stop), bar.ts_ms, "stop_loss");
+  } else if (p.take > 0 && (long_pos ? bar.high >= p.take : bar.low <= p.take)) {
+    p.mark = bar.close;
+    close_part(s, p.qty, long_pos ? std::max(bar.open, p.take) : std::min(bar.open, p.take), bar.ts_ms, "take_profit");
   }
   p.mark = bar.close;
 }

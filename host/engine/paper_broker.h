@@ -65,15 +65,31 @@ class PaperAccount {
  public:
   PaperAccount(BrokerConfig config, size_t n_symbols);
 
-  // Processes a new bar of symbol `s` before its signal: fills the pending order at the open,
-  // checks stops and targets within the bar, tracks excursions and marks the position.
-  void on_bar(uint32_t s, const ah_bar& bar);
+  // A new timestamp is processed in two phases, each over every symbol with a bar:
+  //   on_open(s, bar)  fills the order queued on the previous bar at this bar's open; sizing uses
+  //                    the equity at the opens (earlier marks and opens, never this bar's close);
+  //   on_bar(s, bar)   checks stops and targets within the bar, tracks excursions, marks the close.
+  void on_open(uint32_t s, const ah_bar& bar) {
+    if (pending_[s].active) fill_at_open(s, bar);
+  }
+  void on_bar(uint32_t s, const ah_bar& bar) {
+    Position& p = pos_[s];
+    if (p.qty == 0) {  // the common case: nothing held
+      p.mark = bar.close;
+      return;
+    }
+    check_range(s, bar);
+  }
   // Queues the order a signal on this bar's close asks for (filled at the next bar's open).
   void on_signal(uint32_t s, const ah_signal& sig, const ContextReading& ctx, const SignalNote* note = nullptr);
   // Closes every position at its last mark (end of data).
   void close_all(int64_t ts_ms);
 
-  double equity() const;
+  double equity() const {
+    double e = cash_;
+    for (const auto& p : pos_) e += p.qty * p.mark;
+    return e;
+  }
   double cash() const { return cash_; }
   bool in_market() const { return open_positions_ > 0; }
   double total_fees() const { return fees_; }
@@ -103,6 +119,8 @@ class PaperAccount {
     SignalNote note;
   };
 
+  void fill_at_open(uint32_t s, const ah_bar& bar);
+  void check_range(uint32_t s, const ah_bar& bar);
   double fill_price(double price, bool buying) const;
   double commission(double notional) const;
   // Moves symbol s's position to `target_qty` at `price` (before slippage).

@@ -32,8 +32,10 @@ class StrategyInstance {
   // Signals for one slice, appended to `out` (cleared first).
   virtual Status on_slice(const ah_slice& slice, std::vector<ah_signal>& out) = 0;
 
-  // Exactly series.n signals into out[0..n), continuing from the instance's state.
-  virtual Status on_batch(const ah_series& series, ah_signal* out) = 0;
+  // Exactly series.n signals into out[0..n), continuing from the instance's state. When given,
+  // *done receives how many bars were processed: series.n on success, else the index of the bar
+  // that failed (out[0..*done) are the valid signals before it).
+  virtual Status on_batch(const ah_series& series, ah_signal* out, uint64_t* done = nullptr) = 0;
 
   virtual Result<std::string> export_state() = 0;
   virtual Status import_state(std::string_view state) = 0;

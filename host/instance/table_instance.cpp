@@ -1,5 +1,6 @@
 #include "host/instance/table_instance.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -109,18 +110,29 @@ Status TableInstance::on_slice(const ah_slice& slice, std::vector<ah_signal>& ou
   return Status::Ok();
 }
 
-Status TableInstance::on_batch(const ah_series& series, ah_signal* out) {
+Status TableInstance::on_batch(const ah_series& series, ah_signal* out, uint64_t* done) {
+  uint64_t local = 0;
+  uint64_t& n_done = done ? *done : local;
+  n_done = 0;
   if (failed()) return failure();
   if (!supports_batch_) return Status::Unsupported(label_ + ": no batch entry (needs several symbols at once)");
-  int32_t rc = api_->on_batch(inst_, &series, out);
+  uint64_t processed = 0;
+  int32_t rc = api_->on_batch(inst_, &series, out, &processed);
   if (rc == AH_UNSUPPORTED) {
     supports_batch_ = false;
     return Status::Unsupported(label_ + ": no batch entry");
   }
-  if (rc != AH_OK) return call_failed("on_batch", rc);
-  for (uint64_t i = 0; i < series.n; ++i)
-    if (!signal_in_contract(out[i], 1)) [[unlikely]]
+  const uint64_t valid = std::min<uint64_t>(processed, series.n);
+  for (uint64_t i = 0; i < valid; ++i)
+    if (!signal_in_contract(out[i], 1)) [[unlikely]] {
+      n_done = i;
       return check_signal("on_batch", out[i], 1);
+    }
+  n_done = valid;
+  if (rc != AH_OK) return call_failed("on_batch", rc);
+  if (processed != series.n)
+    return fail(Status::PluginError(label_ + ": on_batch reported " + std::to_string(processed) + " of " +
+                                    std::to_string(series.n) + " bars done without an error"));
   return Status::Ok();
 }
 

@@ -31,29 +31,31 @@ void Recorder::push(catalog::TradeRecord trade) {
 }
 
 void Recorder::loop() {
-  std::vector<catalog::TradeRecord> batch;
+  std::vector<catalog::TradeRecord> taken, batch;
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
       not_empty_.wait(lock, [&] { return !queue_.empty() || stopping_; });
       if (queue_.empty() && stopping_) return;
-      const size_t n = std::min(queue_.size(), options_.batch);
-      batch.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + static_cast<long>(n)));
-      queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
-      in_flight_ = n;
+      taken.swap(queue_);  // O(1) under the lock: the producer is never held up by copying
+      in_flight_ = taken.size();
     }
     not_full_.notify_all();
-    auto written = catalog_->record_trades(batch, /*refresh_summaries=*/false);
-    {
+    for (size_t from = 0; from < taken.size(); from += options_.batch) {
+      const size_t n = std::min(options_.batch, taken.size() - from);
+      batch.assign(std::make_move_iterator(taken.begin() + static_cast<long>(from)),
+                   std::make_move_iterator(taken.begin() + static_cast<long>(from + n)));
+      auto written = catalog_->record_trades(batch, /*refresh_summaries=*/false);
       std::lock_guard<std::mutex> lock(mu_);
       if (written.ok()) {
-        recorded_ += batch.size();
+        recorded_ += n;
         for (const auto& t : batch) strategies_.insert(t.strategy_id);
       } else if (error_.ok()) {
-        error_ = written.status().with_context("recording " + std::to_string(batch.size()) + " trades");
+        error_ = written.status().with_context("recording " + std::to_string(n) + " trades");
       }
-      in_flight_ = 0;
+      in_flight_ -= n;
     }
+    taken.clear();
     drained_.notify_all();
   }
 }

@@ -8,12 +8,12 @@
 #pragma once
 
 #include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "registry/catalog/catalog.h"
 
@@ -46,7 +46,7 @@ class Recorder {
   std::unique_ptr<catalog::Catalog> catalog_;
   mutable std::mutex mu_;
   std::condition_variable not_empty_, not_full_, drained_;
-  std::deque<catalog::TradeRecord> queue_;
+  std::vector<catalog::TradeRecord> queue_;  // swapped out whole by the writer thread
   size_t in_flight_ = 0;
   uint64_t recorded_ = 0;
   bool stopping_ = false;

@@ -34,14 +34,25 @@ std::string now_iso() {
 }
 
 std::string new_uuid() {
+  // UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then random bits. Time-ordered ids
+  // keep inserts at the right end of the primary-key index instead of scattered through it.
   thread_local std::mt19937_64 rng([] {
     std::random_device rd;
     std::seed_seq seq{rd(), rd(), rd(), rd()};
     return std::mt19937_64(seq);
   }());
-  uint64_t hi = rng(), lo = rng();
-  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
-  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
+  thread_local uint64_t last_ms = 0, counter = 0;
+  const uint64_t ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  // Within one millisecond a 12-bit counter (seeded randomly) keeps ids increasing.
+  if (ms != last_ms) {
+    last_ms = ms;
+    counter = rng() & 0x3FF;
+  } else {
+    ++counter;
+  }
+  const uint64_t hi = (ms << 16) | 0x7000ULL | (counter & 0xFFF);
+  const uint64_t lo = (rng() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
   char buf[37];
   std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
                 static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),

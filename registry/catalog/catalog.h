@@ -153,7 +153,7 @@ class Catalog {
 
 // Now as stored: "2026-11-24T10:00:00.123Z".
 std::string now_iso();
-// A random (version 4) UUID.
+// A time-ordered (version 7) UUID.
 std::string new_uuid();
 
 }  // namespace algohost::catalog

@@ -1,6 +1,7 @@
 // Catalog: trades (strategy_performance), performance metrics and the strategies' summaries.
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "registry/catalog/catalog.h"
 #include "registry/catalog/catalog_internal.h"
@@ -108,6 +109,15 @@ Result<std::vector<std::string>> Catalog::record_trades(const std::vector<TradeR
       "volatility, volume_ratio, broker, slippage, commission, recorded_at) "
       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!ins.ok()) return ins.status();
+  // Referenced runs and versions must exist; checked once per distinct id for a clear message.
+  std::set<std::string> known_runs, known_versions;
+  for (size_t i = 0; i < trades.size(); ++i) {
+    const TradeRecord& t = trades[i];
+    if (t.run_id && known_runs.insert(*t.run_id).second && !get_run(*t.run_id).ok())
+      return Status::InvalidArgument("trade " + std::to_string(i) + ": run_id '" + *t.run_id + "' is not a recorded run");
+    if (t.version_id && known_versions.insert(*t.version_id).second && !get_version(*t.version_id).ok())
+      return Status::InvalidArgument("trade " + std::to_string(i) + ": version_id '" + *t.version_id + "' is not a registered version");
+  }
   for (const auto& t : trades) {
     auto it = ids.find(t.strategy_id);
     if (it == ids.end()) {
@@ -169,7 +179,7 @@ Result<PerformanceMetrics> Catalog::performance(const std::string& id_or_name, c
   auto st = db_->prepare(
       "SELECT p.pnl, p.pnl_percentage, p.commission FROM strategy_performance p WHERE p.strategy_id = ?1 "
       "AND (?2 IS NULL OR p.exit_timestamp >= ?2) AND (?3 IS NULL OR p.exit_timestamp <= ?3) "
-      "AND (?4 IS NULL OR p.version_id = ?4) ORDER BY p.exit_timestamp, p.rowid");
+      "AND (?4 IS NULL OR p.version_id = ?4) ORDER BY p.exit_timestamp, p.performance_id");
   if (!st.ok()) return st.status();
   (*st)->bind_all(m.strategy_id, from, to_bound, version_id);
   std::vector<std::pair<double, double>> rows;
@@ -199,7 +209,7 @@ Result<std::vector<TradeRecord>> Catalog::trades(const std::string& id_or_name, 
   if (!sid.ok()) return sid.status();
   auto st = db_->prepare(std::string("SELECT ") + internal::kTradeColumns +
                          " FROM strategy_performance p WHERE p.strategy_id = ?1 AND (?2 IS NULL OR p.run_id = ?2) "
-                         "ORDER BY p.exit_timestamp, p.rowid LIMIT ?3");
+                         "ORDER BY p.exit_timestamp, p.performance_id LIMIT ?3");
   if (!st.ok()) return st.status();
   (*st)->bind_all(*sid, run_id, limit);
   std::vector<TradeRecord> out;

@@ -146,12 +146,13 @@ CREATE TABLE strategy_performance (
   slippage REAL,
   commission REAL,
   recorded_at TEXT NOT NULL
-);
+) WITHOUT ROWID;
+-- performance_id is a time-ordered (v7) UUID, so the table itself grows at its right end.
+-- The seed's symbol and MEM indexes are left out: no query reads by them, and each index costs
+-- the recorder throughput on every trade (docs/catalog.md).
 CREATE INDEX idx_perf_strategy ON strategy_performance(strategy_id, exit_timestamp);
 CREATE INDEX idx_perf_version ON strategy_performance(version_id, exit_timestamp);
-CREATE INDEX idx_perf_symbol ON strategy_performance(symbol, exit_timestamp);
 CREATE INDEX idx_perf_run ON strategy_performance(run_id);
-CREATE INDEX idx_perf_mem ON strategy_performance(was_mem_enhanced, recorded_at DESC);
 
 CREATE TABLE strategy_parameters (
   parameter_id TEXT PRIMARY KEY,

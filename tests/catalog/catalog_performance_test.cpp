@@ -76,9 +76,10 @@ TradeRecord trade(const std::string& strategy, const std::string& day, double pn
 // pnl% mean 0.6; squared deviations 1.96 + 2.56 + 11.56 + 12.96 + 0.16 = 29.2; sample variance
 // 29.2 / 4 = 7.3; Sharpe = 0.6 / sqrt(7.3).
 std::vector<TradeRecord> five_trades(const std::string& s) {
-  // Recorded out of order on purpose: metrics follow exit time, not insertion order.
-  return {trade(s, "2024-03-04", -150, -3.0), trade(s, "2024-03-01", 100, 2.0), trade(s, "2024-03-05", 50, 1.0, "18:30:00Z"),
-          trade(s, "2024-03-03", 200, 4.0), trade(s, "2024-03-02", -50, -1.0)};
+  // Recorded out of order on purpose: metrics follow exit time, not insertion order (in this
+  // insertion order the cumulative PnL would be 200, 300, 150, 100, 150: a drawdown of 200).
+  return {trade(s, "2024-03-03", 200, 4.0), trade(s, "2024-03-01", 100, 2.0), trade(s, "2024-03-04", -150, -3.0),
+          trade(s, "2024-03-02", -50, -1.0), trade(s, "2024-03-05", 50, 1.0, "18:30:00Z")};
 }
 
 TEST(CatalogPerformance, MetricsMatchHandComputedValues) {

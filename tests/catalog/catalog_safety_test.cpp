@@ -154,6 +154,31 @@ TEST(CatalogSchema, NewerSchemaIsRefusedNamingBothVersions) {
   sqlite3_close(db);
 }
 
+size_t open_descriptors() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+// Destroying a Catalog really closes the database: its file descriptors are released and, as the
+// last connection, it checkpoints and removes the -wal file.
+TEST(CatalogSchema, ClosingReleasesTheFile) {
+  TempDir dir;
+  const auto file = dir / "catalog.db";
+  { must(Catalog::open(file)); }  // create once
+  const size_t before = open_descriptors();
+  for (int i = 0; i < 5; ++i) {
+    auto cat = must(Catalog::open(file));
+    std::string name = "s";
+    name += std::to_string(i);
+    Registration r = reg(name);
+    must(cat->register_strategy(r));
+    must(cat->get(r.name));
+  }
+  EXPECT_EQ(open_descriptors(), before) << "file descriptors leaked by open/close cycles";
+  EXPECT_FALSE(std::filesystem::exists(file.string() + "-wal")) << "the last connection did not close cleanly";
+}
+
 TEST(CatalogSchema, NotADatabaseIsCorruption) {
   TempDir dir;
   const auto file = dir / "catalog.db";

@@ -168,8 +168,10 @@ TEST(NativeLoader, ProcessingThatThrowsFailsTheInstanceAndTheHostGoesOn) {
   std::vector<int64_t> ts = {1, 2, 3, 4, 5, 6};
   ah_series s{"X", 6, ts.data(), closes.data(), closes.data(), closes.data(), closes.data(), closes.data()};
   std::vector<ah_signal> out(6);
-  Status st = (*bad)->on_batch(s, out.data());
+  uint64_t done = 99;
+  Status st = (*bad)->on_batch(s, out.data(), &done);
   ASSERT_FALSE(st.ok());
+  EXPECT_EQ(done, 2u);  // bars 0 and 1 were processed; bar 2 threw
   EXPECT_EQ(st.message(), "fx@1.0.0: on_batch failed: faulty: on_bar exploded at bar 2");
   EXPECT_TRUE((*bad)->failed());
   EXPECT_TRUE((*good)->on_batch(s, out.data()).ok());

@@ -188,7 +188,9 @@ class ApiInstance {
     const ah_series s{"TEST", static_cast<uint64_t>(to - from), ts.data(), o.data(), h.data(),
                       l.data(), c.data(), v.data()};
     std::vector<ah_signal> out(to - from);
-    EXPECT_EQ(api_->on_batch(inst_, &s, out.data()), AH_OK) << api_->last_error(inst_);
+    uint64_t done = 0;
+    EXPECT_EQ(api_->on_batch(inst_, &s, out.data(), &done), AH_OK) << api_->last_error(inst_);
+    EXPECT_EQ(done, s.n);
     return out;
   }
 

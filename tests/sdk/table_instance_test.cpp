@@ -136,7 +136,7 @@ int32_t raw_on_slice(ah_instance*, const ah_slice*, ah_signal* out, uint32_t, ui
   *n = g_count;
   return AH_OK;
 }
-int32_t raw_on_batch(ah_instance*, const ah_series*, ah_signal*) { return AH_UNSUPPORTED; }
+int32_t raw_on_batch(ah_instance*, const ah_series*, ah_signal*, uint64_t*) { return AH_UNSUPPORTED; }
 int32_t raw_export(ah_instance*, const char**, size_t*) { return AH_ERROR; }
 int32_t raw_import(ah_instance*, const char*, size_t) { return AH_ERROR; }
 const char* raw_last_error(ah_instance*) { return ""; }

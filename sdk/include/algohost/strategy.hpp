@@ -242,12 +242,14 @@ struct Shim {
     });
   }
 
-  static int32_t on_batch(ah_instance* h, const ah_series* ser, ah_signal* out) noexcept {
-    if (!ser || (!out && ser->n)) return AH_BAD_ARGUMENT;
+  static int32_t on_batch(ah_instance* h, const ah_series* ser, ah_signal* out, uint64_t* n_done) noexcept {
+    if (!ser || !n_done || (!out && ser->n)) return AH_BAD_ARGUMENT;
+    uint64_t& i = *n_done;
+    i = 0;
     return guarded(h, [&](Holder& ho) -> int32_t {
       S& s = ho.strategy;
       if (!s.supports_batch()) return AH_UNSUPPORTED;
-      for (uint64_t i = 0; i < ser->n; ++i) {
+      for (; i < ser->n; ++i) {
         ah_signal& sig = out[i];
         std::memset(&sig, 0, sizeof sig);
         sig.ts_ms = ser->ts_ms[i];

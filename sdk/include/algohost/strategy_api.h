@@ -148,10 +148,12 @@ typedef struct ah_strategy_api {
   /*
    * Processes the next `series->n` bars of one symbol, continuing from the instance's state, and
    * writes exactly one signal per bar to out[0..n). Must give the same signals as feeding the
-   * same bars one by one through on_slice. Returns AH_UNSUPPORTED for strategies that need
-   * several symbols at once.
+   * same bars one by one through on_slice. Stores in *n_done how many bars were processed: n on
+   * success; on AH_ERROR the index of the bar that failed, out[0..*n_done) being valid signals
+   * of the bars before it (so a host can stop the strategy at exactly that bar). Returns
+   * AH_UNSUPPORTED for strategies that need several symbols at once.
    */
-  int32_t (*on_batch)(ah_instance* inst, const ah_series* series, ah_signal* out);
+  int32_t (*on_batch)(ah_instance* inst, const ah_series* series, ah_signal* out, uint64_t* n_done);
 
   /*
    * Serialises the instance's state (for hot swap). *data and *len point at bytes owned by the

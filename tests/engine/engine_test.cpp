@@ -1,0 +1,584 @@
+// The engine loop with in-process strategies over synthetic (and hand-made) data: no look-ahead,
+// determinism, batch == per-slice, trades reconcile with equity, failure isolation, multi-symbol
+// slices.
+#include "host/engine/engine.h"
+
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <stdexcept>
+
+#include <algohost/strategy.hpp>
+#include <gtest/gtest.h>
+
+#include "host/data/synthetic.h"
+#include "host/instance/table_instance.h"
+#include "rsi/rsi_strategy.hpp"
+
+namespace algohost {
+namespace {
+
+// ---- Probe strategies -----------------------------------------------------------------------
+
+// What the probes saw, per slot (one slot per instance; the slot is a parameter).
+struct ProbeLog {
+  std::vector<int64_t> seen;                          // bar timestamps in the order received
+  std::vector<std::pair<int64_t, int32_t>> signals;   // (bar ts, action) of non-hold signals
+  bool violation = false;                             // a bar arrived out of order
+};
+std::map<long long, ProbeLog> g_logs;
+
+// Single-symbol: on bar n (counting from 0), buys when n % period == 0 and sells when
+// n % period == period / 2. Records every bar and flags one that is not strictly later than the
+// previous: a strategy must decide each bar before it sees a later one.
+class Alternator final : public sdk::Strategy {
+ public:
+  explicit Alternator(const sdk::Params& p)
+      : slot_(p.get_int("slot", 0)), period_(p.get_int("period", 4)), size_(p.get_double("size", 0)) {}
+  void on_bar(const ah_bar& bar, sdk::Signal out) override final {
+    ProbeLog& log = g_logs[slot_];
+    if (!log.seen.empty() && bar.ts_ms <= log.seen.back()) log.violation = true;
+    log.seen.push_back(bar.ts_ms);
+    const long long phase = n_++ % period_;
+    if (phase == 0) {
+      out.buy(0.8);
+      if (size_ > 0) out.size(size_);
+      log.signals.emplace_back(bar.ts_ms, AH_BUY);
+    } else if (phase == period_ / 2) {
+      out.sell(0.8);
+      log.signals.emplace_back(bar.ts_ms, AH_SELL);
+    }
+  }
+
+ private:
+  long long slot_, period_;
+  double size_;
+  long long n_ = 0;
+};
+
+// Single-symbol: buys on bar `buy_at`, throws on bar `fail_at`.
+class Thrower final : public sdk::Strategy {
+ public:
+  explicit Thrower(const sdk::Params& p) : buy_at_(p.get_int("buy_at")), fail_at_(p.get_int("fail_at")) {}
+  void on_bar(const ah_bar&, sdk::Signal out) override final {
+    if (n_ == fail_at_) throw std::runtime_error("exploded at bar " + std::to_string(n_));
+    if (n_ == buy_at_) out.buy(1);
+    ++n_;
+  }
+
+ private:
+  long long buy_at_, fail_at_, n_ = 0;
+};
+
+// Multi-symbol (two legs at once): records each slice; buys leg 1 on slice 5 and closes it on
+// slice 15, buys leg 0 on slice 20 (held to the end).
+struct PairLog {
+  std::vector<int64_t> slice_ts;
+  std::vector<uint32_t> n_symbols;
+  std::vector<std::vector<uint8_t>> has_bar;
+  std::vector<std::vector<int64_t>> bar_ts;
+  bool future_bar = false;  // a bar later than the slice's time
+};
+PairLog g_pair;
+
+class PairProbe final : public sdk::Strategy {
+ public:
+  explicit PairProbe(const sdk::Params&) {}
+  bool supports_batch() const override { return false; }
+  void on_slice(const ah_slice& slice, sdk::Signals& out) override {
+    g_pair.slice_ts.push_back(slice.ts_ms);
+    g_pair.n_symbols.push_back(slice.n_symbols);
+    std::vector<uint8_t> has;
+    std::vector<int64_t> ts;
+    for (uint32_t i = 0; i < slice.n_symbols; ++i) {
+      has.push_back(slice.has_bar[i]);
+      ts.push_back(slice.bars[i].ts_ms);
+      if (slice.bars[i].ts_ms > slice.ts_ms) g_pair.future_bar = true;
+    }
+    g_pair.has_bar.push_back(has);
+    g_pair.bar_ts.push_back(ts);
+    if (n_ == 5) out.add(1).buy(0.9).size(0.5);
+    if (n_ == 15) out.add(1).sell(0.9);
+    if (n_ == 20) out.add(0).buy(0.9).size(0.4);
+    ++n_;
+  }
+
+ private:
+  long long n_ = 0;
+};
+
+// ---- Helpers --------------------------------------------------------------------------------
+
+Manifest manifest(const std::string& name, long long symbols, bool short_selling = false) {
+  OrderedJson doc = {
+      {"name", name},
+      {"display_name", name},
+      {"version", "1.0.0"},
+      {"implementation", {{"language", "cpp"}, {"library", "lib" + name + ".so"}, {"sdk_api_version", "1.0"}}},
+      {"requirements", {{"symbols", symbols}, {"short_selling", short_selling}}},
+  };
+  auto r = validate_manifest(doc, "/plugins/" + name + "/manifest.json");
+  EXPECT_TRUE(r.ok()) << r.error_summary();
+  return r.ok() ? *r.manifest : Manifest{};
+}
+
+template <class S>
+std::unique_ptr<StrategyInstance> instance(const char* name, const std::string& params) {
+  auto inst = TableInstance::create(sdk::api_for<S>(name), nullptr, std::string(name) + "@test", params);
+  EXPECT_TRUE(inst.ok()) << inst.status().message();
+  return inst.ok() ? std::unique_ptr<StrategyInstance>(std::move(*inst)) : nullptr;
+}
+
+// One instance per symbol; `params(i)` gives symbol i's parameters.
+template <class S, class F>
+StrategySetup single_setup(const Manifest* m, const char* name, size_t n_symbols, F params, BrokerConfig broker) {
+  StrategySetup s;
+  s.manifest = m;
+  s.label = std::string(name) + "@1.0.0";
+  s.broker = broker;
+  for (size_t i = 0; i < n_symbols; ++i) s.instances.push_back(instance<S>(name, params(i)));
+  return s;
+}
+
+constexpr const char* kRsiParams = R"({"period": 14, "oversold": 30, "overbought": 70})";
+
+StrategySetup rsi_setup(const Manifest* m, size_t n_symbols, BrokerConfig broker) {
+  return single_setup<plugins::RsiStrategy>(m, "rsi", n_symbols, [](size_t) { return std::string(kRsiParams); },
+                                            broker);
+}
+
+std::string alternator_params(size_t slot, int period = 4) {
+  return "{\"slot\": " + std::to_string(slot) + ", \"period\": " + std::to_string(period) + "}";
+}
+
+BrokerConfig costly(double default_size) {
+  BrokerConfig b;
+  b.capital = 100'000;
+  b.slippage_bps = 5;
+  b.commission_per_trade = 1;
+  b.commission_bps = 2;
+  b.default_size = default_size;
+  return b;
+}
+
+MarketData synthetic(int symbols, int64_t bars, uint64_t seed) {
+  SyntheticSpec spec;
+  spec.symbols = symbols;
+  spec.bars = bars;
+  spec.seed = seed;
+  return generate_synthetic(spec);
+}
+
+size_t index_of(const BarSeries& s, int64_t ts) {
+  auto it = std::lower_bound(s.ts_ms.begin(), s.ts_ms.end(), ts);
+  EXPECT_TRUE(it != s.ts_ms.end() && *it == ts) << "no bar at " << ts << " in " << s.symbol;
+  return static_cast<size_t>(it - s.ts_ms.begin());
+}
+
+bool has_signal(const ProbeLog& log, int64_t ts, int32_t action) {
+  return std::find(log.signals.begin(), log.signals.end(), std::make_pair(ts, action)) != log.signals.end();
+}
+
+// Every field of two trades, exactly.
+void expect_same_trade(const ClosedTrade& a, const ClosedTrade& b, size_t i) {
+  EXPECT_EQ(a.symbol, b.symbol) << i;
+  EXPECT_EQ(a.entry_ms, b.entry_ms) << i;
+  EXPECT_EQ(a.exit_ms, b.exit_ms) << i;
+  EXPECT_EQ(a.quantity, b.quantity) << i;
+  EXPECT_EQ(a.entry_price, b.entry_price) << i;
+  EXPECT_EQ(a.exit_price, b.exit_price) << i;
+  EXPECT_EQ(a.pnl, b.pnl) << i;
+  EXPECT_EQ(a.pnl_pct, b.pnl_pct) << i;
+  EXPECT_EQ(a.mae, b.mae) << i;
+  EXPECT_EQ(a.mfe, b.mfe) << i;
+  EXPECT_EQ(a.commission, b.commission) << i;
+  EXPECT_EQ(a.slippage_cost, b.slippage_cost) << i;
+  EXPECT_EQ(a.action, b.action) << i;
+  EXPECT_EQ(a.confidence, b.confidence) << i;
+  EXPECT_EQ(a.exit_reason, b.exit_reason) << i;
+  EXPECT_EQ(a.entry_context.volatility, b.entry_context.volatility) << i;
+  EXPECT_EQ(std::string(a.entry_context.regime), std::string(b.entry_context.regime)) << i;
+}
+
+void expect_same_outcome(const StrategyOutcome& a, const StrategyOutcome& b) {
+  ASSERT_EQ(a.equity.size(), b.equity.size());
+  for (size_t i = 0; i < a.equity.size(); ++i) {
+    ASSERT_EQ(a.equity[i].ts_ms, b.equity[i].ts_ms) << i;
+    ASSERT_EQ(a.equity[i].equity, b.equity[i].equity) << i;
+  }
+  const auto& ta = a.account->closed();
+  const auto& tb = b.account->closed();
+  ASSERT_EQ(ta.size(), tb.size());
+  for (size_t i = 0; i < ta.size(); ++i) expect_same_trade(ta[i], tb[i], i);
+  EXPECT_EQ(a.signals, b.signals);
+  EXPECT_EQ(a.bars_in_market, b.bars_in_market);
+}
+
+// ---- No look-ahead --------------------------------------------------------------------------
+
+// Every fill happens at the open of the bar after the signal's bar, and every bar reaches the
+// strategy strictly after the previous one.
+void check_fills_follow_signals(const MarketData& md, const StrategyOutcome& o, size_t expected_per_symbol) {
+  ASSERT_TRUE(o.failure.ok()) << o.failure.message();
+  std::vector<size_t> per_symbol(md.series.size(), 0);
+  for (const ClosedTrade& t : o.account->closed()) {
+    const BarSeries& s = md.series[t.symbol];
+    const ProbeLog& log = g_logs[t.symbol];
+    ++per_symbol[t.symbol];
+    const size_t k = index_of(s, t.entry_ms);
+    ASSERT_GE(k, 1u) << "a fill on the first bar cannot follow a signal";
+    EXPECT_EQ(t.entry_price, s.open[k]) << "entry at the open of the fill bar";
+    EXPECT_TRUE(has_signal(log, s.ts_ms[k - 1], AH_BUY)) << "the buy came from the previous bar, ts " << s.ts_ms[k - 1];
+    EXPECT_FALSE(has_signal(log, s.ts_ms[k], AH_BUY)) << "a buy on the fill bar itself would be look-ahead";
+    if (t.exit_reason == "signal") {
+      const size_t x = index_of(s, t.exit_ms);
+      ASSERT_GE(x, k + 1);
+      EXPECT_EQ(t.exit_price, s.open[x]);
+      EXPECT_TRUE(has_signal(log, s.ts_ms[x - 1], AH_SELL));
+    } else {
+      EXPECT_EQ(t.exit_reason, "end_of_data");
+    }
+  }
+  for (size_t i = 0; i < md.series.size(); ++i) {
+    EXPECT_EQ(per_symbol[i], expected_per_symbol) << md.series[i].symbol;
+    EXPECT_FALSE(g_logs[i].violation) << "slot " << i << " saw a bar out of order";
+    EXPECT_EQ(g_logs[i].seen, md.series[i].ts_ms) << "slot " << i << " saw exactly its symbol's bars, in order";
+  }
+}
+
+class NoLookAhead : public ::testing::TestWithParam<bool> {};
+
+TEST_P(NoLookAhead, FillsAtTheNextOpenOnSyntheticData) {
+  g_logs.clear();
+  const MarketData md = synthetic(3, 300, 5);
+  const Manifest m = manifest("alternator", 1);
+  BrokerConfig broker;  // no costs: entry price == open exactly
+  broker.default_size = 1.0 / 3;
+  std::vector<StrategySetup> setups;
+  setups.push_back(single_setup<Alternator>(&m, "alternator", 3, [](size_t i) { return alternator_params(i); }, broker));
+  EngineOptions opt;
+  opt.use_batch = GetParam();
+  opt.chunk = 64;
+  EngineResult res = run_engine(md, setups, opt);
+  ASSERT_EQ(res.timestamps, 300u);
+  // Period 4 over 300 bars: buys on bars 0, 4, ..., 296 fill on 1, 5, ..., 297; sells on 2, 6, ...,
+  // 298 fill on 3, 7, ..., 299: 75 round trips per symbol, all closed by a signal.
+  check_fills_follow_signals(md, res.outcomes[0], 75);
+  for (const auto& t : res.outcomes[0].account->closed()) EXPECT_EQ(t.exit_reason, "signal");
+}
+
+TEST_P(NoLookAhead, FillsAtEachSymbolsOwnNextBarWhenBarsAreMissing) {
+  g_logs.clear();
+  // Symbol A prints every day; symbol B skips every third day, so B's "next bar" may be two days on.
+  MarketData md;
+  md.series.resize(2);
+  md.series[0].symbol = "A";
+  md.series[1].symbol = "B";
+  for (int i = 0; i < 60; ++i) {
+    const int64_t ts = 1'700'000'000'000 + i * 86'400'000LL;
+    const double p = 100 + i + (i % 5);
+    md.series[0].push({ts, p, p + 2, p - 2, p + 1, 1000});
+    if (i % 3 != 1) md.series[1].push({ts, 2 * p + 1, 2 * p + 5, 2 * p - 3, 2 * p + 2, 1000});
+  }
+  const Manifest m = manifest("alternator", 1);
+  BrokerConfig broker;
+  broker.default_size = 0.5;
+  std::vector<StrategySetup> setups;
+  setups.push_back(single_setup<Alternator>(&m, "alternator", 2, [](size_t i) { return alternator_params(i); }, broker));
+  EngineOptions opt;
+  opt.use_batch = GetParam();
+  opt.chunk = 7;
+  EngineResult res = run_engine(md, setups, opt);
+  EXPECT_EQ(res.timestamps, 60u);
+  const StrategyOutcome& o = res.outcomes[0];
+  ASSERT_TRUE(o.failure.ok());
+  // A: 60 bars, buys on 0..56 step 4 (15), sells on 2..58 (15, filled on 3..59): 15 trades.
+  // B: 40 bars, buys on its bars 0..36 (10), sells on 2..38 (10, filled on 3..39): 10 trades.
+  size_t a = 0, b = 0;
+  for (const auto& t : o.account->closed()) (t.symbol == 0 ? a : b)++;
+  EXPECT_EQ(a, 15u);
+  EXPECT_EQ(b, 10u);
+  for (const ClosedTrade& t : o.account->closed()) {
+    const BarSeries& s = md.series[t.symbol];
+    const size_t k = index_of(s, t.entry_ms);
+    ASSERT_GE(k, 1u);
+    EXPECT_EQ(t.entry_price, s.open[k]);
+    EXPECT_TRUE(has_signal(g_logs[t.symbol], s.ts_ms[k - 1], AH_BUY));
+  }
+  EXPECT_FALSE(g_logs[0].violation);
+  EXPECT_FALSE(g_logs[1].violation);
+  EXPECT_EQ(g_logs[1].seen, md.series[1].ts_ms);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engine, NoLookAhead, ::testing::Values(true, false),
+                         [](const auto& info) { return info.param ? "Batch" : "PerSlice"; });
+
+// Sizing an order filled at a bar's open must not use any price printed later in that bar. Two
+// symbols at one timestamp: symbol 0 is bought at its open 100 and closes at 110; symbol 1 is
+// bought at its open 50. At the open the account is worth 10000 (5000 cash + 50 shares at 100),
+// so half of it buys 100 shares of symbol 1 — using symbol 0's close (110) would buy 105.
+TEST(Engine, OrderSizingUsesNoPriceFromLaterInTheBar) {
+  g_logs.clear();
+  MarketData md;
+  md.series.resize(2);
+  md.series[0].symbol = "A";
+  md.series[1].symbol = "B";
+  const int64_t t0 = 1'700'000'000'000, d = 86'400'000;
+  md.series[0].push({t0, 100, 100, 100, 100, 1});
+  md.series[0].push({t0 + d, 100, 112, 99, 110, 1});
+  md.series[0].push({t0 + 2 * d, 110, 110, 110, 110, 1});
+  md.series[1].push({t0, 50, 50, 50, 50, 1});
+  md.series[1].push({t0 + d, 50, 51, 39, 40, 1});
+  md.series[1].push({t0 + 2 * d, 40, 40, 40, 40, 1});
+  const Manifest m = manifest("alternator", 1);
+  BrokerConfig broker;
+  broker.capital = 10'000;
+  broker.default_size = 0.5;
+  std::vector<StrategySetup> setups;
+  // Period 1000: one buy, on the first bar of each symbol.
+  setups.push_back(single_setup<Alternator>(&m, "alternator", 2, [](size_t i) { return alternator_params(i, 1000); }, broker));
+  EngineResult res = run_engine(md, setups, EngineOptions{});
+  const auto& trades = res.outcomes[0].account->closed();
+  ASSERT_EQ(trades.size(), 2u);
+  EXPECT_NEAR(trades[0].quantity, 50, 1e-9);
+  EXPECT_NEAR(trades[1].quantity, 100, 1e-9) << "symbol 1 was sized with symbol 0's close of the same bar";
+}
+
+// ---- Determinism, batch equivalence ---------------------------------------------------------
+
+EngineResult run_rsi(const MarketData& md, bool use_batch, size_t chunk = 4096) {
+  static const Manifest m = manifest("rsi", 1);
+  std::vector<StrategySetup> setups;
+  setups.push_back(rsi_setup(&m, md.series.size(), costly(1.0 / static_cast<double>(md.series.size()))));
+  EngineOptions opt;
+  opt.use_batch = use_batch;
+  opt.chunk = chunk;
+  return run_engine(md, setups, opt);
+}
+
+TEST(Engine, SameSeedAndDataGiveIdenticalResults) {
+  const MarketData a = synthetic(3, 2000, 11), b = synthetic(3, 2000, 11);
+  EngineResult r1 = run_rsi(a, true), r2 = run_rsi(b, true);
+  ASSERT_GT(r1.outcomes[0].account->closed().size(), 10u);
+  expect_same_outcome(r1.outcomes[0], r2.outcomes[0]);
+  EXPECT_EQ(r1.outcomes[0].metrics.to_json().dump(), r2.outcomes[0].metrics.to_json().dump());
+  // Another seed is another market: the check above is not vacuous.
+  EngineResult r3 = run_rsi(synthetic(3, 2000, 12), true);
+  EXPECT_NE(r1.outcomes[0].equity.back().equity, r3.outcomes[0].equity.back().equity);
+}
+
+TEST(Engine, BatchAndPerSliceGiveIdenticalTrades) {
+  const MarketData md = synthetic(4, 3000, 21);
+  EngineResult batch = run_rsi(md, true, 97);  // chunks that do not divide the series
+  EngineResult slice = run_rsi(md, false);
+  ASSERT_GT(batch.outcomes[0].account->closed().size(), 20u);
+  expect_same_outcome(batch.outcomes[0], slice.outcomes[0]);
+  EXPECT_EQ(batch.outcomes[0].bars, slice.outcomes[0].bars);
+  EngineResult big_chunks = run_rsi(md, true);
+  expect_same_outcome(big_chunks.outcomes[0], slice.outcomes[0]);
+}
+
+// ---- Trades reconcile ------------------------------------------------------------------------
+
+TEST(Engine, SinkSeesEveryClosedTradeAndPnlReconcilesWithEquity) {
+  g_logs.clear();
+  const MarketData md = synthetic(3, 1500, 3);
+  const Manifest rsi = manifest("rsi", 1), alt = manifest("alternator", 1);
+  std::vector<StrategySetup> setups;
+  setups.push_back(rsi_setup(&rsi, 3, costly(1.0 / 3)));
+  setups.push_back(single_setup<Alternator>(&alt, "alternator", 3, [](size_t i) { return alternator_params(i, 7); },
+                                            costly(1.0 / 3)));
+  std::map<size_t, std::vector<ClosedTrade>> sunk;
+  auto sink = [&](size_t k, const std::vector<ClosedTrade>& trades) {
+    for (const auto& t : trades) sunk[k].push_back(t);
+  };
+  EngineResult res = run_engine(md, setups, EngineOptions{}, sink);
+  ASSERT_EQ(res.outcomes.size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    const StrategyOutcome& o = res.outcomes[k];
+    SCOPED_TRACE(o.label);
+    ASSERT_TRUE(o.failure.ok());
+    const auto& closed = o.account->closed();
+    ASSERT_GT(closed.size(), 5u);
+    ASSERT_EQ(sunk[k].size(), closed.size());
+    for (size_t i = 0; i < closed.size(); ++i) expect_same_trade(sunk[k][i], closed[i], i);
+    EXPECT_EQ(o.metrics.trades, static_cast<int64_t>(closed.size()));
+    EXPECT_FALSE(o.account->in_market());
+    ASSERT_EQ(o.equity.size(), res.timestamps);
+    double pnl = 0, fees = 0;
+    for (const auto& t : closed) {
+      pnl += t.pnl;
+      fees += t.commission;
+    }
+    EXPECT_NEAR(o.equity.back().equity - 100'000, pnl, 0.005);
+    EXPECT_NEAR(o.account->equity() - 100'000, pnl, 0.005);
+    EXPECT_NEAR(o.account->total_fees(), fees, 0.005);
+    EXPECT_NEAR(o.metrics.total_return, pnl / 100'000, 1e-9);
+  }
+}
+
+// ---- Equity curve ---------------------------------------------------------------------------
+
+// Hourly bars over ten days: by default one equity point per UTC day (the day's last), with
+// equity_every_bar one per timestamp; the daily points are the every-bar points at each day's end.
+TEST(Engine, EquityCurveIsDailyUnlessEveryBarIsAsked) {
+  g_logs.clear();
+  SyntheticSpec spec;
+  spec.symbols = 2;
+  spec.bars = 240;
+  spec.seed = 4;
+  spec.step_ms = 3'600'000;
+  spec.timeframe = "1h";
+  spec.start_ms = 1'704'067'200'000;  // 2024-01-01T00:00Z
+  const MarketData md = generate_synthetic(spec);
+  const Manifest m = manifest("alternator", 1);
+  auto run = [&](bool every_bar) {
+    g_logs.clear();
+    std::vector<StrategySetup> setups;
+    setups.push_back(single_setup<Alternator>(&m, "alternator", 2, [](size_t i) { return alternator_params(i, 6); },
+                                              costly(0.5)));
+    EngineOptions opt;
+    opt.equity_every_bar = every_bar;
+    return run_engine(md, setups, opt);
+  };
+  EngineResult daily = run(false), every = run(true);
+  const auto& d = daily.outcomes[0].equity;
+  const auto& e = every.outcomes[0].equity;
+  ASSERT_EQ(e.size(), 240u);
+  ASSERT_EQ(d.size(), 10u);
+  for (size_t day = 0; day < 10; ++day) {
+    const size_t last = day * 24 + 23;
+    EXPECT_EQ(d[day].ts_ms, md.series[0].ts_ms[last]) << day;
+    EXPECT_EQ(d[day].equity, e[last].equity) << day;
+  }
+  // The trades do not depend on how the curve is sampled.
+  ASSERT_EQ(daily.outcomes[0].account->closed().size(), every.outcomes[0].account->closed().size());
+  EXPECT_EQ(daily.outcomes[0].account->equity(), every.outcomes[0].account->equity());
+}
+
+// ---- Failure isolation ----------------------------------------------------------------------
+
+// Thrower buys on bar 10 (filled on bar 11) and throws on bar 100; Alternator runs beside it.
+EngineResult run_with_thrower(const MarketData& md, bool use_batch) {
+  g_logs.clear();
+  static const Manifest thrower = manifest("thrower", 1), alt = manifest("alternator", 1);
+  std::vector<StrategySetup> setups;
+  BrokerConfig broker;
+  setups.push_back(single_setup<Thrower>(&thrower, "thrower", 1,
+                                         [](size_t) { return std::string(R"({"buy_at": 10, "fail_at": 100})"); }, broker));
+  setups.push_back(single_setup<Alternator>(&alt, "alternator", 1, [](size_t i) { return alternator_params(i); }, broker));
+  EngineOptions opt;
+  opt.use_batch = use_batch;
+  return run_engine(md, setups, opt);
+}
+
+void check_thrower_outcome(const MarketData& md, const EngineResult& res) {
+  const BarSeries& s = md.series[0];
+  const StrategyOutcome& bad = res.outcomes[0];
+  ASSERT_FALSE(bad.failure.ok());
+  EXPECT_EQ(bad.failure.code(), StatusCode::kPluginError);
+  EXPECT_NE(bad.failure.message().find("exploded at bar 100"), std::string::npos) << bad.failure.message();
+  // Its account stopped at bar 100: the position bought on bar 11 closed at that bar's mark.
+  EXPECT_FALSE(bad.account->in_market());
+  EXPECT_EQ(bad.equity.size(), 101u);
+  ASSERT_EQ(bad.account->closed().size(), 1u);
+  const ClosedTrade& t = bad.account->closed()[0];
+  EXPECT_EQ(t.entry_ms, s.ts_ms[11]);
+  EXPECT_EQ(t.entry_price, s.open[11]);
+  EXPECT_EQ(t.exit_ms, s.ts_ms[100]);
+  EXPECT_EQ(t.exit_price, s.close[100]);
+  EXPECT_NEAR(bad.account->equity() - 100'000, t.pnl, 1e-6);
+  // The other strategy ran to the end.
+  const StrategyOutcome& good = res.outcomes[1];
+  EXPECT_TRUE(good.failure.ok()) << good.failure.message();
+  EXPECT_EQ(good.equity.size(), s.size());
+  EXPECT_EQ(good.account->closed().size(), 75u);
+  EXPECT_EQ(res.timestamps, s.size());
+}
+
+TEST(Engine, AThrowingStrategyStopsAloneWhenDrivenPerSlice) {
+  const MarketData md = synthetic(1, 300, 9);
+  check_thrower_outcome(md, run_with_thrower(md, false));
+}
+
+// The batch drive is the default (and what `algohost run` uses). A strategy that throws on bar
+// 100 must trade bars 0..99 as it does per slice, not lose them because the chunk failed.
+TEST(Engine, AThrowingStrategyStopsAtTheSameBarWhenDrivenInBatches) {
+  const MarketData md = synthetic(1, 300, 9);
+  check_thrower_outcome(md, run_with_thrower(md, true));
+}
+
+// ---- Multi-symbol strategies ----------------------------------------------------------------
+
+TEST(Engine, MultiSymbolStrategyReceivesBothLegsInEachSlice) {
+  g_pair = PairLog{};
+  const MarketData md = synthetic(2, 200, 17);
+  const Manifest m = manifest("pair", 2);
+  ASSERT_EQ(m.symbols, 2);
+  std::vector<StrategySetup> setups;
+  StrategySetup s;
+  s.manifest = &m;
+  s.label = "pair@1.0.0";
+  s.instances.push_back(instance<PairProbe>("pair", "{}"));
+  ASSERT_FALSE(s.instances[0]->supports_batch());
+  setups.push_back(std::move(s));
+  EngineResult res = run_engine(md, setups, EngineOptions{});
+  const StrategyOutcome& o = res.outcomes[0];
+  ASSERT_TRUE(o.failure.ok()) << o.failure.message();
+  ASSERT_EQ(g_pair.slice_ts.size(), 200u);
+  EXPECT_EQ(o.bars, 200);
+  for (size_t i = 0; i < 200; ++i) {
+    EXPECT_EQ(g_pair.slice_ts[i], md.series[0].ts_ms[i]);
+    ASSERT_EQ(g_pair.n_symbols[i], 2u);
+    EXPECT_EQ(g_pair.has_bar[i], (std::vector<uint8_t>{1, 1})) << i;
+    EXPECT_EQ(g_pair.bar_ts[i], (std::vector<int64_t>{md.series[0].ts_ms[i], md.series[1].ts_ms[i]})) << i;
+  }
+  EXPECT_FALSE(g_pair.future_bar);
+  // Leg 1: bought on slice 5 (filled at its open on slice 6), sold on 15 (filled on 16).
+  // Leg 0: bought on slice 20, held to the end.
+  const auto& trades = o.account->closed();
+  ASSERT_EQ(trades.size(), 2u);
+  EXPECT_EQ(trades[0].symbol, 1u);
+  EXPECT_EQ(trades[0].entry_ms, md.series[1].ts_ms[6]);
+  EXPECT_EQ(trades[0].entry_price, md.series[1].open[6]);
+  EXPECT_EQ(trades[0].exit_ms, md.series[1].ts_ms[16]);
+  EXPECT_EQ(trades[0].exit_price, md.series[1].open[16]);
+  EXPECT_EQ(trades[1].symbol, 0u);
+  EXPECT_EQ(trades[1].entry_price, md.series[0].open[21]);
+  EXPECT_EQ(trades[1].exit_reason, "end_of_data");
+  EXPECT_EQ(trades[1].exit_price, md.series[0].close.back());
+}
+
+TEST(Engine, MultiSymbolSlicesNeverCarryAFutureBar) {
+  g_pair = PairLog{};
+  MarketData md;
+  md.series.resize(2);
+  md.series[0].symbol = "A";
+  md.series[1].symbol = "B";
+  const int64_t t0 = 1'700'000'000'000, d = 86'400'000;
+  for (int i = 0; i < 30; ++i) {
+    md.series[0].push({t0 + i * d, 10.0 + i, 11.0 + i, 9.0 + i, 10.5 + i, 1});
+    if (i % 4 != 2) md.series[1].push({t0 + i * d, 20.0 + i, 21.0 + i, 19.0 + i, 20.5 + i, 1});
+  }
+  const Manifest m = manifest("pair", 2);
+  std::vector<StrategySetup> setups;
+  StrategySetup s;
+  s.manifest = &m;
+  s.label = "pair@1.0.0";
+  s.instances.push_back(instance<PairProbe>("pair", "{}"));
+  setups.push_back(std::move(s));
+  EngineResult res = run_engine(md, setups, EngineOptions{});
+  ASSERT_TRUE(res.outcomes[0].failure.ok());
+  ASSERT_EQ(g_pair.slice_ts.size(), 30u);
+  EXPECT_FALSE(g_pair.future_bar);
+  for (int i = 0; i < 30; ++i) {
+    EXPECT_EQ(g_pair.has_bar[i][1], i % 4 != 2 ? 1 : 0) << i;
+    // A missing bar repeats B's previous bar, one day earlier.
+    if (i % 4 == 2) {
+      EXPECT_EQ(g_pair.bar_ts[i][1], t0 + (i - 1) * d) << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace algohost
