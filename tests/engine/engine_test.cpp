@@ -508,6 +508,44 @@ TEST(Engine, AThrowingStrategyStopsAtTheSameBarWhenDrivenInBatches) {
   check_thrower_outcome(md, run_with_thrower(md, true));
 }
 
+// One instance per symbol; only the instance of `failing` throws (on bar 100). Both buy on bar
+// 10. Driven per slice, the strategy stops at bar 100 with both positions closed there; driven in
+// batches (any chunk size) it must stop at the same bar, whichever symbol's chunk failed first.
+EngineResult run_two_symbol_thrower(const MarketData& md, bool use_batch, size_t failing, size_t chunk) {
+  static const Manifest thrower = manifest("thrower", 1);
+  std::vector<StrategySetup> setups;
+  setups.push_back(single_setup<Thrower>(&thrower, "thrower", 2,
+                                         [failing](size_t i) {
+                                           return std::string(R"({"buy_at": 10, "fail_at": )") +
+                                                  (i == failing ? "100" : "-1") + "}";
+                                         },
+                                         costly(0.5)));
+  EngineOptions opt;
+  opt.use_batch = use_batch;
+  opt.chunk = chunk;
+  return run_engine(md, setups, opt);
+}
+
+TEST(Engine, ABatchFailureInOneSymbolStopsTheStrategyAtTheFailingBar) {
+  const MarketData md = synthetic(2, 300, 13);
+  for (size_t failing : {0u, 1u})
+    for (size_t chunk : {4096u, 64u, 7u}) {
+      SCOPED_TRACE("failing symbol " + std::to_string(failing) + ", chunk " + std::to_string(chunk));
+      EngineResult slice = run_two_symbol_thrower(md, false, failing, chunk);
+      EngineResult batch = run_two_symbol_thrower(md, true, failing, chunk);
+      const StrategyOutcome& o = slice.outcomes[0];
+      ASSERT_FALSE(o.failure.ok());
+      ASSERT_EQ(o.equity.size(), 101u);
+      ASSERT_EQ(o.account->closed().size(), 2u);
+      for (const auto& t : o.account->closed()) EXPECT_EQ(t.exit_ms, md.series[t.symbol].ts_ms[100]);
+      const StrategyOutcome& b = batch.outcomes[0];
+      ASSERT_FALSE(b.failure.ok());
+      EXPECT_NE(b.failure.message().find("exploded at bar 100"), std::string::npos) << b.failure.message();
+      EXPECT_EQ(b.equity.size(), 101u) << "the batch-driven strategy stopped at another bar";
+      expect_same_outcome(b, o);
+    }
+}
+
 // ---- Multi-symbol strategies ----------------------------------------------------------------
 
 TEST(Engine, MultiSymbolStrategyReceivesBothLegsInEachSlice) {
