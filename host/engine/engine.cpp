@@ -15,9 +15,9 @@ struct Runner {
   // Batch buffers per symbol: signals for bars [start, start + len) of that symbol.
   std::vector<std::vector<ah_signal>> buf;
   std::vector<size_t> start, len;
-  // A batch that failed part-way: its signals before the failing bar are used, then the strategy
-  // stops at that bar, exactly as when driven slice by slice.
-  Status batch_failure;
+  // Per symbol, a batch that failed part-way: its signals before the failing bar are used, then
+  // the strategy stops when that symbol reaches that bar, exactly as when driven slice by slice.
+  std::vector<Status> batch_failure;
   std::vector<ah_signal> slice_out;
 };
 
@@ -48,6 +48,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       r.buf.assign(n_sym, std::vector<ah_signal>(opt.chunk));
       r.start.assign(n_sym, 0);
       r.len.assign(n_sym, 0);
+      r.batch_failure.assign(n_sym, Status::Ok());
     }
     if (!s.stage) s.stage = &pass;
   }
@@ -121,8 +122,8 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
           if (r.batch) {
             const size_t i = pos[s];
             if (i >= r.start[s] + r.len[s]) {
-              if (!r.batch_failure.ok()) {
-                fail(r, r.batch_failure, slice.ts_ms);
+              if (!r.batch_failure[s].ok()) {
+                fail(r, r.batch_failure[s], slice.ts_ms);
                 break;
               }
               const size_t n = std::min(opt.chunk, data.series[s].size() - i);
@@ -131,7 +132,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
               r.start[s] = i;
               r.len[s] = st.ok() ? n : static_cast<size_t>(done);
               if (!st.ok()) {
-                r.batch_failure = st;
+                r.batch_failure[s] = st;
                 if (done == 0) {
                   fail(r, st, slice.ts_ms);
                   break;

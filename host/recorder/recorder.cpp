@@ -1,5 +1,7 @@
 #include "host/recorder/recorder.h"
 
+#include <algorithm>
+
 namespace algohost {
 
 Result<std::unique_ptr<Recorder>> Recorder::open(const std::filesystem::path& catalog_file, Options options) {
@@ -27,7 +29,7 @@ void Recorder::push(catalog::TradeRecord trade) {
   std::unique_lock<std::mutex> lock(mu_);
   not_full_.wait(lock, [&] { return queue_.size() < options_.capacity || stopping_; });
   queue_.push_back(std::move(trade));
-  if (queue_.size() >= options_.batch) not_empty_.notify_one();
+  if (queue_.size() >= std::min(options_.batch, options_.capacity)) not_empty_.notify_one();
 }
 
 void Recorder::loop() {
@@ -49,7 +51,9 @@ void Recorder::loop() {
       std::lock_guard<std::mutex> lock(mu_);
       if (written.ok()) {
         recorded_ += n;
-        for (const auto& t : batch) strategies_.insert(t.strategy_id);
+        const std::string* last = nullptr;
+        for (const auto& t : batch)
+          if (!last || *last != t.strategy_id) strategies_.insert(*(last = &t.strategy_id));
       } else if (error_.ok()) {
         error_ = written.status().with_context("recording " + std::to_string(n) + " trades");
       }

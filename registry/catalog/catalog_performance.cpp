@@ -138,11 +138,10 @@ Result<std::vector<std::string>> Catalog::record_trades(const std::vector<TradeR
     if (!st.ok()) return st;
     out.push_back(pid);
   }
+  std::map<std::string, int64_t> counts;
+  for (const auto& t : trades) ++counts[ids[t.strategy_id]];
   Json per_strategy = Json::object();
-  for (const auto& t : trades) {
-    const std::string& sid = ids[t.strategy_id];
-    per_strategy[sid] = per_strategy.value(sid, 0) + 1;
-  }
+  for (const auto& [sid, n] : counts) per_strategy[sid] = n;
   if (refresh_summaries)
     for (const auto& [given, sid] : ids)
       if (Status st = refresh_summary(sid); !st.ok()) return st;

@@ -23,6 +23,8 @@ Status map_error(sqlite3* db, int rc, const std::string& what) {
 }
 }  // namespace
 
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
 Statement& Statement::bind(int i, std::nullptr_t) {
   sqlite3_bind_null(stmt_, i);
   return *this;
@@ -91,7 +93,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
   st = db->exec("SELECT count(*) FROM sqlite_master");
   if (!st.ok()) return st.with_context(file.string());
   if (!options.read_only) {
-    st = db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
+    st = db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536");
     if (!st.ok()) return st.with_context(file.string());
   }
   return db;
