@@ -1,6 +1,7 @@
 #include "host/engine/engine.h"
 
 #include <algorithm>
+#include <climits>
 
 #include "host/data/slice_aligner.h"
 
@@ -65,8 +66,10 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
   if (opt.equity_every_bar)
     for (auto& o : result.outcomes) o.equity.reserve(total);
   constexpr int64_t kDayMs = 86'400'000;
+  int64_t day_end = INT64_MIN;  // end (exclusive) of the UTC day of the current timestamp
+  bool new_day = true;
   auto record_equity = [&](StrategyOutcome& o, int64_t ts, double equity) {
-    if (!opt.equity_every_bar && !o.equity.empty() && o.equity.back().ts_ms / kDayMs == ts / kDayMs)
+    if (!opt.equity_every_bar && !new_day && !o.equity.empty())
       o.equity.back() = {ts, equity};  // same day: keep the day's last equity
     else
       o.equity.push_back({ts, equity});
@@ -91,6 +94,11 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     }
     const ah_slice& slice = aligner.slice();
     last_ts = slice.ts_ms;
+    new_day = slice.ts_ms >= day_end;
+    if (new_day) {
+      const int64_t day = slice.ts_ms >= 0 ? slice.ts_ms / kDayMs : (slice.ts_ms - kDayMs + 1) / kDayMs;
+      day_end = (day + 1) * kDayMs;
+    }
     for (uint32_t s = 0; s < n_sym; ++s)
       if (slice.has_bar[s]) contexts[s].update(slice.bars[s]);
 
