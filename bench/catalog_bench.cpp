@@ -178,19 +178,27 @@ int main(int argc, char** argv) {
   for (auto& v : vers)
     for (int n = 0; n < 3; ++n) v.push_back(make_version(g, n));
 
+  // As a sync registers what discovery found: all of it in one transaction (Catalog::in_transaction),
+  // every registration and version still audited on its own.
   auto t0 = Clock::now();
   double register_only = 0, first_block = 0, last_block = 0;  // register_strategy time of the first/last 1,000
-  for (size_t i = 0; i < kRegister; ++i) {
-    auto t = Clock::now();
-    const std::string id = must(cat->register_strategy(regs[i]), "register " + regs[i].name);
-    const double dt = seconds_since(t);
-    register_only += dt;
-    if (i < 1000) first_block += dt;
-    if (i >= kRegister - 1000) last_block += dt;
-    for (const auto& v : vers[i]) must(cat->create_version(id, v), "version " + regs[i].name);
-  }
+  auto register_range = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      auto t = Clock::now();
+      const std::string id = must(cat->register_strategy(regs[i]), "register " + regs[i].name);
+      const double dt = seconds_since(t);
+      register_only += dt;
+      if (i < 1000) first_block += dt;
+      if (i >= kRegister - 1000) last_block += dt;
+      for (const auto& v : vers[i]) must(cat->create_version(id, v), "version " + regs[i].name);
+    }
+  };
+  must(cat->in_transaction([&] {
+    register_range(0, kRegister);
+    return Status::Ok();
+  }), "batched registration");
   const double total_a = seconds_since(t0);
-  std::printf("(a) registration, fresh catalog, no mirror\n");
+  std::printf("(a) registration in one transaction (as a sync does), fresh catalog, no mirror\n");
   std::printf("    %zu strategies x 3 versions: %.3f s total, %.0f strategies/s (incl. versions)\n", kRegister,
               total_a, static_cast<double>(kRegister) / total_a);
   std::printf("    register_strategy alone:   %.3f s, %.0f strategies/s   [target: 10,000 in < 2 s]\n",
@@ -201,9 +209,9 @@ int main(int argc, char** argv) {
               30000.0 / (total_a - register_only));
 
   // ---- (b) grow to N ----
-  // The extra rows go in through SQL in one transaction (register_strategy opens its own
-  // transaction, so it cannot be batched): strategies, their tags and their full-text entries,
-  // written the way register_strategy writes them, with summary figures.
+  // The extra rows go in through SQL in one transaction (faster than the API's audited path for
+  // 90,000 rows): strategies, their tags and their full-text entries, written the way
+  // register_strategy writes them, with summary figures.
   t0 = Clock::now();
   {
     sql::Database& db = cat->database();
@@ -236,8 +244,9 @@ int main(int argc, char** argv) {
         std::string name_text = r.name;
         std::replace(name_text.begin(), name_text.end(), '_', ' ');
         name_text += " " + r.name;
-        auto st = must(db.prepare("INSERT INTO strategies_fts (strategy_id, strategy_name, display_name, description, "
-                                  "search_keywords, tags) VALUES (?,?,?,?,?,?)"),
+        auto st = must(db.prepare("INSERT INTO strategies_fts (rowid, strategy_name, display_name, description, "
+                                  "search_keywords, tags) VALUES ((SELECT rowid FROM strategies WHERE strategy_id = ?),"
+                                  "?,?,?,?,?)"),
                        "prepare fts");
         st->bind_all(id, name_text, r.display_name, r.description, r.search_keywords, tag_text);
         must(st->run(), "fts");

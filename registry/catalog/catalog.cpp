@@ -126,12 +126,17 @@ Status Catalog::write_audit(const std::string& action, const std::string& entity
   return (*st)->run();
 }
 
-Status Catalog::refresh_fts(const std::string& id) {
-  Status st = internal::run(*db_, "DELETE FROM strategies_fts WHERE strategy_id = ?", {id});
-  if (!st.ok()) return st;
+Status Catalog::refresh_fts(const std::string& id, bool is_new) {
+  // The index row shares the strategy's rowid, so replacing it is a keyed delete, not a scan. A new
+  // strategy has no row yet: skipping the delete keeps FTS5 from flushing its pending terms.
+  if (!is_new) {
+    Status st = internal::run(
+        *db_, "DELETE FROM strategies_fts WHERE rowid = (SELECT rowid FROM strategies WHERE strategy_id = ?)", {id});
+    if (!st.ok()) return st;
+  }
   return internal::run(*db_,
-                       "INSERT INTO strategies_fts (strategy_id, strategy_name, display_name, description, "
-                       "search_keywords, tags) SELECT s.strategy_id, replace(s.strategy_name, '_', ' ') || ' ' || "
+                       "INSERT INTO strategies_fts (rowid, strategy_name, display_name, description, "
+                       "search_keywords, tags) SELECT s.rowid, replace(s.strategy_name, '_', ' ') || ' ' || "
                        "s.strategy_name, s.display_name, s.description, s.search_keywords, "
                        "(SELECT group_concat(tag, ' ') FROM strategy_tags t WHERE t.strategy_id = s.strategy_id) "
                        "FROM strategies s WHERE s.strategy_id = ?",
@@ -139,9 +144,16 @@ Status Catalog::refresh_fts(const std::string& id) {
 }
 
 Result<std::vector<StrategyRecord>> Catalog::query_strategies(const std::string& where_sql, const std::vector<Json>& binds,
-                                                              const std::string& tail_sql) {
-  const std::string sql = std::string("SELECT ") + internal::kStrategyColumns + " FROM strategies s" +
-                          (where_sql.empty() ? "" : " WHERE " + where_sql) + " " + tail_sql;
+                                                              const std::string& order_sql, const std::string& limit_sql) {
+  // Two phases: find the rowids (filter, order, limit) on narrow rows, then read the full records
+  // (tags and all) for those rows only.
+  const std::string where = where_sql.empty() ? "" : " WHERE " + where_sql;
+  const std::string order = order_sql.empty() ? "" : " ORDER BY " + order_sql;
+  const std::string sql =
+      limit_sql.empty() ? std::string("SELECT ") + internal::kStrategyColumns + " FROM strategies s" + where + order
+                        : std::string("SELECT ") + internal::kStrategyColumns +
+                              " FROM (SELECT s.rowid AS rid FROM strategies s" + where + order + " " + limit_sql +
+                              ") AS ids JOIN strategies s ON s.rowid = ids.rid" + order;
   auto st = db_->prepare(sql);
   if (!st.ok()) return st.status();
   for (size_t i = 0; i < binds.size(); ++i) bind_json(**st, static_cast<int>(i + 1), binds[i]);
@@ -152,7 +164,7 @@ Result<std::vector<StrategyRecord>> Catalog::query_strategies(const std::string&
 }
 
 Result<StrategyRecord> Catalog::get(const std::string& id_or_name) {
-  auto rows = query_strategies("s.strategy_id = ?1 OR s.strategy_name = ?1", {id_or_name}, "");
+  auto rows = query_strategies("s.strategy_id = ?1 OR s.strategy_name = ?1", {id_or_name}, "", "");
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return Status::NotFound("unknown strategy '" + id_or_name + "'");
   return std::move(rows->front());
@@ -216,10 +228,9 @@ Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
   for (const auto& w : where) joined += (joined.empty() ? "" : " AND ") + w;
   binds.push_back(f.limit);
   binds.push_back(f.offset);
-  const std::string tail = "ORDER BY " + sort->second + (f.descending ? " DESC" : " ASC") +
-                           " NULLS LAST, s.strategy_name LIMIT ?" + std::to_string(binds.size() - 1) + " OFFSET ?" +
-                           std::to_string(binds.size());
-  return query_strategies(joined, binds, tail);
+  const std::string order = sort->second + (f.descending ? " DESC" : " ASC") + " NULLS LAST, s.strategy_name";
+  const std::string limit = "LIMIT ?" + std::to_string(binds.size() - 1) + " OFFSET ?" + std::to_string(binds.size());
+  return query_strategies(joined, binds, order, limit);
 }
 
 Result<std::vector<SearchHit>> Catalog::search(const std::string& text, int64_t limit, bool include_inactive) {
@@ -244,12 +255,14 @@ Result<std::vector<SearchHit>> Catalog::search(const std::string& text, int64_t 
     match.push_back('"');
     if (i + 1 == words.size()) match.push_back('*');
   }
+  // Rank and cut on (rowid, rank) pairs first; read full records for the hits only.
   const std::string sql = std::string("SELECT ") + internal::kStrategyColumns +
-                          ", bm25(strategies_fts, 0.0, 10.0, 5.0, 1.0, 2.0, 3.0) AS rank "
-                          "FROM strategies_fts f JOIN strategies s ON s.strategy_id = f.strategy_id "
-                          "WHERE strategies_fts MATCH ?1" +
-                          (include_inactive ? "" : " AND s.status NOT IN ('deprecated', 'archived')") +
-                          " ORDER BY rank, s.strategy_name LIMIT ?2";
+                          ", h.rank FROM (SELECT f.rowid AS rid, f.rank AS rank FROM strategies_fts f" +
+                          (include_inactive ? "" : " JOIN strategies s2 ON s2.rowid = f.rowid") +
+                          " WHERE strategies_fts MATCH ?1" +
+                          (include_inactive ? "" : " AND s2.status NOT IN ('deprecated', 'archived')") +
+                          " ORDER BY f.rank LIMIT ?2) AS h JOIN strategies s ON s.rowid = h.rid "
+                          "ORDER BY h.rank, s.strategy_name";
   auto st = db_->prepare(sql);
   if (!st.ok()) return st.status();
   (*st)->bind(1, match).bind(2, limit);
@@ -306,7 +319,7 @@ Result<std::string> Catalog::register_strategy(const Registration& r) {
     st = internal::run(*db_, "INSERT INTO strategy_tags (strategy_id, tag) VALUES (?, ?)", {id, t});
     if (!st.ok()) return st;
   }
-  if (st = refresh_fts(id); !st.ok()) return st;
+  if (st = refresh_fts(id, /*is_new=*/true); !st.ok()) return st;
   auto rec = get(id);
   if (!rec.ok()) return rec.status();
   if (st = write_audit("register", "strategy", id, id, nullptr, rec->to_json()); !st.ok()) return st;
@@ -419,6 +432,14 @@ Status Catalog::archive(const std::string& id_or_name) {
   if (st = txn.commit(); !st.ok()) return st;
   mirror_strategy(id);
   return Status::Ok();
+}
+
+Status Catalog::in_transaction(const std::function<Status()>& body) {
+  sql::Transaction txn(*db_);
+  if (!txn.status().ok()) return txn.status();
+  Status st = body();
+  if (!st.ok()) return st;
+  return txn.commit();
 }
 
 void Catalog::mirror_strategy(const std::string& strategy_id) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -126,6 +127,11 @@ class Catalog {
   // Newest first.
   Result<std::vector<AuditEntry>> audit(const std::optional<std::string>& id_or_name = {}, int64_t limit = 100);
 
+  // Runs `body` in one transaction (nesting the changes it makes: each still writes its audit row,
+  // and a failed change rolls back only itself). The whole commits when body returns ok, and
+  // rolls back otherwise. For bulk work such as a sync: one commit instead of one per change.
+  Status in_transaction(const std::function<Status()>& body);
+
   sql::Database& database() { return *db_; }
 
  private:
@@ -134,15 +140,19 @@ class Catalog {
   Result<std::string> resolve_id(const std::string& id_or_name);
   Status write_audit(const std::string& action, const std::string& entity_type, const std::string& entity_id,
                      const std::string& strategy_id, const Json& before, const Json& after);
-  Status refresh_fts(const std::string& strategy_id);
+  Status refresh_fts(const std::string& strategy_id, bool is_new = false);
   // Inserts a relationship inside the caller's transaction, with its audit row.
   Status insert_link(const std::string& parent_id, const std::string& child_id, const std::string& type,
-                     const std::string& description, std::optional<double> similarity);
+                     const std::string& description, std::optional<double> similarity, bool audit = true);
+  // Version numbers of a strategy, highest semver first (cheap: no records are read).
+  Result<std::vector<std::string>> version_numbers(const std::string& strategy_id, bool active_only);
   Status refresh_summary(const std::string& strategy_id);
   Status refresh_versions(const std::string& strategy_id);
+  // Strategies matching `where_sql` (with `binds`), ordered by `order_sql`; with `limit_sql`
+  // the rows are chosen first and the full records read for those rows only.
   Result<std::vector<StrategyRecord>> query_strategies(const std::string& where_sql,
                                                        const std::vector<Json>& binds,
-                                                       const std::string& tail_sql);
+                                                       const std::string& order_sql, const std::string& limit_sql);
   // Rewrites the JSON mirror of a strategy after a committed change (no-op without data_dir).
   void mirror_strategy(const std::string& strategy_id);
 

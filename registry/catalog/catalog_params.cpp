@@ -136,7 +136,7 @@ Result<std::vector<ParameterChange>> Catalog::parameter_history(const std::strin
 }
 
 Status Catalog::insert_link(const std::string& parent_id, const std::string& child_id, const std::string& type,
-                            const std::string& description, std::optional<double> similarity) {
+                            const std::string& description, std::optional<double> similarity, bool audit) {
   if (!kRelationshipTypes.count(type)) {
     std::string list;
     for (const auto& t : kRelationshipTypes) list += (list.empty() ? "" : ", ") + t;
@@ -159,7 +159,7 @@ Status Catalog::insert_link(const std::string& parent_id, const std::string& chi
                             "INSERT INTO strategy_relationships (relationship_id, parent_strategy_id, child_strategy_id, "
                             "relationship_type, description, similarity_score, created_at) VALUES (?,?,?,?,?,?,?)",
                             {rid, parent_id, child_id, type, description, row["similarity_score"], now_iso()});
-  if (!st.ok()) return st;
+  if (!st.ok() || !audit) return st;
   return write_audit("link", "relationship", rid, child_id, nullptr, row);
 }
 
@@ -232,12 +232,15 @@ Status Catalog::mark_mem_enhanced(const std::string& id_or_name, const std::opti
     auto b = resolve_id(*base);
     if (!b.ok()) return b.status().with_context("base strategy");
     base_id = *b;
-    st = insert_link(*b, sid, "mem_enhanced_version", "MEM-enhanced version of " + *base, std::nullopt);
+    // Part of this change: its audit row below records the base.
+    st = insert_link(*b, sid, "mem_enhanced_version", "MEM-enhanced version of " + *base, std::nullopt, /*audit=*/false);
     if (!st.ok() && st.code() != StatusCode::kAlreadyExists) return st;
   }
   auto after = get(sid);
   if (!after.ok()) return after.status();
-  if (st = write_audit("mark_mem_enhanced", "strategy", sid, sid, before->to_json(), after->to_json()); !st.ok()) return st;
+  Json after_json = after->to_json();
+  if (base_id) after_json["mem_base_strategy_id"] = *base_id;
+  if (st = write_audit("mark_mem_enhanced", "strategy", sid, sid, before->to_json(), after_json); !st.ok()) return st;
   if (st = txn.commit(); !st.ok()) return st;
   mirror_strategy(sid);
   if (base_id) mirror_strategy(*base_id);

@@ -93,6 +93,7 @@ Status Catalog::refresh_summaries(const std::vector<std::string>& ids_or_names) 
 }
 
 Result<std::vector<std::string>> Catalog::record_trades(const std::vector<TradeRecord>& trades, bool refresh_summaries) {
+  if (trades.empty()) return std::vector<std::string>{};  // nothing changes, nothing is audited
   for (size_t i = 0; i < trades.size(); ++i)
     if (Status st = check_trade(trades[i], i); !st.ok()) return st;
   sql::Transaction txn(*db_);

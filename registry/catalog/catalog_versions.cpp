@@ -27,19 +27,29 @@ void sort_by_semver_desc(std::vector<VersionRecord>& v) {
 
 }  // namespace
 
+Result<std::vector<std::string>> Catalog::version_numbers(const std::string& strategy_id, bool active_only) {
+  auto st = db_->prepare("SELECT version_number FROM strategy_versions WHERE strategy_id = ?1 AND (?2 = 0 OR is_active = 1)");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, strategy_id).bind(2, active_only);
+  std::vector<std::string> out;
+  while ((*st)->step()) out.push_back((*st)->text(0));
+  if (!(*st)->status().ok()) return (*st)->status();
+  std::stable_sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    auto sa = SemVer::parse(a), sb = SemVer::parse(b);
+    return sa && sb ? algohost::compare(*sb, *sa) < 0 : a > b;
+  });
+  return out;
+}
+
 Status Catalog::refresh_versions(const std::string& strategy_id) {
-  auto all = versions(strategy_id);
+  auto all = version_numbers(strategy_id, false);
   if (!all.ok()) return all.status();
-  std::string current;
-  for (const auto& v : *all)
-    if (v.is_active) {
-      current = v.version_number;
-      break;
-    }
+  auto active = version_numbers(strategy_id, true);
+  if (!active.ok()) return active.status();
   return internal::run(*db_,
                        "UPDATE strategies SET current_version = ?, version_count = ?, updated_at = ? WHERE strategy_id = ?",
-                       {current.empty() ? Json(nullptr) : Json(current), static_cast<int64_t>(all->size()), now_iso(),
-                        strategy_id});
+                       {active->empty() ? Json(nullptr) : Json(active->front()), static_cast<int64_t>(all->size()),
+                        now_iso(), strategy_id});
 }
 
 Result<VersionRecord> Catalog::create_version(const std::string& id_or_name, const VersionCreate& v) {
@@ -68,11 +78,10 @@ Result<VersionRecord> Catalog::create_version(const std::string& id_or_name, con
   }
   if (existing.status().code() != StatusCode::kNotFound) return existing.status();
 
-  auto prior = versions(sid);
+  auto prior = version_numbers(sid, false);
   if (!prior.ok()) return prior.status();
   std::optional<SemVer> highest;
-  for (const auto& p : *prior)
-    if (auto ps = SemVer::parse(p.version_number); ps && (!highest || algohost::compare(*highest, *ps) < 0)) highest = ps;
+  if (!prior->empty()) highest = SemVer::parse(prior->front());
 
   const std::string vid = new_uuid();
   const std::string now = now_iso();

@@ -52,6 +52,8 @@ CREATE INDEX idx_strategies_language ON strategies(language);
 CREATE INDEX idx_strategies_origin ON strategies(origin);
 CREATE INDEX idx_strategies_status ON strategies(status);
 CREATE INDEX idx_strategies_performance ON strategies(lifetime_sharpe_ratio DESC, lifetime_win_rate DESC);
+-- "best in a category": category filter and Sharpe order from one index, no sort
+CREATE INDEX idx_strategies_category_sharpe ON strategies(category, lifetime_sharpe_ratio DESC, strategy_name);
 
 CREATE TABLE strategy_tags (
   strategy_id TEXT NOT NULL REFERENCES strategies(strategy_id) ON DELETE CASCADE,
@@ -224,9 +226,12 @@ CREATE TRIGGER audit_log_append_only_update BEFORE UPDATE ON audit_log
 CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 
+-- Full-text index; its rowid is the strategy's rowid. Ranked by bm25 with weights 10 (name),
+-- 5 (display name), 1 (description), 2 (keywords), 3 (tags).
 CREATE VIRTUAL TABLE strategies_fts USING fts5(
-  strategy_id UNINDEXED, strategy_name, display_name, description, search_keywords, tags,
+  strategy_name, display_name, description, search_keywords, tags,
   tokenize = 'unicode61 remove_diacritics 2 tokenchars ''_''');
+INSERT INTO strategies_fts (strategies_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 1.0, 2.0, 3.0)');
 )SQL";
 
 const char* kMigrations[] = {kMigration1};

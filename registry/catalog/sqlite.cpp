@@ -140,15 +140,32 @@ Status Database::exec(const std::string& sql) {
 
 int64_t Database::changes() const { return sqlite3_changes64(db_); }
 
-Transaction::Transaction(Database& db) : db_(db) { status_ = db_.exec("BEGIN IMMEDIATE"); done_ = !status_.ok(); }
+bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+Transaction::Transaction(Database& db) : db_(db) {
+  outer_ = !db_.in_transaction();
+  if (outer_) {
+    status_ = db_.exec("BEGIN IMMEDIATE");
+  } else {
+    savepoint_ = "algohost_sp" + std::to_string(++db_.savepoints_);
+    status_ = db_.exec("SAVEPOINT " + savepoint_);
+  }
+  done_ = !status_.ok();
+}
 
 Transaction::~Transaction() {
-  if (!done_) (void)db_.exec("ROLLBACK");
+  if (done_) return;
+  if (outer_) {
+    (void)db_.exec("ROLLBACK");
+  } else {
+    (void)db_.exec("ROLLBACK TO " + savepoint_);
+    (void)db_.exec("RELEASE " + savepoint_);
+  }
 }
 
 Status Transaction::commit() {
   if (done_) return status_.ok() ? Status::Internal("transaction already finished") : status_;
-  Status st = db_.exec("COMMIT");
+  Status st = db_.exec(outer_ ? std::string("COMMIT") : "RELEASE " + savepoint_);
   if (st.ok()) done_ = true;
   return st;
 }

@@ -114,6 +114,8 @@ class Database {
   int64_t changes() const;
   const std::filesystem::path& path() const { return path_; }
   sqlite3* raw() { return db_; }
+  // True inside a transaction (autocommit off).
+  bool in_transaction() const;
 
   // Maps the last SQLite error to a Status (read-only, corrupt, busy, constraint...).
   Status error(const std::string& what) const;
@@ -123,9 +125,13 @@ class Database {
   sqlite3* db_ = nullptr;
   std::filesystem::path path_;
   std::map<std::string, std::unique_ptr<Statement>> cache_;
+  int savepoints_ = 0;
+  friend class Transaction;
 };
 
-// BEGIN IMMEDIATE on construction; ROLLBACK on destruction unless commit() succeeded.
+// A transaction that nests: the outermost is BEGIN IMMEDIATE ... COMMIT; one opened inside
+// another is a SAVEPOINT, released on commit(). Destroyed without a successful commit() it rolls
+// back its own work only (ROLLBACK, or ROLLBACK TO its savepoint).
 class Transaction {
  public:
   explicit Transaction(Database& db);
@@ -137,6 +143,8 @@ class Transaction {
   Database& db_;
   Status status_;
   bool done_ = false;
+  bool outer_ = false;
+  std::string savepoint_;
 };
 
 }  // namespace algohost::sql

@@ -79,6 +79,9 @@ bool empty(const StrategyUpdate& u) {
 
 SyncReport sync_manifests(Catalog& catalog, const std::vector<SyncInput>& inputs) {
   SyncReport report;
+  // One transaction for the whole sync; each manifest's changes nest inside it, so a refused one
+  // rolls back alone.
+  Status outer = catalog.in_transaction([&]() -> Status {
   // Oldest version first, so that the newest manifest's description is applied last.
   std::vector<SyncInput> sorted = inputs;
   std::stable_sort(sorted.begin(), sorted.end(), [](const SyncInput& a, const SyncInput& b) {
@@ -129,6 +132,9 @@ SyncReport sync_manifests(Catalog& catalog, const std::vector<SyncInput>& inputs
     }
     if (!changed) ++report.unchanged;
   }
+  return Status::Ok();
+  });
+  if (!outer.ok()) report.problems.push_back("sync: " + outer.message());
   return report;
 }
 
