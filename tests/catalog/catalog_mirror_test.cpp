@@ -21,14 +21,7 @@ namespace fs = std::filesystem;
 using algohost::testing::TempDir;
 using algohost::testing::write_file;
 
-template <class T>
-T must(Result<T> r, const std::string& what = "") {
-  if (!r.ok()) throw std::runtime_error(what + ": " + r.status().to_string());
-  return std::move(r).value();
-}
-void must(const Status& s, const std::string& what = "") {
-  if (!s.ok()) throw std::runtime_error(what + ": " + s.to_string());
-}
+using algohost::testing::must;
 
 std::string read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

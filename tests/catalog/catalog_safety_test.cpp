@@ -22,14 +22,7 @@ namespace {
 using algohost::testing::TempDir;
 using algohost::testing::write_file;
 
-template <class T>
-T must(Result<T> r, const std::string& what = "") {
-  if (!r.ok()) throw std::runtime_error(what + ": " + r.status().to_string());
-  return std::move(r).value();
-}
-void must(const Status& s, const std::string& what = "") {
-  if (!s.ok()) throw std::runtime_error(what + ": " + s.to_string());
-}
+using algohost::testing::must;
 
 // The SQL of every statement of the connection that is still running (stepped to a row and left
 // neither finished nor reset). Such a statement keeps a read transaction, and so an old snapshot,

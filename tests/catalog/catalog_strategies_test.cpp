@@ -15,14 +15,7 @@ namespace {
 
 using algohost::testing::TempDir;
 
-template <class T>
-T must(Result<T> r, const std::string& what = "") {
-  if (!r.ok()) throw std::runtime_error(what + ": " + r.status().to_string());
-  return std::move(r).value();
-}
-void must(const Status& s, const std::string& what = "") {
-  if (!s.ok()) throw std::runtime_error(what + ": " + s.to_string());
-}
+using algohost::testing::must;
 
 std::unique_ptr<Catalog> open_catalog(const TempDir& dir) { return must(Catalog::open(dir / "catalog.db"), "open"); }
 

@@ -14,11 +14,7 @@ namespace {
 
 using algohost::testing::TempDir;
 
-template <class T>
-T must(Result<T> r, const std::string& what = "") {
-  if (!r.ok()) throw std::runtime_error(what + ": " + r.status().to_string());
-  return std::move(r).value();
-}
+using algohost::testing::must;
 
 int64_t scalar(Catalog& c, const std::string& sql) {
   auto st = must(c.database().prepare(sql), sql);

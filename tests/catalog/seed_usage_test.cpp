@@ -15,11 +15,7 @@ namespace {
 
 using algohost::testing::TempDir;
 
-template <class T>
-T must(Result<T> r, const std::string& what = "") {
-  if (!r.ok()) throw std::runtime_error(what + ": " + r.status().to_string());
-  return std::move(r).value();
-}
+using algohost::testing::must;
 
 struct TimeRange {
   std::string start, end;

@@ -6,11 +6,24 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "registry/common/status.h"
+
 namespace algohost::testing {
+
+// The value of a Result, or an exception naming `what` and the status (the test then fails).
+template <class T>
+T must(Result<T> r, const std::string& what = "") {
+  if (!r.ok()) throw std::runtime_error(what + ": " + r.status().to_string());
+  return std::move(r).value();
+}
+inline void must(const Status& s, const std::string& what = "") {
+  if (!s.ok()) throw std::runtime_error(what + ": " + s.to_string());
+}
 
 class TempDir {
  public:
