@@ -255,25 +255,34 @@ Result<std::vector<SearchHit>> Catalog::search(const std::string& text, int64_t 
     match.push_back('"');
     if (i + 1 == words.size()) match.push_back('*');
   }
-  // Rank and cut on (rowid, rank) pairs first; read full records for the hits only.
+  // Rank and cut on (rowid, rank) pairs first, inside the full-text index; then read the records
+  // of the best candidates only and drop inactive ones. When too many candidates were inactive to
+  // fill the page, the cut is widened until it holds enough or covers every match.
   const std::string sql = std::string("SELECT ") + internal::kStrategyColumns +
-                          ", h.rank FROM (SELECT f.rowid AS rid, f.rank AS rank FROM strategies_fts f" +
-                          (include_inactive ? "" : " JOIN strategies s2 ON s2.rowid = f.rowid") +
-                          " WHERE strategies_fts MATCH ?1" +
-                          (include_inactive ? "" : " AND s2.status NOT IN ('deprecated', 'archived')") +
-                          " ORDER BY f.rank LIMIT ?2) AS h JOIN strategies s ON s.rowid = h.rid "
-                          "ORDER BY h.rank, s.strategy_name";
-  auto st = db_->prepare(sql);
-  if (!st.ok()) return st.status();
-  (*st)->bind(1, match).bind(2, limit);
+                          ", h.rank FROM (SELECT rowid AS rid, rank FROM strategies_fts WHERE strategies_fts MATCH ?1 "
+                          "ORDER BY rank LIMIT ?3) AS h JOIN strategies s ON s.rowid = h.rid" +
+                          (include_inactive ? "" : " WHERE s.status NOT IN ('deprecated', 'archived')") +
+                          " ORDER BY h.rank, s.strategy_name LIMIT ?2";
   std::vector<SearchHit> hits;
-  while ((*st)->step()) {
-    SearchHit h;
-    h.strategy = read_strategy(**st);
-    h.rank = (*st)->real(internal::kStrategyColumnCount);
-    hits.push_back(std::move(h));
+  for (int64_t cut = limit * 4 + 32;; cut *= 8) {
+    auto st = db_->prepare(sql);
+    if (!st.ok()) return st.status();
+    (*st)->bind(1, match).bind(2, limit).bind(3, cut);
+    hits.clear();
+    while ((*st)->step()) {
+      SearchHit h;
+      h.strategy = read_strategy(**st);
+      h.rank = (*st)->real(internal::kStrategyColumnCount);
+      hits.push_back(std::move(h));
+    }
+    if (!(*st)->status().ok()) return (*st)->status();
+    if (include_inactive || static_cast<int64_t>(hits.size()) >= limit || cut > (int64_t{1} << 40)) break;
+    // Fewer than a page survived: were there more matches beyond the cut?
+    auto more = db_->prepare("SELECT count(*) FROM (SELECT rowid FROM strategies_fts WHERE strategies_fts MATCH ?1 LIMIT ?2)");
+    if (!more.ok()) return more.status();
+    (*more)->bind(1, match).bind(2, cut + 1);
+    if (!(*more)->step() || (*more)->int64(0) <= cut) break;
   }
-  if (!(*st)->status().ok()) return (*st)->status();
   return hits;
 }
 

@@ -543,3 +543,43 @@ TEST(CatalogSearch, LimitAndInactive) {
 
 }  // namespace
 }  // namespace algohost::catalog
+
+namespace algohost::catalog {
+namespace {
+
+// Search ranks inside the full-text index and reads records for the best candidates only; when
+// the best candidates are mostly deprecated, it must widen its cut rather than return too few.
+TEST(CatalogSearch, ManyInactiveBetterMatchesDoNotHideActiveOnes) {
+  algohost::testing::TempDir dir;
+  auto cat = algohost::testing::must(Catalog::open(dir / "catalog.db"));
+  algohost::testing::must(cat->in_transaction([&]() -> Status {
+    for (int i = 0; i < 120; ++i) {  // "zebra" in the name (weight 10): the best matches, all deprecated
+      Registration r;
+      r.name = "zebra_" + std::to_string(i);
+      r.display_name = "Zebra " + std::to_string(i);
+      r.language = "cpp";
+      auto id = cat->register_strategy(r);
+      if (!id.ok()) return id.status();
+      if (Status st = cat->deprecate(*id, "old"); !st.ok()) return st;
+    }
+    for (int i = 0; i < 3; ++i) {  // "zebra" only in the description (weight 1): active
+      Registration r;
+      r.name = "plain_" + std::to_string(i);
+      r.display_name = "Plain";
+      r.description = "mentions zebra once";
+      r.language = "cpp";
+      auto id = cat->register_strategy(r);
+      if (!id.ok()) return id.status();
+    }
+    return Status::Ok();
+  }));
+  auto hits = algohost::testing::must(cat->search("zebra", 2));
+  ASSERT_EQ(hits.size(), 2u);
+  for (const auto& h : hits) EXPECT_EQ(h.strategy.strategy_name.rfind("plain_", 0), 0u) << h.strategy.strategy_name;
+  auto all = algohost::testing::must(cat->search("zebra", 200, /*include_inactive=*/true));
+  EXPECT_EQ(all.size(), 123u);
+  EXPECT_EQ(all.front().strategy.strategy_name.rfind("zebra_", 0), 0u);  // name matches rank first
+}
+
+}  // namespace
+}  // namespace algohost::catalog
