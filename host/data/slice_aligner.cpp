@@ -1,6 +1,5 @@
 #include "host/data/slice_aligner.h"
 
-#include <limits>
 
 namespace algohost {
 
@@ -14,22 +13,6 @@ SliceAligner::SliceAligner(std::vector<const BarSeries*> series)
   slice_.symbols = names_.data();
   slice_.bars = bars_.data();
   slice_.has_bar = has_bar_.data();
-}
-
-bool SliceAligner::next() {
-  int64_t ts = std::numeric_limits<int64_t>::max();
-  for (size_t i = 0; i < series_.size(); ++i)
-    if (pos_[i] < series_[i]->size()) ts = std::min(ts, series_[i]->ts_ms[pos_[i]]);
-  if (ts == std::numeric_limits<int64_t>::max()) return false;
-  for (size_t i = 0; i < series_.size(); ++i) {
-    has_bar_[i] = 0;
-    if (pos_[i] < series_[i]->size() && series_[i]->ts_ms[pos_[i]] == ts) {
-      bars_[i] = series_[i]->bar(pos_[i]++);
-      has_bar_[i] = 1;
-    }
-  }
-  slice_.ts_ms = ts;
-  return true;
 }
 
 }  // namespace algohost

@@ -6,6 +6,7 @@
 // The slice and its arrays are valid until the next call to next().
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -18,8 +19,24 @@ class SliceAligner {
   // The series must outlive the aligner.
   explicit SliceAligner(std::vector<const BarSeries*> series);
 
-  // Moves to the next timestamp; false when all series are exhausted.
-  bool next();
+  // Moves to the next timestamp; false when all series are exhausted. Inline: the engine calls it
+  // once per timestamp.
+  bool next() {
+    int64_t ts = INT64_MAX;
+    const size_t n = series_.size();
+    for (size_t i = 0; i < n; ++i)
+      if (pos_[i] < series_[i]->size()) ts = std::min(ts, series_[i]->ts_ms[pos_[i]]);
+    if (ts == INT64_MAX) return false;
+    for (size_t i = 0; i < n; ++i) {
+      has_bar_[i] = 0;
+      if (pos_[i] < series_[i]->size() && series_[i]->ts_ms[pos_[i]] == ts) {
+        bars_[i] = series_[i]->bar(pos_[i]++);
+        has_bar_[i] = 1;
+      }
+    }
+    slice_.ts_ms = ts;
+    return true;
+  }
   const ah_slice& slice() const { return slice_; }
 
  private:

@@ -170,10 +170,8 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       }
       record_equity(*r.out, slice.ts_ms, acct.equity());
       r.out->bars_in_market += acct.in_market();
-      if (sink) {
-        auto closed = acct.take_new_closed();
-        if (!closed.empty()) sink(static_cast<size_t>(r.out - result.outcomes.data()), closed);
-      }
+      if (sink && acct.has_new_closed())
+        sink(static_cast<size_t>(r.out - result.outcomes.data()), acct.take_new_closed());
     }
     for (uint32_t s = 0; s < n_sym; ++s) pos[s] += slice.has_bar[s];
     ++result.timestamps;

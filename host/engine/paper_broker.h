@@ -95,7 +95,8 @@ class PaperAccount {
   double total_fees() const { return fees_; }
   double traded_notional() const { return notional_; }
   const std::vector<ClosedTrade>& closed() const { return closed_; }
-  // Trades closed since the last call (for streaming to the recorder).
+  // Trades closed since the last take_new_closed() (for streaming to the recorder).
+  bool has_new_closed() const { return closed_.size() > streamed_; }
   std::vector<ClosedTrade> take_new_closed();
 
  private:
