@@ -143,8 +143,6 @@ void run_command(Context& ctx, const RunArgs& a) {
   if (report->status == "interrupted") ctx.exit_code = 130;
 }
 
-Json perf_json(const catalog::PerformanceMetrics& p) { return p.to_json(); }
-
 void print_perf(const std::vector<catalog::PerformanceMetrics>& rows) {
   Table t({"STRATEGY", "TRADES", "WINS", "WIN RATE", "TOTAL PNL", "AVG PNL", "AVG WIN", "AVG LOSS", "PROFIT F",
            "MAX DD", "SHARPE/TRADE"});
@@ -216,7 +214,7 @@ void add_run_commands(CLI::App& app, Context& ctx) {
       return;
     }
     if (p->json)
-      std::cout << perf_json(*m).dump(2) << "\n";
+      std::cout << m->to_json().dump(2) << "\n";
     else
       print_perf({*m});
   });
@@ -258,7 +256,7 @@ void add_run_commands(CLI::App& app, Context& ctx) {
     }
     if (cmp->json) {
       Json out = Json::array();
-      for (const auto& r : rows) out.push_back(perf_json(r));
+      for (const auto& r : rows) out.push_back(r.to_json());
       std::cout << out.dump(2) << "\n";
     } else {
       print_perf(rows);
