@@ -40,6 +40,10 @@ class Progress {
 
  private:
   void draw(size_t done, size_t total) {
+    if (done == 0) {  // the walk starts: rates and time left count from here
+      start_ = std::chrono::steady_clock::now();
+      return;
+    }
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     const double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
     const double frac = total ? static_cast<double>(done) / static_cast<double>(total) : 0;

@@ -54,17 +54,12 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     if (!s.stage) s.stage = &pass;
   }
 
-  // Total timestamps for progress: the longest series bounds it from below; count exactly once.
-  size_t total = n_sym == 1 ? data.series[0].size() : 0;
-  if (n_sym > 1) {
-    std::vector<const BarSeries*> all;
-    for (const auto& s : data.series) all.push_back(&s);
-    SliceAligner counter(all);
-    while (counter.next()) ++total;
+  // A per-bar equity curve gets its room up front: the longest series bounds the timestamps.
+  if (opt.equity_every_bar) {
+    size_t longest = 0;
+    for (const auto& s : data.series) longest = std::max(longest, s.size());
+    for (auto& o : result.outcomes) o.equity.reserve(longest);
   }
-
-  if (opt.equity_every_bar)
-    for (auto& o : result.outcomes) o.equity.reserve(total);
   constexpr int64_t kDayMs = 86'400'000;
   int64_t day_end = INT64_MIN;  // end (exclusive) of the UTC day of the current timestamp
   bool new_day = true;
@@ -77,6 +72,9 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
   std::vector<const BarSeries*> all;
   for (const auto& s : data.series) all.push_back(&s);
   SliceAligner aligner(all);
+  const size_t total_bars = data.total_bars();
+  size_t bars_done = 0;
+  if (opt.progress) opt.progress(0, total_bars);  // starts the clock: rates cover the walk only
   const char* one_symbol[1];
   uint8_t one_has[1] = {1};
   int64_t last_ts = 0;
@@ -173,9 +171,12 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       if (sink && acct.has_new_closed())
         sink(static_cast<size_t>(r.out - result.outcomes.data()), acct.take_new_closed());
     }
-    for (uint32_t s = 0; s < n_sym; ++s) pos[s] += slice.has_bar[s];
+    for (uint32_t s = 0; s < n_sym; ++s) {
+      pos[s] += slice.has_bar[s];
+      bars_done += slice.has_bar[s];
+    }
     ++result.timestamps;
-    if (opt.progress && (result.timestamps & 0xFFFF) == 0) opt.progress(result.timestamps, total);
+    if (opt.progress && (result.timestamps & 0xFFFF) == 0) opt.progress(bars_done, total_bars);
   }
 
   for (size_t k = 0; k < runners.size(); ++k) {
@@ -199,7 +200,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     in.risk_free_rate = opt.risk_free_rate;
     o.metrics = metrics::compute(in);
   }
-  if (opt.progress) opt.progress(result.timestamps, total);
+  if (opt.progress) opt.progress(bars_done, total_bars);
   return result;
 }
 

@@ -44,7 +44,8 @@ struct EngineOptions {
   // The equity curve keeps one point per UTC day (the day's last equity, as LEAN's daily equity
   // series) unless every bar is asked for (e.g. for --equity-csv).
   bool equity_every_bar = false;
-  // Called about every 64k timestamps with (timestamps done, total).
+  // Called with (bars done, total bars): once with 0 at the start, about every 64k timestamps,
+  // and at the end.
   std::function<void(size_t, size_t)> progress;
   const std::atomic<bool>* stop = nullptr;  // set (e.g. by SIGINT) to end the run early
 };
