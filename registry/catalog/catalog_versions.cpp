@@ -62,10 +62,19 @@ Result<VersionRecord> Catalog::create_version(const std::string& id_or_name, con
 
   sql::Transaction txn(*db_);
   if (!txn.status().ok()) return txn.status();
-  auto strategy = get(id_or_name);
-  if (!strategy.ok()) return strategy.status();
-  const std::string sid = strategy->strategy_id;
-  const std::string label = strategy->strategy_name + "@" + v.version;
+  std::string sid, name;  // id and name only: the full record (tags and all) is not needed here
+  {
+    auto q = db_->prepare("SELECT strategy_id, strategy_name FROM strategies WHERE strategy_id = ?1 OR strategy_name = ?1");
+    if (!q.ok()) return q.status();
+    (*q)->bind(1, id_or_name);
+    if (!(*q)->step()) {
+      if (!(*q)->status().ok()) return (*q)->status();
+      return Status::NotFound("unknown strategy '" + id_or_name + "'");
+    }
+    sid = (*q)->text(0);
+    name = (*q)->text(1);
+  }
+  const std::string label = name + "@" + v.version;
 
   auto existing = get_version(sid, v.version);
   if (existing.ok()) {

@@ -93,7 +93,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
   st = db->exec("SELECT count(*) FROM sqlite_master");
   if (!st.ok()) return st.with_context(file.string());
   if (!options.read_only) {
-    st = db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536");
+    st = db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY");
     if (!st.ok()) return st.with_context(file.string());
   }
   return db;
