@@ -29,7 +29,6 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
   EngineResult result;
   const size_t n_sym = data.series.size();
   PassThroughStage pass;
-  std::vector<MarketContext> contexts(n_sym, MarketContext(opt.context_window, opt.periods_per_year));
   std::vector<size_t> pos(n_sym, 0);  // index of the current bar of each symbol
 
   result.outcomes.resize(setups.size());
@@ -97,8 +96,6 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       const int64_t day = slice.ts_ms >= 0 ? slice.ts_ms / kDayMs : (slice.ts_ms - kDayMs + 1) / kDayMs;
       day_end = (day + 1) * kDayMs;
     }
-    for (uint32_t s = 0; s < n_sym; ++s)
-      if (slice.has_bar[s]) contexts[s].update(slice.bars[s]);
 
     for (Runner& r : runners) {
       if (r.stopped) continue;
@@ -114,7 +111,12 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
         ah_signal sig = proposed;
         ++r.out->signals;
         SignalNote note;
-        const ContextReading ctx = contexts[s].reading();
+        // The symbol's latest bar: this one, or (no bar now) the last one seen; never a later one.
+        ContextReading ctx;
+        if (slice.has_bar[s])
+          ctx = read_context(data.series[s], pos[s], opt.context_window, opt.periods_per_year);
+        else if (pos[s] > 0)
+          ctx = read_context(data.series[s], pos[s] - 1, opt.context_window, opt.periods_per_year);
         StageInput in{setup.manifest, s, &slice.bars[s], &ctx};
         setup.stage->enhance(in, sig, note);
         if (sig.action != AH_HOLD) acct.on_signal(s, sig, ctx, &note);
