@@ -10,7 +10,8 @@ namespace algohost {
 namespace {
 
 BarSeries from_closes(const std::vector<double>& closes, double volume = 100) {
-  BarSeries s{.symbol = "X"};  // (assigning a short literal trips GCC 12's -Wrestrict false positive)
+  BarSeries s;
+  s.symbol.push_back('X');  // (assigning a short literal trips a GCC 12 -Wrestrict false positive)
   for (size_t i = 0; i < closes.size(); ++i)
     s.push({static_cast<int64_t>(i) * 86'400'000, closes[i], closes[i], closes[i], closes[i], volume});
   return s;
