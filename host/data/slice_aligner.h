@@ -22,6 +22,14 @@ class SliceAligner {
   // Moves to the next timestamp; false when all series are exhausted. Inline: the engine calls it
   // once per timestamp.
   bool next() {
+    if (series_.size() == 1) {  // one symbol: every timestamp is its next bar
+      const BarSeries& only = *series_[0];
+      if (pos_[0] >= only.size()) return false;
+      bars_[0] = only.bar(pos_[0]++);
+      has_bar_[0] = 1;
+      slice_.ts_ms = bars_[0].ts_ms;
+      return true;
+    }
     int64_t ts = INT64_MAX;
     const size_t n = series_.size();
     for (size_t i = 0; i < n; ++i)

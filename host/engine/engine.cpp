@@ -106,8 +106,8 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       for (uint32_t s = 0; s < n_sym; ++s)
         if (slice.has_bar[s]) acct.on_bar(s, slice.bars[s]);
 
+      // Called for actionable signals only (callers skip holds inline: most bars are holds).
       auto apply = [&](uint32_t s, const ah_signal& proposed) {
-        if (proposed.action == AH_HOLD) return;
         ah_signal sig = proposed;
         ++r.out->signals;
         SignalNote note;
@@ -147,7 +147,9 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
                 }
               }
             }
-            apply(s, r.buf[s][i - r.start[s]]);
+            const ah_signal& sig = r.buf[s][i - r.start[s]];
+            if (sig.action != AH_HOLD) [[unlikely]]
+              apply(s, sig);
           } else {
             one_symbol[0] = slice.symbols[s];
             ah_slice one{slice.ts_ms, 1, one_symbol, &slice.bars[s], one_has};
@@ -156,7 +158,8 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
               fail(r, st, slice.ts_ms);
               break;
             }
-            for (const auto& sig : r.slice_out) apply(s, sig);
+            for (const auto& sig : r.slice_out)
+              if (sig.action != AH_HOLD) apply(s, sig);
           }
         }
       } else {
@@ -165,7 +168,8 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
         if (!st.ok()) {
           fail(r, st, slice.ts_ms);
         } else {
-          for (const auto& sig : r.slice_out) apply(sig.symbol_index, sig);
+          for (const auto& sig : r.slice_out)
+            if (sig.action != AH_HOLD) apply(sig.symbol_index, sig);
         }
       }
       record_equity(*r.out, slice.ts_ms, acct.equity());
