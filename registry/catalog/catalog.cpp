@@ -53,11 +53,22 @@ std::string new_uuid() {
   }
   const uint64_t hi = (ms << 16) | 0x7000ULL | (counter & 0xFFF);
   const uint64_t lo = (rng() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
-  char buf[37];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xFFFF), static_cast<unsigned>(hi & 0xFFFF),
-                static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xFFFFFFFFFFFFULL));
-  return buf;
+  static const char* kHex = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t pos = 0;
+  auto put = [&](uint64_t v, int nibbles) {
+    for (int k = nibbles - 1; k >= 0; --k) out[pos++] = kHex[(v >> (4 * k)) & 0xF];
+  };
+  put(hi >> 32, 8);
+  ++pos;
+  put((hi >> 16) & 0xFFFF, 4);
+  ++pos;
+  put(hi & 0xFFFF, 4);
+  ++pos;
+  put(lo >> 48, 4);
+  ++pos;
+  put(lo & 0xFFFFFFFFFFFFULL, 12);
+  return out;
 }
 
 namespace {

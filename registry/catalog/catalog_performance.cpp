@@ -129,6 +129,7 @@ Result<std::vector<std::string>> Catalog::record_trades(const std::vector<TradeR
     const std::string pid = new_uuid();
     sql::Statement& s = **ins;
     s.reset();
+    s.borrow_text();  // every string below lives in `trades`, `ids`, `pid` or `now` until run()
     s.bind_all(pid, it->second, t.version_id, t.run_id, t.trade_id, t.symbol, t.timeframe, t.signal_action,
                t.signal_confidence, t.entry_price, t.exit_price, t.quantity, t.entry_timestamp, t.exit_timestamp,
                t.duration_seconds, t.pnl, t.pnl_percentage, t.pnl > 0, t.max_adverse_excursion,

@@ -54,7 +54,11 @@ class Statement {
   Status run();
   const Status& status() const { return status_; }
   // Makes the statement ready to bind and run again (prepare() does this for cached statements).
+  // Also ends borrow_text().
   void reset();
+  // Until reset(): text is bound without a copy. Only for callers that keep every bound string
+  // alive and unchanged until the statement has run (a hot insert loop).
+  void borrow_text() { borrow_text_ = true; }
 
   bool is_null(int col) const;
   int64_t int64(int col) const;
@@ -69,6 +73,7 @@ class Statement {
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   Status status_;
+  bool borrow_text_ = false;
 };
 
 // A cached statement on loan: resets it (ending its implicit read transaction, so the connection
