@@ -6,10 +6,13 @@ namespace algohost::bench {
 
 void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
   ConsoleReporter::ReportRuns(runs);
+  // With repetitions, the median of each benchmark is compared; without, its single run.
   for (const auto& r : runs) {
-    if (r.run_type != Run::RT_Iteration || r.error_occurred) continue;
+    if (r.error_occurred) continue;
+    const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
+    if (r.run_type != Run::RT_Iteration && !median) continue;
     auto it = r.counters.find("items_per_second");
-    if (it != r.counters.end()) items_per_second_[r.benchmark_name()] = it->second.value;
+    if (it != r.counters.end()) items_per_second_[r.run_name.str()] = it->second.value;
   }
 }
 

@@ -1,5 +1,5 @@
-// A console reporter that, after the usual table, prints each benchmark's throughput as a ratio
-// to a named baseline benchmark measured in the same run.
+// A console reporter that, after the usual table, prints each benchmark's throughput (the median
+// when repetitions are asked for) as a ratio to a named baseline benchmark measured in the same run.
 #pragma once
 
 #include <map>

@@ -140,6 +140,17 @@ BENCHMARK(BM_RsiPluginChecked)->Unit(benchmark::kMillisecond);
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Default: 5 repetitions, medians compared (the machines are shared and noisy).
+  std::vector<char*> args(argv, argv + argc);
+  std::string reps = "--benchmark_repetitions=5", aggregates = "--benchmark_report_aggregates_only=true";
+  bool has_reps = false;
+  for (int i = 1; i < argc; ++i) has_reps = has_reps || std::strncmp(argv[i], "--benchmark_repetitions", 23) == 0;
+  if (!has_reps) {
+    args.push_back(reps.data());
+    args.push_back(aggregates.data());
+  }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   algohost::bench::RatioReporter reporter("BM_RsiDirect");
