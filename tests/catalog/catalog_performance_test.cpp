@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "registry/catalog/catalog.h"
+#include "tests/catalog/catalog_test_util.h"
 #include "tests/support/test_support.h"
 
 namespace algohost::catalog {
@@ -19,13 +20,7 @@ using algohost::testing::TempDir;
 
 using algohost::testing::must;
 
-int64_t scalar(Catalog& c, const std::string& sql) {
-  auto st = must(c.database().prepare(sql), sql);
-  if (!st->step()) throw std::runtime_error("no row: " + sql);
-  int64_t v = st->int64(0);
-  st->reset();
-  return v;
-}
+using testutil::scalar;
 
 std::unique_ptr<Catalog> open_with(const TempDir& dir, std::vector<std::string> strategy_names) {
   auto cat = must(Catalog::open(dir / "catalog.db"), "open");

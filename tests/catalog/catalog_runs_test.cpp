@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "registry/catalog/catalog.h"
+#include "tests/catalog/catalog_test_util.h"
 #include "tests/support/test_support.h"
 
 namespace algohost::catalog {
@@ -17,13 +18,7 @@ using algohost::testing::TempDir;
 
 using algohost::testing::must;
 
-int64_t audit_count(Catalog& c) {
-  auto st = must(c.database().prepare("SELECT count(*) FROM audit_log"));
-  if (!st->step()) throw std::runtime_error("count");
-  int64_t v = st->int64(0);
-  st->reset();
-  return v;
-}
+int64_t audit_count(Catalog& c) { return testutil::scalar(c, "SELECT count(*) FROM audit_log"); }
 
 TradeRecord trade(const std::string& s, const std::optional<std::string>& run, const std::string& day, double pnl) {
   TradeRecord t;

@@ -14,6 +14,7 @@
 
 #include "registry/catalog/catalog.h"
 #include "registry/catalog/schema.h"
+#include "tests/catalog/catalog_test_util.h"
 #include "tests/support/test_support.h"
 
 namespace algohost::catalog {
@@ -35,13 +36,7 @@ std::string busy_statements(Catalog& c) {
   return out;
 }
 
-int64_t scalar(Catalog& c, const std::string& sql) {
-  auto st = must(c.database().prepare(sql), sql);
-  if (!st->step()) throw std::runtime_error("no row: " + sql);
-  int64_t v = st->int64(0);
-  st->reset();
-  return v;
-}
+using testutil::scalar;
 std::string text_of(Catalog& c, const std::string& sql) {
   auto st = must(c.database().prepare(sql), sql);
   if (!st->step()) throw std::runtime_error("no row: " + sql);

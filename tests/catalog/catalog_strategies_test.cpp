@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "registry/catalog/catalog.h"
+#include "tests/catalog/catalog_test_util.h"
 #include "tests/support/test_support.h"
 
 namespace algohost::catalog {
@@ -45,13 +46,7 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
   return v;
 }
 
-int64_t scalar(Catalog& c, const std::string& sql) {
-  auto st = must(c.database().prepare(sql), sql);
-  if (!st->step()) throw std::runtime_error("no row: " + sql + " " + st->status().to_string());
-  int64_t v = st->int64(0);
-  st->reset();
-  return v;
-}
+using testutil::scalar;
 
 void set_summary(Catalog& c, const std::string& name, std::optional<double> sharpe, std::optional<double> win_rate) {
   auto st = must(c.database().prepare(

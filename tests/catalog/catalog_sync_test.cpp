@@ -11,6 +11,7 @@
 #include "registry/catalog/catalog.h"
 #include "registry/catalog/sync.h"
 #include "registry/manifest/manifest.h"
+#include "tests/catalog/catalog_test_util.h"
 #include "tests/support/test_support.h"
 
 namespace algohost::catalog {
@@ -20,13 +21,7 @@ using algohost::testing::TempDir;
 
 using algohost::testing::must;
 
-int64_t scalar(Catalog& c, const std::string& sql) {
-  auto st = must(c.database().prepare(sql), sql);
-  if (!st->step()) throw std::runtime_error("no row: " + sql);
-  int64_t v = st->int64(0);
-  st->reset();
-  return v;
-}
+using testutil::scalar;
 int64_t audits(Catalog& c) { return scalar(c, "SELECT count(*) FROM audit_log"); }
 
 OrderedJson doc(const std::string& name, const std::string& version, const std::string& description,

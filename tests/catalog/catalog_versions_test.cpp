@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "registry/catalog/catalog.h"
+#include "tests/catalog/catalog_test_util.h"
 #include "tests/support/test_support.h"
 
 namespace algohost::catalog {
@@ -16,13 +17,7 @@ using algohost::testing::TempDir;
 
 using algohost::testing::must;
 
-int64_t scalar(Catalog& c, const std::string& sql) {
-  auto st = must(c.database().prepare(sql), sql);
-  if (!st->step()) throw std::runtime_error("no row: " + sql);
-  int64_t v = st->int64(0);
-  st->reset();
-  return v;
-}
+using testutil::scalar;
 
 std::unique_ptr<Catalog> with_strategy(const TempDir& dir, const std::string& name = "rsi_basic") {
   auto cat = must(Catalog::open(dir / "catalog.db"), "open");
