@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "host/service/catalog_service.h"
+#include "host/cli/exit_codes.h"
 #include "host/service/plugin_service.h"
 
 namespace algohost::cli {
@@ -39,6 +40,16 @@ void add_signals_command(CLI::App& app, Context& ctx);
 void add_strategies_commands(CLI::App& app, Context& ctx);
 void add_audit_command(CLI::App& app, Context& ctx);
 void add_run_commands(CLI::App& app, Context& ctx);
+
+// Runs `f(catalog)` (returning a Status) with the synced catalog; a failure to open it or a
+// non-ok Status from `f` is reported and sets the exit code.
+template <class F>
+void with_catalog(Context& ctx, F&& f) {
+  catalog::Catalog* c = ctx.catalog();
+  if (!c) return;
+  Status st = f(*c);
+  if (!st.ok()) ctx.exit_code = report_error(st);
+}
 
 // "buy", "sell", "hold", "target", or "action(N)".
 std::string action_name(int32_t action);

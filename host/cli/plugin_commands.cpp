@@ -6,6 +6,7 @@
 #include "host/cli/context.h"
 #include "host/cli/exit_codes.h"
 #include "host/cli/table.h"
+#include "host/loader/sha256.h"
 
 namespace algohost::cli {
 namespace {
@@ -105,9 +106,8 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
   auto inst = ctx.plugins().instantiate(m, {});
   std::vector<std::string> diagnostics;
   if (inst.ok()) diagnostics = (*inst)->diagnostics();
-  PluginRow row;
-  for (const auto& r : ctx.plugins().list(false))
-    if (r.plugin->report.manifest && &*r.plugin->report.manifest == &m) row = r;
+  auto digest = sha256_file(m.artifact);
+  const std::optional<std::string> artifact_sha256 = digest.ok() ? std::optional<std::string>(*digest) : std::nullopt;
   const std::string load = inst.ok() ? "loaded" : inst.status().message();
   const std::string api = std::to_string(m.api_major) + "." + std::to_string(m.api_minor);
 
@@ -119,7 +119,7 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
     j["artifact"] = m.artifact.string();
     j["api_version"] = api;
     j["host_api_version"] = std::to_string(AH_API_VERSION_MAJOR) + "." + std::to_string(AH_API_VERSION_MINOR);
-    j["sha256"] = row.artifact_sha256 ? Json(*row.artifact_sha256) : Json(nullptr);
+    j["sha256"] = artifact_sha256 ? Json(*artifact_sha256) : Json(nullptr);
     j["manifest_sha256"] = m.sha256.empty() ? Json(nullptr) : Json(m.sha256);
     j["load_status"] = inst.ok() ? "loaded" : "load_failed";
     j["load_message"] = inst.ok() ? "" : inst.status().message();
@@ -145,8 +145,8 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
               << "  manifest:     " << m.file.string() << "\n"
               << "  artifact:     " << m.artifact.string() << "\n"
               << "  API version:  " << api << " (host " << AH_API_VERSION_MAJOR << "." << AH_API_VERSION_MINOR << ")\n"
-              << "  sha256:       " << (row.artifact_sha256 ? *row.artifact_sha256 : "-")
-              << (m.sha256.empty() ? " (manifest gives none)" : (row.artifact_sha256 && *row.artifact_sha256 == m.sha256 ? " (matches manifest)" : " (MANIFEST SAYS " + m.sha256 + ")")) << "\n"
+              << "  sha256:       " << artifact_sha256.value_or("-")
+              << (m.sha256.empty() ? " (manifest gives none)" : (artifact_sha256 == m.sha256 ? " (matches manifest)" : " (MANIFEST SAYS " + m.sha256 + ")")) << "\n"
               << "  symbols:      " << (m.symbols == 0 ? std::string("any number") : std::to_string(m.symbols)) << "\n"
               << "  load:         " << load << "\n";
     std::string diag;

@@ -147,6 +147,21 @@ void run_command(Context& ctx, const RunArgs& a) {
   if (report->status == "interrupted") ctx.exit_code = 130;
 }
 
+// Recorded performance of a strategy, of one version when `version` is given, over exit times in
+// [from, to] ("" = unbounded).
+Result<catalog::PerformanceMetrics> performance_of(catalog::Catalog& c, const std::string& name,
+                                                   const std::string& version, const std::string& from,
+                                                   const std::string& to) {
+  std::optional<std::string> version_id;
+  if (!version.empty()) {
+    auto v = c.get_version(name, version);
+    if (!v.ok()) return v.status();
+    version_id = v->version_id;
+  }
+  auto opt = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
+  return c.performance(name, opt(from), opt(to), version_id);
+}
+
 void print_perf(const std::vector<catalog::PerformanceMetrics>& rows) {
   Table t({"STRATEGY", "TRADES", "WINS", "WIN RATE", "TOTAL PNL", "AVG PNL", "AVG WIN", "AVG LOSS", "PROFIT F",
            "MAX DD", "SHARPE/TRADE"});
@@ -200,27 +215,15 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   perf->add_option("--to", p->to, "Trades exiting on or before (ISO-8601; a date covers its day)");
   perf->add_flag("--json", p->json, "Print JSON");
   perf->callback([&ctx, p] {
-    catalog::Catalog* c = ctx.catalog();
-    if (!c) return;
-    std::optional<std::string> version_id;
-    if (!p->version.empty()) {
-      auto v = c->get_version(p->name, p->version);
-      if (!v.ok()) {
-        ctx.exit_code = report_error(v.status());
-        return;
-      }
-      version_id = v->version_id;
-    }
-    auto m = c->performance(p->name, p->from.empty() ? std::nullopt : std::optional<std::string>(p->from),
-                            p->to.empty() ? std::nullopt : std::optional<std::string>(p->to), version_id);
-    if (!m.ok()) {
-      ctx.exit_code = report_error(m.status());
-      return;
-    }
-    if (p->json)
-      std::cout << m->to_json().dump(2) << "\n";
-    else
-      print_perf({*m});
+    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+      auto m = performance_of(c, p->name, p->version, p->from, p->to);
+      if (!m.ok()) return m.status();
+      if (p->json)
+        std::cout << m->to_json().dump(2) << "\n";
+      else
+        print_perf({*m});
+      return Status::Ok();
+    });
   });
 
   struct CompareArgs {
@@ -232,39 +235,26 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   compare->add_option("strategies", cmp->names, "NAME or NAME@VERSION ...")->required();
   compare->add_flag("--json", cmp->json, "Print JSON");
   compare->callback([&ctx, cmp] {
-    catalog::Catalog* c = ctx.catalog();
-    if (!c) return;
-    std::vector<catalog::PerformanceMetrics> rows;
-    for (const auto& spec : cmp->names) {
-      std::string name = spec, version;
-      if (auto at = spec.find('@'); at != std::string::npos) {
-        name = spec.substr(0, at);
-        version = spec.substr(at + 1);
+    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+      std::vector<catalog::PerformanceMetrics> rows;
+      for (const auto& spec : cmp->names) {
+        const auto at = spec.find('@');
+        const std::string name = spec.substr(0, at);
+        const std::string version = at == std::string::npos ? "" : spec.substr(at + 1);
+        auto m = performance_of(c, name, version, "", "");
+        if (!m.ok()) return m.status();
+        if (!version.empty()) m->strategy_name += "@" + version;
+        rows.push_back(*m);
       }
-      std::optional<std::string> vid;
-      if (!version.empty()) {
-        auto v = c->get_version(name, version);
-        if (!v.ok()) {
-          ctx.exit_code = report_error(v.status());
-          return;
-        }
-        vid = v->version_id;
+      if (cmp->json) {
+        Json out = Json::array();
+        for (const auto& r : rows) out.push_back(r.to_json());
+        std::cout << out.dump(2) << "\n";
+      } else {
+        print_perf(rows);
       }
-      auto m = c->performance(name, std::nullopt, std::nullopt, vid);
-      if (!m.ok()) {
-        ctx.exit_code = report_error(m.status());
-        return;
-      }
-      if (!version.empty()) m->strategy_name += "@" + version;
-      rows.push_back(*m);
-    }
-    if (cmp->json) {
-      Json out = Json::array();
-      for (const auto& r : rows) out.push_back(r.to_json());
-      std::cout << out.dump(2) << "\n";
-    } else {
-      print_perf(rows);
-    }
+      return Status::Ok();
+    });
   });
 
   struct TradesArgs {
@@ -279,28 +269,26 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   trades->add_option("--limit", tr->limit, "At most this many")->capture_default_str()->check(CLI::PositiveNumber);
   trades->add_flag("--json", tr->json, "Print JSON");
   trades->callback([&ctx, tr] {
-    catalog::Catalog* c = ctx.catalog();
-    if (!c) return;
-    auto rows = c->trades(tr->name, tr->run.empty() ? std::nullopt : std::optional<std::string>(tr->run), tr->limit);
-    if (!rows.ok()) {
-      ctx.exit_code = report_error(rows.status());
-      return;
-    }
-    if (tr->json) {
-      Json out = Json::array();
-      for (const auto& t : *rows) out.push_back(t.to_json());
-      std::cout << out.dump(2) << "\n";
-      return;
-    }
-    Table t({"SYMBOL", "ACTION", "ENTRY", "ENTRY PX", "EXIT", "EXIT PX", "QTY", "PNL", "PNL %", "REGIME"});
-    for (const auto& x : *rows)
-      t.add({x.symbol, x.signal_action, x.entry_timestamp, fixed(x.entry_price, 4), x.exit_timestamp,
-             fixed(x.exit_price, 4), fixed(x.quantity, 4), fixed(x.pnl, 2), pct(x.pnl_percentage),
-             x.market_regime.value_or("-")});
-    if (t.empty())
-      std::cout << "no trades recorded\n";
-    else
-      t.print(std::cout);
+    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+      auto rows = c.trades(tr->name, tr->run.empty() ? std::nullopt : std::optional<std::string>(tr->run), tr->limit);
+      if (!rows.ok()) return rows.status();
+      if (tr->json) {
+        Json out = Json::array();
+        for (const auto& t : *rows) out.push_back(t.to_json());
+        std::cout << out.dump(2) << "\n";
+        return Status::Ok();
+      }
+      Table t({"SYMBOL", "ACTION", "ENTRY", "ENTRY PX", "EXIT", "EXIT PX", "QTY", "PNL", "PNL %", "REGIME"});
+      for (const auto& x : *rows)
+        t.add({x.symbol, x.signal_action, x.entry_timestamp, fixed(x.entry_price, 4), x.exit_timestamp,
+               fixed(x.exit_price, 4), fixed(x.quantity, 4), fixed(x.pnl, 2), pct(x.pnl_percentage),
+               x.market_regime.value_or("-")});
+      if (t.empty())
+        std::cout << "no trades recorded\n";
+      else
+        t.print(std::cout);
+      return Status::Ok();
+    });
   });
 
   struct RunsArgs {
@@ -312,27 +300,25 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   runs->add_option("--limit", ra->limit, "At most this many")->capture_default_str()->check(CLI::PositiveNumber);
   runs->add_flag("--json", ra->json, "Print JSON");
   runs->callback([&ctx, ra] {
-    catalog::Catalog* c = ctx.catalog();
-    if (!c) return;
-    auto rows = c->runs(ra->limit);
-    if (!rows.ok()) {
-      ctx.exit_code = report_error(rows.status());
-      return;
-    }
-    if (ra->json) {
-      Json out = Json::array();
-      for (const auto& r : *rows) out.push_back(r.to_json());
-      std::cout << out.dump(2) << "\n";
-      return;
-    }
-    Table t({"RUN", "STARTED", "STATUS", "STRATEGIES", "DATA"});
-    for (const auto& r : *rows) {
-      std::string names;
-      if (r.strategies.is_array())
-        for (const auto& s : r.strategies) names += (names.empty() ? "" : ",") + s.value("strategy", std::string("?"));
-      t.add({r.run_id, r.started_at, r.status, names, r.data.is_object() ? r.data.value("source", std::string()) : ""});
-    }
-    t.print(std::cout);
+    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+      auto rows = c.runs(ra->limit);
+      if (!rows.ok()) return rows.status();
+      if (ra->json) {
+        Json out = Json::array();
+        for (const auto& r : *rows) out.push_back(r.to_json());
+        std::cout << out.dump(2) << "\n";
+        return Status::Ok();
+      }
+      Table t({"RUN", "STARTED", "STATUS", "STRATEGIES", "DATA"});
+      for (const auto& r : *rows) {
+        std::string names;
+        if (r.strategies.is_array())
+          for (const auto& x : r.strategies) names += (names.empty() ? "" : ",") + x.value("strategy", std::string("?"));
+        t.add({r.run_id, r.started_at, r.status, names, r.data.is_object() ? r.data.value("source", std::string()) : ""});
+      }
+      t.print(std::cout);
+      return Status::Ok();
+    });
   });
 }
 

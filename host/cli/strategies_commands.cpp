@@ -22,15 +22,6 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   return out;
 }
 
-// Runs `f` with the catalog, mapping a failed Status to an error message and exit code.
-template <class F>
-void with_catalog(Context& ctx, F&& f) {
-  catalog::Catalog* c = ctx.catalog();
-  if (!c) return;
-  Status st = f(*c);
-  if (!st.ok()) ctx.exit_code = report_error(st);
-}
-
 void print_strategies(const std::vector<catalog::StrategyRecord>& rows) {
   Table t({"NAME", "VERSION", "STATUS", "LANG", "ORIGIN", "CATEGORY", "TRADES", "WIN RATE", "SHARPE", "TAGS"});
   for (const auto& s : rows)
