@@ -13,6 +13,7 @@ struct Runner {
   StrategySetup* setup;
   StrategyOutcome* out;
   bool single = true, batch = false, stopped = false;
+  bool pass_through = false;  // the enhancement stage changes nothing (no MEM stage)
   // Batch buffers per symbol: signals for bars [start, start + len) of that symbol.
   std::vector<std::vector<ah_signal>> buf;
   std::vector<size_t> start, len;
@@ -51,6 +52,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       r.batch_failure.assign(n_sym, Status::Ok());
     }
     if (!s.stage) s.stage = &pass;
+    r.pass_through = dynamic_cast<PassThroughStage*>(s.stage) != nullptr;
   }
 
   // A per-bar equity curve gets its room up front: the longest series bounds the timestamps.
@@ -84,7 +86,118 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     r.out->account->close_all(ts);
   };
 
-  while (aligner.next()) {
+  // Called for actionable signals only (callers skip holds inline: most bars are holds).
+  // `bar` is symbol s's slot in the current slice, `has_bar` whether it printed at this time.
+  auto apply = [&](Runner& r, uint32_t s, const ah_signal& proposed, const ah_bar* bar, bool has_bar) {
+    ++r.out->signals;
+    PaperAccount& acct = *r.out->account;
+    // A signal the broker would ignore (most of them: the side already held) through a stage that
+    // changes nothing: no market context is computed for it, as nothing would read it.
+    if (r.pass_through && !acct.queues_order(s, proposed)) {
+      acct.on_signal(s, proposed, ContextReading{});
+      return;
+    }
+    ah_signal sig = proposed;
+    SignalNote note;
+    // The symbol's latest bar: this one, or (no bar now) the last one seen; never a later one.
+    ContextReading ctx;
+    if (has_bar)
+      ctx = read_context(data.series[s], pos[s], opt.context_window, opt.periods_per_year);
+    else if (pos[s] > 0)
+      ctx = read_context(data.series[s], pos[s] - 1, opt.context_window, opt.periods_per_year);
+    StageInput in{r.setup->manifest, s, bar, &ctx};
+    r.setup->stage->enhance(in, sig, note);
+    if (sig.action != AH_HOLD) acct.on_signal(s, sig, ctx, &note);
+  };
+
+  // A batch runner's signal for bar pos[s] of symbol s, calling the strategy's batch entry for the
+  // next chunk when the buffer is used up. Null when the strategy failed at this bar (it is then
+  // stopped, its positions closed at this timestamp).
+  auto batch_signal = [&](Runner& r, uint32_t s, int64_t ts) -> const ah_signal* {
+    const size_t i = pos[s];
+    if (i >= r.start[s] + r.len[s]) [[unlikely]] {
+      if (!r.batch_failure[s].ok()) {
+        fail(r, r.batch_failure[s], ts);
+        return nullptr;
+      }
+      const size_t n = std::min(opt.chunk, data.series[s].size() - i);
+      uint64_t done = 0;
+      Status st = r.setup->instances[s]->on_batch(data.series[s].view(i, n), r.buf[s].data(), &done);
+      r.start[s] = i;
+      r.len[s] = st.ok() ? n : static_cast<size_t>(done);
+      if (!st.ok()) {
+        r.batch_failure[s] = st;
+        if (done == 0) {
+          fail(r, st, ts);
+          return nullptr;
+        }
+      }
+    }
+    return &r.buf[s][i - r.start[s]];
+  };
+
+  // The end of a timestamp for one runner: equity, exposure, newly closed trades to the sink.
+  auto end_timestamp = [&](Runner& r, int64_t ts) {
+    PaperAccount& acct = *r.out->account;
+    record_equity(*r.out, ts, acct.equity());
+    r.out->bars_in_market += acct.in_market();
+    if (sink && acct.has_new_closed()) [[unlikely]]
+      sink(static_cast<size_t>(r.out - result.outcomes.data()), acct.take_new_closed());
+  };
+
+  const bool single_series_batch =
+      n_sym == 1 && std::all_of(runners.begin(), runners.end(), [](const Runner& r) { return r.single && r.batch; });
+  if (single_series_batch) {
+    // One symbol, every strategy driven through its batch entry: each timestamp is the series' next
+    // bar, so the walk reads the columns directly. The same steps in the same order as the general
+    // walk below (runners in order within each timestamp), without its per-symbol bookkeeping.
+    const BarSeries& series = data.series[0];
+    const size_t n = series.size();
+    const int64_t* ts_col = series.ts_ms.data();
+    const double *open = series.open.data(), *high = series.high.data(), *low = series.low.data(),
+                 *close = series.close.data(), *volume = series.volume.data();
+    for (size_t i = 0; i < n; ++i) {
+      if (opt.stop && opt.stop->load(std::memory_order_relaxed)) [[unlikely]] {
+        result.interrupted = true;
+        break;
+      }
+      const int64_t ts = ts_col[i];
+      last_ts = ts;
+      new_day = ts >= day_end;
+      if (new_day) [[unlikely]] {
+        const int64_t day = ts >= 0 ? ts / kDayMs : (ts - kDayMs + 1) / kDayMs;
+        day_end = (day + 1) * kDayMs;
+      }
+      for (Runner& r : runners) {
+        if (r.stopped) continue;
+        PaperAccount& acct = *r.out->account;
+        // Most bars find the account flat with nothing queued: only the close is marked, and the
+        // bar's other columns are read when something needs them.
+        if (acct.idle(0)) [[likely]] {
+          acct.mark_idle(0, close[i]);
+        } else {
+          const ah_bar bar{ts, open[i], high[i], low[i], close[i], volume[i]};
+          acct.on_open(0, bar);
+          acct.on_bar(0, bar);
+        }
+        ++r.out->bars;
+        if (const ah_signal* sig = batch_signal(r, 0, ts)) {
+          if (sig->action != AH_HOLD) [[unlikely]] {
+            const ah_bar bar{ts, open[i], high[i], low[i], close[i], volume[i]};
+            apply(r, 0, *sig, &bar, true);
+          }
+        }
+        end_timestamp(r, ts);
+      }
+      pos[0] = i + 1;
+      bars_done = i + 1;
+      ++result.timestamps;
+      if (opt.progress && (result.timestamps & 0xFFFF) == 0) [[unlikely]]
+        opt.progress(bars_done, total_bars);
+    }
+  }
+
+  while (!single_series_batch && aligner.next()) {
     if (opt.stop && opt.stop->load(std::memory_order_relaxed)) {
       result.interrupted = true;
       break;
@@ -106,60 +219,31 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       for (uint32_t s = 0; s < n_sym; ++s)
         if (slice.has_bar[s]) acct.on_bar(s, slice.bars[s]);
 
-      // Called for actionable signals only (callers skip holds inline: most bars are holds).
-      auto apply = [&](uint32_t s, const ah_signal& proposed) {
-        ah_signal sig = proposed;
-        ++r.out->signals;
-        SignalNote note;
-        // The symbol's latest bar: this one, or (no bar now) the last one seen; never a later one.
-        ContextReading ctx;
-        if (slice.has_bar[s])
-          ctx = read_context(data.series[s], pos[s], opt.context_window, opt.periods_per_year);
-        else if (pos[s] > 0)
-          ctx = read_context(data.series[s], pos[s] - 1, opt.context_window, opt.periods_per_year);
-        StageInput in{setup.manifest, s, &slice.bars[s], &ctx};
-        setup.stage->enhance(in, sig, note);
-        if (sig.action != AH_HOLD) acct.on_signal(s, sig, ctx, &note);
-      };
-
       if (r.single) {
         for (uint32_t s = 0; s < n_sym && !r.stopped; ++s) {
           if (!slice.has_bar[s]) continue;
           ++r.out->bars;
           StrategyInstance& inst = *setup.instances[s];
           if (r.batch) {
-            const size_t i = pos[s];
-            if (i >= r.start[s] + r.len[s]) {
-              if (!r.batch_failure[s].ok()) {
-                fail(r, r.batch_failure[s], slice.ts_ms);
-                break;
-              }
-              const size_t n = std::min(opt.chunk, data.series[s].size() - i);
-              uint64_t done = 0;
-              Status st = inst.on_batch(data.series[s].view(i, n), r.buf[s].data(), &done);
-              r.start[s] = i;
-              r.len[s] = st.ok() ? n : static_cast<size_t>(done);
-              if (!st.ok()) {
-                r.batch_failure[s] = st;
-                if (done == 0) {
-                  fail(r, st, slice.ts_ms);
-                  break;
-                }
-              }
-            }
-            const ah_signal& sig = r.buf[s][i - r.start[s]];
-            if (sig.action != AH_HOLD) [[unlikely]]
-              apply(s, sig);
+            const ah_signal* sig = batch_signal(r, s, slice.ts_ms);
+            if (!sig) break;
+            if (sig->action != AH_HOLD) [[unlikely]]
+              apply(r, s, *sig, &slice.bars[s], true);
           } else {
             one_symbol[0] = slice.symbols[s];
-            ah_slice one{slice.ts_ms, 1, one_symbol, &slice.bars[s], one_has};
+            ah_slice one{};
+            one.ts_ms = slice.ts_ms;
+            one.n_symbols = 1;
+            one.symbols = one_symbol;
+            one.bars = &slice.bars[s];
+            one.has_bar = one_has;
             Status st = inst.on_slice(one, r.slice_out);
             if (!st.ok()) {
               fail(r, st, slice.ts_ms);
               break;
             }
             for (const auto& sig : r.slice_out)
-              if (sig.action != AH_HOLD) apply(s, sig);
+              if (sig.action != AH_HOLD) apply(r, s, sig, &slice.bars[s], true);
           }
         }
       } else {
@@ -169,13 +253,11 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
           fail(r, st, slice.ts_ms);
         } else {
           for (const auto& sig : r.slice_out)
-            if (sig.action != AH_HOLD) apply(sig.symbol_index, sig);
+            if (sig.action != AH_HOLD)
+              apply(r, sig.symbol_index, sig, &slice.bars[sig.symbol_index], slice.has_bar[sig.symbol_index]);
         }
       }
-      record_equity(*r.out, slice.ts_ms, acct.equity());
-      r.out->bars_in_market += acct.in_market();
-      if (sink && acct.has_new_closed())
-        sink(static_cast<size_t>(r.out - result.outcomes.data()), acct.take_new_closed());
+      end_timestamp(r, slice.ts_ms);
     }
     for (uint32_t s = 0; s < n_sym; ++s) {
       pos[s] += slice.has_bar[s];

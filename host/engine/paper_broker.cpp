@@ -129,21 +129,11 @@ void PaperAccount::check_range(uint32_t s, const ah_bar& bar) {
 }
 
 void PaperAccount::on_signal(uint32_t s, const ah_signal& sig, const ContextReading& ctx, const SignalNote* note) {
-  double size = sig.position_size > 0 ? sig.position_size : cfg_.default_size;
   double fraction;
-  bool resize = false;
-  switch (sig.action) {
-    case AH_BUY: fraction = size; break;
-    case AH_SELL: fraction = cfg_.allow_short ? -size : 0.0; break;
-    case AH_TARGET:
-      fraction = std::clamp(sig.target_position, cfg_.allow_short ? -1.0 : 0.0, 1.0);
-      resize = true;
-      break;
-    default: return;
-  }
-  const Position& p = pos_[s];
-  if (!resize && ((fraction > 0 && p.qty > 0) || (fraction < 0 && p.qty < 0) || (fraction == 0 && p.qty == 0))) {
-    pending_[s].active = false;  // already there: a repeated signal changes nothing
+  bool resize;
+  if (!order_for(s, sig, fraction, resize)) {
+    if (sig.action == AH_BUY || sig.action == AH_SELL)
+      pending_[s].active = false;  // already there: a repeated signal changes nothing
     return;
   }
   Pending& pend = pending_[s];

@@ -15,6 +15,7 @@
 // (resizes), hold -> nothing. Trades are recorded when a position (or part of it) closes.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -80,8 +81,20 @@ class PaperAccount {
     }
     check_range(s, bar);
   }
+  // True when symbol s has no position and no queued order: on_open(s, bar) then does nothing and
+  // on_bar(s, bar) only marks the close, which mark_idle(s, close) does alone.
+  bool idle(uint32_t s) const { return !pending_[s].active && pos_[s].qty == 0; }
+  void mark_idle(uint32_t s, double close) { pos_[s].mark = close; }
   // Queues the order a signal on this bar's close asks for (filled at the next bar's open).
   void on_signal(uint32_t s, const ah_signal& sig, const ContextReading& ctx, const SignalNote* note = nullptr);
+  // Whether on_signal(s, sig, ...) would queue an order. When false the signal changes nothing but
+  // (for a buy or sell that repeats the current side) cancelling a pending order, and on_signal
+  // reads neither the context nor the note: a caller may skip computing them.
+  bool queues_order(uint32_t s, const ah_signal& sig) const {
+    double fraction;
+    bool resize;
+    return order_for(s, sig, fraction, resize);
+  }
   // Closes every position at its last mark (end of data).
   void close_all(int64_t ts_ms);
 
@@ -120,6 +133,23 @@ class PaperAccount {
     SignalNote note;
   };
 
+  // The target fraction a signal asks for; false when it queues nothing (hold, an unknown action,
+  // or a buy or sell on the side already held).
+  bool order_for(uint32_t s, const ah_signal& sig, double& fraction, bool& resize) const {
+    const double size = sig.position_size > 0 ? sig.position_size : cfg_.default_size;
+    resize = false;
+    switch (sig.action) {
+      case AH_BUY: fraction = size; break;
+      case AH_SELL: fraction = cfg_.allow_short ? -size : 0.0; break;
+      case AH_TARGET:
+        fraction = std::clamp(sig.target_position, cfg_.allow_short ? -1.0 : 0.0, 1.0);
+        resize = true;
+        return true;
+      default: return false;
+    }
+    const double q = pos_[s].qty;
+    return !((fraction > 0 && q > 0) || (fraction < 0 && q < 0) || (fraction == 0 && q == 0));
+  }
   void fill_at_open(uint32_t s, const ah_bar& bar);
   void check_range(uint32_t s, const ah_bar& bar);
   double fill_price(double price, bool buying) const;
