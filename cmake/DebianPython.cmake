@@ -8,3 +8,5 @@ set(Python3_FIND_STRATEGY LOCATION)
 set(Python3_FIND_VIRTUALENV STANDARD)
 find_package(Python3 3.9 REQUIRED COMPONENTS Interpreter Development.Embed Development.Module)
 message(STATUS "algohost: Python ${Python3_VERSION} at ${Python3_EXECUTABLE}")
+# pybind11 is used header-only (its CMake helpers would run their own Python search).
+find_path(PYBIND11_INCLUDE_DIR pybind11/pybind11.h REQUIRED)

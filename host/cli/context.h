@@ -19,6 +19,7 @@ struct Context {
   std::vector<std::string> plugin_dirs;  // --plugins, repeatable
   std::string log_level = "warn";
   std::optional<std::string> catalog_path;  // --catalog
+  std::optional<uint32_t> python_max_failures;  // --python-max-failures
   int exit_code = 0;
 
   // Built on first use from the options above, ALGOHOST_PLUGIN_PATH and the built-in plugins.

@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--catalog", ctx.catalog_path,
                  "Catalog file (default: $ALGOHOST_HOME/catalog.db, else ./algohost-data/catalog.db)");
+  app.add_option("--python-max-failures", ctx.python_max_failures,
+                 "Failed calls in a row after which a Python strategy instance is stopped (default 5; "
+                 "each failure is logged and its signal skipped)")
+      ->check(CLI::Range(1u, 1000000u));
   app.set_version_flag("--version", "algohost 0.1.0");
 
   add_plugin_commands(app, ctx);

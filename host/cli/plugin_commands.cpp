@@ -110,6 +110,9 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
   const std::optional<std::string> artifact_sha256 = digest.ok() ? std::optional<std::string>(*digest) : std::nullopt;
   const std::string load = inst.ok() ? "loaded" : inst.status().message();
   const std::string api = std::to_string(m.api_major) + "." + std::to_string(m.api_minor);
+  const bool py = m.language == "python";  // Python plugins follow the Python SDK's API version
+  const std::string host_api = std::to_string(py ? kPythonApiMajor : AH_API_VERSION_MAJOR) + "." +
+                               std::to_string(py ? kPythonApiMinor : AH_API_VERSION_MINOR);
 
   if (json) {
     Json j;
@@ -118,7 +121,7 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
     j["manifest_path"] = m.file.string();
     j["artifact"] = m.artifact.string();
     j["api_version"] = api;
-    j["host_api_version"] = std::to_string(AH_API_VERSION_MAJOR) + "." + std::to_string(AH_API_VERSION_MINOR);
+    j["host_api_version"] = host_api;
     j["sha256"] = artifact_sha256 ? Json(*artifact_sha256) : Json(nullptr);
     j["manifest_sha256"] = m.sha256.empty() ? Json(nullptr) : Json(m.sha256);
     j["load_status"] = inst.ok() ? "loaded" : "load_failed";
@@ -144,7 +147,7 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
               << "  language:     " << m.language << "\n"
               << "  manifest:     " << m.file.string() << "\n"
               << "  artifact:     " << m.artifact.string() << "\n"
-              << "  API version:  " << api << " (host " << AH_API_VERSION_MAJOR << "." << AH_API_VERSION_MINOR << ")\n"
+              << "  API version:  " << api << " (host " << host_api << ")\n"
               << "  sha256:       " << artifact_sha256.value_or("-")
               << (m.sha256.empty() ? " (manifest gives none)" : (artifact_sha256 == m.sha256 ? " (matches manifest)" : " (MANIFEST SAYS " + m.sha256 + ")")) << "\n"
               << "  symbols:      " << (m.symbols == 0 ? std::string("any number") : std::to_string(m.symbols)) << "\n"

@@ -140,8 +140,11 @@ void run_command(Context& ctx, const RunArgs& a) {
                   << " days: annualized figures (CAGR, Sharpe, Sortino, Calmar) are withheld.\n";
         break;
       }
-    for (const auto& s : report->strategies)
+    for (const auto& s : report->strategies) {
       if (!s.error.empty()) std::cout << "\n" << s.label << " failed: " << s.error << "\n";
+      if (s.call_errors && s.error.empty())
+        std::cout << "\n" << s.label << ": " << s.call_errors << " failed strategy calls were skipped (see the log)\n";
+    }
   }
   if (report->status == "failed") ctx.exit_code = 5;
   if (report->status == "interrupted") ctx.exit_code = 130;

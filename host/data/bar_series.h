@@ -31,7 +31,8 @@ struct BarSeries {
   // A view of bars [from, from + n) for a batch call; valid while this series is unchanged.
   ah_series view(size_t from, size_t n) const {
     return {symbol.c_str(), n, ts_ms.data() + from, open.data() + from, high.data() + from,
-            low.data() + from, close.data() + from, volume.data() + from};
+            low.data() + from, close.data() + from, volume.data() + from,
+            carry.empty() ? nullptr : carry.data() + from};
   }
 };
 

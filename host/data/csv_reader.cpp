@@ -43,14 +43,14 @@ bool parse_double(std::string_view s, double& out) {
   return !s.empty() && r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
-enum Col { kTs, kOpen, kHigh, kLow, kClose, kVolume, kSymbol, kNumCols };
-const char* kColNames[] = {"timestamp", "open", "high", "low", "close", "volume", "symbol"};
+enum Col { kTs, kOpen, kHigh, kLow, kClose, kVolume, kSymbol, kCarry, kNumCols };
+const char* kColNames[] = {"timestamp", "open", "high", "low", "close", "volume", "symbol", "carry"};
 
 int column_of(const std::string& header) {
   static const std::map<std::string, int> kAliases = {
       {"timestamp", kTs}, {"time", kTs},     {"date", kTs},       {"datetime", kTs}, {"ts", kTs},
       {"open", kOpen},    {"high", kHigh},   {"low", kLow},       {"close", kClose}, {"volume", kVolume},
-      {"symbol", kSymbol}, {"ticker", kSymbol}};
+      {"symbol", kSymbol}, {"ticker", kSymbol}, {"carry", kCarry}};
   auto it = kAliases.find(lower(header));
   return it == kAliases.end() ? -1 : it->second;
 }
@@ -102,6 +102,7 @@ Result<MarketData> read_csv(const fs::path& file, const CsvOptions& options, Csv
     std::string problem;
     auto fields = split_fields(line);
     ah_bar b{};
+    double carry = 0;
     std::string symbol = file_symbol;
     if (fields.size() != n_fields) {
       problem = "expected " + std::to_string(n_fields) + " columns, found " + std::to_string(fields.size());
@@ -117,6 +118,11 @@ Result<MarketData> read_csv(const fs::path& file, const CsvOptions& options, Csv
           problem = std::string(kColNames[c]) + " is not finite";
         else if (*dst[c] < 0)
           problem = std::string(kColNames[c]) + " " + std::string(f) + " is negative";
+      }
+      if (problem.empty() && index[kCarry] >= 0) {
+        std::string_view f = fields[index[kCarry]];
+        if (!parse_double(f, carry) || !std::isfinite(carry))
+          problem = "carry '" + std::string(f) + "' is not a finite number";
       }
       if (problem.empty() && index[kSymbol] >= 0) {
         symbol = std::string(fields[index[kSymbol]]);
@@ -150,6 +156,7 @@ Result<MarketData> read_csv(const fs::path& file, const CsvOptions& options, Csv
     BarSeries& s = by_symbol[symbol];
     if (s.symbol.empty()) s.symbol = symbol;
     s.push(b);
+    if (index[kCarry] >= 0) s.carry.push_back(carry);
     last_line[symbol] = line_no;
     ++rep.rows_read;
   }

@@ -1,7 +1,8 @@
 // CSV market data reader.
 //
 // Layouts: a header row naming the columns (any order, case-insensitive): timestamp (or time,
-// date, datetime), open, high, low, close, volume, and optionally symbol (or ticker). Without a
+// date, datetime), open, high, low, close, volume, and optionally symbol (or ticker) and carry
+// (the annual interest-rate differential, for carry strategies; any finite number). Without a
 // symbol column the file holds one symbol, named by `default_symbol` or else the file's stem
 // (data/AAPL.csv -> AAPL). Timestamps as parse_timestamp_ms() reads them.
 //

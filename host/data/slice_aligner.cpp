@@ -13,6 +13,11 @@ SliceAligner::SliceAligner(std::vector<const BarSeries*> series)
   slice_.symbols = names_.data();
   slice_.bars = bars_.data();
   slice_.has_bar = has_bar_.data();
+  for (const auto* s : series_) has_carry_ = has_carry_ || !s->carry.empty();
+  if (has_carry_) {
+    carry_.assign(series_.size(), 0.0);
+    slice_.carry = carry_.data();
+  }
 }
 
 }  // namespace algohost

@@ -6,6 +6,8 @@
 // calls the plugin again, so one broken strategy cannot take the host or other strategies down.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +30,14 @@ class StrategyInstance {
 
   // True when on_batch is available (single-symbol strategies).
   virtual bool supports_batch() const = 0;
+
+  // Bars per on_batch call this instance prefers (0: the engine's default; SIZE_MAX: the whole
+  // series at once, e.g. a vectorized Python strategy whose per-call overhead is large).
+  virtual size_t batch_chunk_hint() const { return 0; }
+
+  // Calls that failed but were skipped rather than failing the instance (Python strategies
+  // tolerate a configurable number of consecutive failures); 0 for native plugins.
+  virtual uint64_t call_errors() const { return 0; }
 
   // Signals for one slice, appended to `out` (cleared first).
   virtual Status on_slice(const ah_slice& slice, std::vector<ah_signal>& out) = 0;

@@ -2,16 +2,21 @@
 
 namespace algohost {
 
-Status check_api_version(unsigned plugin_major, unsigned plugin_minor, const std::string& file) {
+Status check_api_version(unsigned plugin_major, unsigned plugin_minor, unsigned host_major, unsigned host_minor,
+                         const std::string& file, const std::string& what) {
   const std::string plugin = std::to_string(plugin_major) + "." + std::to_string(plugin_minor);
-  const std::string host = std::to_string(AH_API_VERSION_MAJOR) + "." + std::to_string(AH_API_VERSION_MINOR);
-  if (plugin_major != AH_API_VERSION_MAJOR)
-    return Status::FailedPrecondition(file + ": plugin API " + plugin + " is incompatible with host API " +
-                                      host + " (major versions differ)");
-  if (plugin_minor > AH_API_VERSION_MINOR)
-    return Status::FailedPrecondition(file + ": plugin API " + plugin + " is newer than host API " + host +
-                                      " (upgrade the host)");
+  const std::string host = std::to_string(host_major) + "." + std::to_string(host_minor);
+  if (plugin_major != host_major)
+    return Status::FailedPrecondition(file + ": plugin " + what + " " + plugin + " is incompatible with host " + what +
+                                      " " + host + " (major versions differ)");
+  if (plugin_minor > host_minor)
+    return Status::FailedPrecondition(file + ": plugin " + what + " " + plugin + " is newer than host " + what + " " +
+                                      host + " (upgrade the host)");
   return Status::Ok();
+}
+
+Status check_api_version(unsigned plugin_major, unsigned plugin_minor, const std::string& file) {
+  return check_api_version(plugin_major, plugin_minor, AH_API_VERSION_MAJOR, AH_API_VERSION_MINOR, file, "API");
 }
 
 Status check_descriptor(const ah_strategy_api* api, const std::string& file) {

@@ -13,6 +13,11 @@ namespace algohost {
 // FailedPrecondition naming both versions and `file` when the plugin's version is refused.
 Status check_api_version(unsigned plugin_major, unsigned plugin_minor, const std::string& file);
 
+// The same rule against another contract's version (e.g. the Python SDK's), named `what` in
+// the message ("Python SDK API").
+Status check_api_version(unsigned plugin_major, unsigned plugin_minor, unsigned host_major, unsigned host_minor,
+                         const std::string& file, const std::string& what);
+
 // Checks a descriptor read from `file`: non-null, compatible version, large enough for API 1.0,
 // every 1.0 function present.
 Status check_descriptor(const ah_strategy_api* api, const std::string& file);

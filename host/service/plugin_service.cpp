@@ -7,7 +7,25 @@
 namespace algohost {
 namespace fs = std::filesystem;
 
-PluginService::PluginService(PluginServiceOptions options) : options_(std::move(options)) {}
+namespace {
+
+// The Python SDK as given, else beside the built-in plugins (<lib>/algohost/python next to
+// <lib>/algohost/plugins), where the build tree and an install both put it.
+PluginServiceOptions with_python_sdk(PluginServiceOptions o) {
+  std::error_code ec;
+  for (const auto& d : o.builtin_dirs) {
+    if (!o.python_sdk_dir.empty()) break;
+    const fs::path candidate = d.parent_path() / "python";
+    if (fs::is_regular_file(candidate / "algohost" / "__init__.py", ec)) o.python_sdk_dir = candidate;
+  }
+  return o;
+}
+
+}  // namespace
+
+PluginService::PluginService(PluginServiceOptions options)
+    : options_(with_python_sdk(std::move(options))),
+      python_(PythonLoaderOptions{options_.python_sdk_dir, options_.python_max_consecutive_failures}) {}
 
 const DiscoveryResult& PluginService::discovery() {
   if (!discovery_)
@@ -114,8 +132,8 @@ Result<std::unique_ptr<StrategyInstance>> PluginService::instantiate(
   if (m.kind != "strategy")
     return Status::Unsupported(m.file.string() + ": kind '" + m.kind + "' is not a strategy");
   if (m.language == "cpp") return native_.instantiate(m, *params);
-  return Status::Unsupported(m.file.string() + ": " + m.language +
-                             " plugins need the embedded interpreter, which this build does not have yet");
+  if (m.language == "python") return python_.instantiate(m, *params);
+  return Status::Unsupported(m.file.string() + ": implementation.language '" + m.language + "' is not supported");
 }
 
 Status PluginService::drive(StrategyInstance& inst, const MarketData& md, std::vector<SignalRow>& rows) {

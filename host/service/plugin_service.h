@@ -15,6 +15,7 @@
 #include "host/discovery/discovery.h"
 #include "host/instance/strategy_instance.h"
 #include "host/loader/native_loader.h"
+#include "host/python/python_loader.h"
 
 namespace algohost {
 
@@ -22,6 +23,8 @@ struct PluginServiceOptions {
   std::vector<std::filesystem::path> plugin_dirs;   // --plugins, in order
   const char* plugin_path_env = nullptr;            // ALGOHOST_PLUGIN_PATH's value, if set
   std::vector<std::filesystem::path> builtin_dirs;  // see builtin_plugin_dirs()
+  std::filesystem::path python_sdk_dir;              // see default_python_sdk_dir()
+  uint32_t python_max_consecutive_failures = 5;      // see PythonInstance
 };
 
 // One discovered manifest and what happened when the host tried it.
@@ -90,6 +93,7 @@ class PluginService {
   PluginServiceOptions options_;
   std::optional<DiscoveryResult> discovery_;
   NativeLoader native_;
+  PythonLoader python_;
 };
 
 }  // namespace algohost

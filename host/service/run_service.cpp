@@ -23,7 +23,7 @@ nlohmann::ordered_json RunReport::to_json() const {
   j["strategies"] = nlohmann::ordered_json::array();
   for (const auto& s : strategies)
     j["strategies"].push_back({{"strategy", s.label}, {"strategy_id", s.strategy_id}, {"version_id", s.version_id},
-                               {"final_equity", s.final_equity}, {"trades", s.trades}, {"signals", s.signals},
+                               {"final_equity", s.final_equity}, {"trades", s.trades}, {"signals", s.signals}, {"call_errors", s.call_errors},
                                {"bars", s.bars}, {"error", s.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.error)},
                                {"metrics", s.metrics.to_json()}});
   j["warnings"] = warnings;
@@ -185,9 +185,19 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     std::map<std::string, std::string> overrides;
     for (const auto& [name, value] : req.params)
       if (m->find_parameter(name)) overrides[name] = value;
+    // Data the strategy cannot run on: an error when it was asked for by name, else it is left
+    // out of the run with a warning.
+    std::string unmet;
     if (m->symbols > 1 && md.series.size() < static_cast<size_t>(m->symbols))
-      return Status::InvalidArgument(m->id() + " needs " + std::to_string(m->symbols) + " symbols at once; the data has " +
-                                     std::to_string(md.series.size()));
+      unmet = m->id() + " needs " + std::to_string(m->symbols) + " symbols at once; the data has " +
+              std::to_string(md.series.size());
+    else if (m->needs_carry && std::none_of(md.series.begin(), md.series.end(), [](const BarSeries& s) { return !s.carry.empty(); }))
+      unmet = m->id() + " needs carry data (requirements.data); the data has no carry column (add one, or use --synthetic)";
+    if (!unmet.empty()) {
+      if (!req.strategies.empty()) return Status::InvalidArgument(unmet);
+      report.warnings.push_back(unmet + ": left out of this run");
+      continue;
+    }
     StrategySetup setup;
     setup.manifest = m;
     setup.label = m->id();
@@ -206,6 +216,12 @@ Result<RunReport> RunService::run(const RunRequest& req) {
                                {"version_id", version.ok() ? nlohmann::ordered_json(version->version_id) : nlohmann::ordered_json(nullptr)},
                                {"parameters", params.ok() ? *params : nlohmann::ordered_json(nullptr)}});
     setups.push_back(std::move(setup));
+  }
+
+  if (setups.empty()) {
+    std::string why;
+    for (const auto& w : report.warnings) why += (why.empty() ? "" : "; ") + w;
+    return Status::InvalidArgument("no strategy can run on this data: " + why);
   }
 
   nlohmann::ordered_json data_json{{"source", report.data_description}, {"symbols", nlohmann::ordered_json::array()},
@@ -297,6 +313,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     sr.trades = static_cast<int64_t>(o.account->closed().size());
     sr.signals = o.signals;
     sr.bars = o.bars;
+    for (const auto& inst : setups[k].instances) sr.call_errors += inst->call_errors();
     if (!o.failure.ok()) {
       sr.error = o.failure.message();
       errors += (errors.empty() ? "" : "; ") + sr.error;

@@ -41,6 +41,7 @@ struct StrategyReport {
   metrics::Metrics metrics;
   double final_equity = 0;
   int64_t trades = 0, signals = 0, bars = 0;
+  uint64_t call_errors = 0;  // failed strategy calls that were skipped (Python strategies)
   std::string error;  // empty when it ran to the end
 };
 

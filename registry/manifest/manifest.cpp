@@ -360,6 +360,12 @@ ManifestReport validate_manifest(const OrderedJson& doc, const fs::path& file) {
       if (*v < 0) c.error(b + ".symbols", "must not be negative (0 means any number)");
       m.symbols = static_cast<long long>(*v);
     }
+    for (const auto& field : c.strings(*req, b, "data")) {
+      if (field != "carry")
+        c.error(b + ".data", "unknown data field '" + field + "' (known: carry)");
+      else
+        m.needs_carry = true;
+    }
     if (auto v = c.number(*req, b, "min_capital")) {
       if (*v < 0) c.error(b + ".min_capital", "must not be negative");
       m.min_capital = *v;

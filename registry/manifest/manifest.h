@@ -70,6 +70,7 @@ struct Manifest {
   bool short_selling = false, margin = false;
   long long min_data_points = 0;
   long long symbols = 1;  // symbols a strategy needs at once; 0 = any number
+  bool needs_carry = false;  // requirements.data includes "carry"
   double min_capital = 0;
 
   // "name@version"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-BUILTIN = {"momentum", "rsi", "macd", "mfi", "vwap"}
+BUILTIN = {"momentum", "rsi", "macd", "mfi", "vwap", "volatility_managed_momentum", "pairs_trading", "carry_trade"}
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_filters_search_and_show(cat):
     assert names(cat.json("strategies", "list", "--json", "--category", "mean_reversion")) == ["mfi", "rsi", "vwap"]
     assert names(cat.json("strategies", "list", "--json", "--tag", "oscillator", "--tag", "volume")) == ["mfi"]
     assert names(cat.json("strategies", "list", "--json", "--any-tag", "wilder", "--any-tag", "ema")) == ["macd", "rsi"]
-    assert names(cat.json("strategies", "list", "--json", "--sort", "name", "--desc", "--limit", "2")) == ["vwap", "rsi"]
+    assert names(cat.json("strategies", "list", "--json", "--sort", "name", "--desc", "--limit", "2")) == ["vwap", "volatility_managed_momentum"]
     hits = names(cat.json("strategies", "search", "rsi", "--json"))
     assert hits[0] == "rsi"
     assert names(cat.json("strategies", "search", "oscill", "--json"))[:2] == ["rsi", "mfi"] or \
@@ -70,7 +70,7 @@ def test_hostile_values_are_bound_not_executed(cat):
     for text in ("'; DROP TABLE strategies; --", "rsi OR macd", "NEAR(", '"', "*", "-foo", "col:val", "%_"):
         proc = cat("strategies", "search", "--json", "--", text)
         assert proc.returncode == 0, (text, proc.stderr)
-    assert len(cat.json("strategies", "list", "--json")) == 5
+    assert len(cat.json("strategies", "list", "--json")) == len(BUILTIN)
 
 
 def test_parameters_within_bounds_with_history(cat):

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from conftest import SAMPLE_CSV, fixture_manifest, install_fixture
 
-BUILTIN = {"momentum", "rsi", "macd", "mfi", "vwap"}
+PYTHON_BUILTIN = {"volatility_managed_momentum", "pairs_trading", "carry_trade"}
+BUILTIN = {"momentum", "rsi", "macd", "mfi", "vwap", "volatility_managed_momentum", "pairs_trading", "carry_trade"}
 
 
 def test_plugins_list_json_shows_the_five_builtins_loaded(run):
@@ -14,7 +15,7 @@ def test_plugins_list_json_shows_the_five_builtins_loaded(run):
     loaded = {r["name"]: r for r in rows if r["load_status"] == "loaded"}
     assert set(loaded) == BUILTIN
     for r in loaded.values():
-        assert r["language"] == "cpp" and r["version"] == "1.0.0"
+        assert r["language"] == ("python" if r["name"] in PYTHON_BUILTIN else "cpp") and r["version"] == "1.0.0"
         assert len(r["sha256"]) == 64 and Path(r["path"]).is_dir()
 
 

@@ -110,7 +110,9 @@ TEST(RunService, EveryBuiltInOnSyntheticData) {
   auto report = env.runs.run(req);
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->status, "finished");
-  ASSERT_EQ(report->strategies.size(), 5u);
+  const std::set<std::string> builtin{"macd", "mfi", "momentum", "rsi", "vwap",  // native
+                                      "volatility_managed_momentum", "pairs_trading", "carry_trade"};  // Python
+  ASSERT_EQ(report->strategies.size(), builtin.size());
   catalog::Catalog& c = env.cat();
   uint64_t total = 0;
   std::set<std::string> names;
@@ -122,10 +124,10 @@ TEST(RunService, EveryBuiltInOnSyntheticData) {
     EXPECT_EQ(static_cast<int64_t>(trades->size()), sr.trades) << name;
     total += trades->size();
   }
-  EXPECT_EQ(names, (std::set<std::string>{"macd", "mfi", "momentum", "rsi", "vwap"}));
+  EXPECT_EQ(names, builtin);
   EXPECT_EQ(report->trades_recorded, total);
   EXPECT_EQ(report->timestamps, 400u);
-  EXPECT_EQ(line_count(req.equity_csv), 1 + 5 * 400u);
+  EXPECT_EQ(line_count(req.equity_csv), 1 + builtin.size() * 400u);
 }
 
 TEST(RunService, ASymbolTheDataLacksIsNamed) {

@@ -30,7 +30,7 @@ std::vector<ah_signal> run_batch(StrategyInstance& inst, const std::vector<doubl
   std::vector<int64_t> ts(closes.size());
   for (size_t i = 0; i < ts.size(); ++i) ts[i] = static_cast<int64_t>(i) * 60000;
   std::vector<double> vol(closes.size(), 1.0);
-  ah_series s{"X", closes.size(), ts.data(), closes.data(), closes.data(), closes.data(), closes.data(), vol.data()};
+  ah_series s{"X", closes.size(), ts.data(), closes.data(), closes.data(), closes.data(), closes.data(), vol.data(), nullptr};
   std::vector<ah_signal> out(closes.size());
   Status st = inst.on_batch(s, out.data());
   EXPECT_TRUE(st.ok()) << st.message();
@@ -62,7 +62,8 @@ TEST(NativeLoader, RefusesAnotherApiMajorNamingBothVersionsAndTheFile) {
   ASSERT_FALSE(lib.ok());
   EXPECT_EQ(lib.status().code(), StatusCode::kFailedPrecondition);
   const std::string& msg = lib.status().message();
-  EXPECT_NE(msg.find("plugin API 2.0 is incompatible with host API 1.0"), std::string::npos) << msg;
+  const std::string minor = std::to_string(AH_API_VERSION_MINOR);
+  EXPECT_NE(msg.find("plugin API 2." + minor + " is incompatible with host API 1." + minor), std::string::npos) << msg;
   EXPECT_NE(msg.find("libfx_wrong_major.so"), std::string::npos) << msg;
 }
 
@@ -71,7 +72,7 @@ TEST(NativeLoader, RefusesANewerMinor) {
   NativeLoader loader;
   auto lib = loader.load(manifest_for(dir, FX_NEWER_MINOR_PATH));
   ASSERT_FALSE(lib.ok());
-  EXPECT_NE(lib.status().message().find("plugin API 1.99 is newer than host API 1.0"), std::string::npos)
+  EXPECT_NE(lib.status().message().find("plugin API 1.99 is newer than host API 1.1"), std::string::npos)
       << lib.status().message();
 }
 
@@ -166,7 +167,7 @@ TEST(NativeLoader, ProcessingThatThrowsFailsTheInstanceAndTheHostGoesOn) {
   ASSERT_TRUE(bad.ok() && good.ok());
   std::vector<double> closes = {1, 2, 3, 4, 5, 6};
   std::vector<int64_t> ts = {1, 2, 3, 4, 5, 6};
-  ah_series s{"X", 6, ts.data(), closes.data(), closes.data(), closes.data(), closes.data(), closes.data()};
+  ah_series s{"X", 6, ts.data(), closes.data(), closes.data(), closes.data(), closes.data(), closes.data(), nullptr};
   std::vector<ah_signal> out(6);
   uint64_t done = 99;
   Status st = (*bad)->on_batch(s, out.data(), &done);
@@ -187,7 +188,7 @@ TEST(NativeLoader, OutOfContractSignalFailsTheInstance) {
   const char* sym[] = {"X"};
   const uint8_t has[] = {1};
   ah_bar b{0, 1, 1, 1, 1, 1};
-  ah_slice slice{0, 1, sym, &b, has};
+  ah_slice slice{0, 1, sym, &b, has, nullptr};
   std::vector<ah_signal> out;
   Status st = (*inst)->on_slice(slice, out);
   ASSERT_FALSE(st.ok());

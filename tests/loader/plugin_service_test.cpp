@@ -20,12 +20,19 @@ PluginServiceOptions builtin_only() {
   return o;
 }
 
-TEST(PluginService, TheFiveBuiltInStrategiesLoad) {
+TEST(PluginService, TheBuiltInStrategiesLoadNativeAndPython) {
   PluginService svc(builtin_only());
   std::map<std::string, std::string> status;
-  for (const auto& row : svc.list(true)) status[row.plugin->report.manifest->name] = row.load_status;
-  EXPECT_EQ(status, (std::map<std::string, std::string>{
-                        {"macd", "loaded"}, {"mfi", "loaded"}, {"momentum", "loaded"}, {"rsi", "loaded"}, {"vwap", "loaded"}}));
+  for (const auto& row : svc.list(true))
+    status[row.plugin->report.manifest->name] = row.load_status + (row.load_message.empty() ? "" : ": " + row.load_message);
+  EXPECT_EQ(status, (std::map<std::string, std::string>{{"carry_trade", "loaded"},
+                                                        {"macd", "loaded"},
+                                                        {"mfi", "loaded"},
+                                                        {"momentum", "loaded"},
+                                                        {"pairs_trading", "loaded"},
+                                                        {"rsi", "loaded"},
+                                                        {"volatility_managed_momentum", "loaded"},
+                                                        {"vwap", "loaded"}}));
 }
 
 TEST(PluginService, BadNeighboursAreReportedAndSkipped) {
@@ -49,7 +56,7 @@ TEST(PluginService, BadNeighboursAreReportedAndSkipped) {
   EXPECT_EQ(status["missinglib"], "load_failed");
   EXPECT_EQ(status["cthreshold"], "loaded");
   EXPECT_EQ(status["rsi"], "loaded");
-  EXPECT_EQ(status.size(), 9u);
+  EXPECT_EQ(status.size(), 12u);  // the four above and the eight built-in strategies
 }
 
 TEST(PluginService, FindPicksHighestVersionOrTheOneAsked) {

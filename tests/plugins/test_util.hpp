@@ -186,7 +186,7 @@ class ApiInstance {
       v.push_back(bars[i].volume);
     }
     const ah_series s{"TEST", static_cast<uint64_t>(to - from), ts.data(), o.data(), h.data(),
-                      l.data(), c.data(), v.data()};
+                      l.data(), c.data(), v.data(), nullptr};
     std::vector<ah_signal> out(to - from);
     uint64_t done = 0;
     EXPECT_EQ(api_->on_batch(inst_, &s, out.data(), &done), AH_OK) << api_->last_error(inst_);
@@ -198,7 +198,7 @@ class ApiInstance {
   ah_signal slice(const ah_bar& bar) {
     const char* symbols[1] = {"TEST"};
     const uint8_t has_bar[1] = {1};
-    const ah_slice sl{bar.ts_ms, 1, symbols, &bar, has_bar};
+    const ah_slice sl{bar.ts_ms, 1, symbols, &bar, has_bar, nullptr};
     ah_signal out[2];
     std::memset(out, 0xAB, sizeof out);  // garbage: the shim must clear what it hands out
     uint32_t n = 99;

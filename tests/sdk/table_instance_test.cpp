@@ -35,7 +35,7 @@ Result<std::unique_ptr<TableInstance>> make(const std::string& params) {
 }
 
 ah_slice one(const ah_bar& bar, const char* const* sym, const uint8_t* has) {
-  return ah_slice{bar.ts_ms, 1, sym, &bar, has};
+  return ah_slice{bar.ts_ms, 1, sym, &bar, has, nullptr};
 }
 
 TEST(TableInstance, CreateErrorsComeBackAsValues) {
@@ -74,7 +74,7 @@ TEST(TableInstance, SignalsDiagnosticsAndBatchEquivalence) {
   auto batch_inst = make(R"({"limit": 1000})");
   std::vector<int64_t> ts = {0, 1000, 2000, 3000, 4000};
   std::vector<double> c(closes, closes + 5), v(5, 1.0);
-  ah_series ser{"X", 5, ts.data(), c.data(), c.data(), c.data(), c.data(), v.data()};
+  ah_series ser{"X", 5, ts.data(), c.data(), c.data(), c.data(), c.data(), v.data(), nullptr};
   std::vector<ah_signal> batch(5);
   ASSERT_TRUE((*batch_inst)->on_batch(ser, batch.data()).ok());
   for (int i = 0; i < 5; ++i) {
@@ -174,7 +174,7 @@ TEST(TableInstance, UnsupportedBatchAndMalformedDescribe) {
   auto inst = TableInstance::create(&kRaw, nullptr, "raw@test", "{}");
   ASSERT_TRUE(inst.ok());
   EXPECT_TRUE((*inst)->diagnostics().empty());  // "not json" from describe(): tolerated
-  ah_series ser{"X", 0, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+  ah_series ser{"X", 0, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
   EXPECT_EQ((*inst)->on_batch(ser, nullptr).code(), StatusCode::kUnsupported);
   EXPECT_FALSE((*inst)->supports_batch());
   EXPECT_FALSE((*inst)->failed());  // unsupported is not a failure

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define AH_API_VERSION_MAJOR 1
-#define AH_API_VERSION_MINOR 0
+#define AH_API_VERSION_MINOR 1
 
 /* Name of the one symbol a plugin exports; its type is ah_entry_fn. */
 #define ALGOHOST_ENTRY_SYMBOL "algohost_strategy_entry"
@@ -63,6 +63,10 @@ typedef struct ah_slice {
   const char* const* symbols;
   const ah_bar* bars;
   const uint8_t* has_bar;
+  /* API 1.1: carry[i] is symbol i's annual carry (interest-rate differential) as of its latest
+   * bar, or the whole pointer is null when the data has no carry series. A plugin built against
+   * 1.1 may read it: a host older than 1.1 refuses such a plugin. */
+  const double* carry;
 } ah_slice;
 
 /* A series of bars of one symbol in columns (structure of arrays), oldest first. */
@@ -75,6 +79,8 @@ typedef struct ah_series {
   const double* low;
   const double* close;
   const double* volume;
+  /* API 1.1: annual carry per bar, or null when the data has none. */
+  const double* carry;
 } ah_series;
 
 /* What a signal asks for. */

@@ -1,0 +1,645 @@
+#include "host/python/python_instance.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "host/data/timestamp.h"
+
+namespace algohost::python {
+namespace py = pybind11;
+
+namespace {
+
+// Attribute names, interned once (under the GIL).
+struct Names {
+  PyObject *action, *confidence, *size, *stop_loss, *take_profit, *target, *reason, *diag, *symbol;
+  PyObject *on_bar, *on_slice, *on_batch, *diagnostics, *export_state, *import_state;
+};
+const Names& names() {
+  static const Names n = {
+      PyUnicode_InternFromString("action"),       PyUnicode_InternFromString("confidence"),
+      PyUnicode_InternFromString("size"),         PyUnicode_InternFromString("stop_loss"),
+      PyUnicode_InternFromString("take_profit"),  PyUnicode_InternFromString("target"),
+      PyUnicode_InternFromString("reason"),       PyUnicode_InternFromString("diag"),
+      PyUnicode_InternFromString("symbol"),       PyUnicode_InternFromString("on_bar"),
+      PyUnicode_InternFromString("on_slice"),     PyUnicode_InternFromString("on_batch"),
+      PyUnicode_InternFromString("diagnostics"),  PyUnicode_InternFromString("export_state"),
+      PyUnicode_InternFromString("import_state"),
+  };
+  return n;
+}
+
+std::string type_name(PyObject* o) { return Py_TYPE(o)->tp_name; }
+
+// A float attribute of a Signal; sets *problem when it is not a number.
+double float_attr(PyObject* obj, PyObject* name, std::string& problem) {
+  PyObject* v = PyObject_GetAttr(obj, name);
+  if (!v) {
+    PyErr_Clear();
+    problem = "Signal has no '" + std::string(PyUnicode_AsUTF8(name)) + "'";
+    return 0;
+  }
+  double d = PyFloat_AsDouble(v);
+  if (d == -1.0 && PyErr_Occurred()) {
+    PyErr_Clear();
+    problem = "Signal." + std::string(PyUnicode_AsUTF8(name)) + " is " + type_name(v) + ", not a number";
+  }
+  Py_DECREF(v);
+  return d;
+}
+
+bool in_unit(double v) { return v >= 0.0 && v <= 1.0; }
+
+// Makes a numpy array over `data` (no copy; read-only) or a copy of it.
+template <class T>
+py::array_t<T> column(const T* data, size_t n, bool view) {
+  if (view) {
+    // A capsule that owns nothing as base: numpy neither copies nor frees the host's memory.
+    py::capsule none(data, [](void*) {});
+    py::array_t<T> a({static_cast<py::ssize_t>(n)}, {static_cast<py::ssize_t>(sizeof(T))}, data, none);
+    py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+    return a;
+  }
+  py::array_t<T> a(static_cast<py::ssize_t>(n));
+  if (n) std::memcpy(a.mutable_data(), data, n * sizeof(T));
+  return a;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PythonInstance>> PythonInstance::create(PythonRuntime& rt, PyObject* cls,
+                                                               const std::string& params_json,
+                                                               PythonInstanceConfig config) {
+  std::unique_ptr<PythonInstance> self(new PythonInstance(rt, std::move(config)));
+  GilLock gil;
+  const Names& n = names();
+  const auto& sdk = rt.sdk();
+  PyObject* text = PyUnicode_FromStringAndSize(params_json.data(), static_cast<Py_ssize_t>(params_json.size()));
+  PyObject* params = text ? PyObject_CallOneArg(sdk.params_type, text) : nullptr;
+  Py_XDECREF(text);
+  if (params) {
+    self->obj_ = PyObject_CallOneArg(cls, params);
+    Py_DECREF(params);
+  }
+  if (!self->obj_)
+    return Status::PluginError(self->config_.label + ": creating the strategy failed: " +
+                               rt.take_error(self->config_.plugin_dir));
+  self->on_bar_ = PyObject_GetAttr(self->obj_, n.on_bar);
+  self->on_slice_ = PyObject_GetAttr(self->obj_, n.on_slice);
+  PyObject* batch = PyObject_GetAttr(self->obj_, n.on_batch);
+  if (!self->on_bar_ || !self->on_slice_ || !batch) {
+    Py_XDECREF(batch);
+    return Status::PluginError(self->config_.label + ": " + rt.take_error(self->config_.plugin_dir));
+  }
+  if (batch != Py_None && PyCallable_Check(batch)) {
+    self->on_batch_ = batch;
+  } else {
+    Py_DECREF(batch);
+  }
+  // on_slice overridden? Compare the class's function with the base class's.
+  PyObject* mine = PyObject_GetAttr(reinterpret_cast<PyObject*>(Py_TYPE(self->obj_)), n.on_slice);
+  PyObject* base = PyObject_GetAttr(sdk.strategy_type, n.on_slice);
+  self->per_bar_ = mine && base && mine == base;
+  Py_XDECREF(mine);
+  Py_XDECREF(base);
+  PyErr_Clear();
+  self->vectorized_ = self->on_batch_ != nullptr;
+  if (self->vectorized_ && self->config_.multi_symbol)
+    return Status::InvalidArgument(self->config_.label +
+                                   ": a vectorized strategy (on_batch) must be single-symbol "
+                                   "(requirements.symbols = 1)");
+
+  // Diagnostics: a sequence of at most AH_MAX_DIAGNOSTICS strings.
+  if (PyObject* d = PyObject_GetAttr(self->obj_, n.diagnostics)) {
+    PyObject* seq = PySequence_Fast(d, "diagnostics must be a sequence of names");
+    if (seq) {
+      for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq) && i < AH_MAX_DIAGNOSTICS; ++i) {
+        const char* s = PyUnicode_Check(PySequence_Fast_GET_ITEM(seq, i))
+                            ? PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i))
+                            : nullptr;
+        self->diagnostics_.push_back(s ? s : "diag" + std::to_string(i));
+      }
+      Py_DECREF(seq);
+    }
+    Py_DECREF(d);
+  }
+  PyErr_Clear();
+  return self;
+}
+
+PythonInstance::~PythonInstance() {
+  if (!obj_) return;
+  GilLock gil;
+  for (PyObject* o : {obj_, on_bar_, on_slice_, on_batch_, symbols_}) Py_XDECREF(o);
+}
+
+Status PythonInstance::call_failed(const char* call, int64_t ts_ms, const std::string& problem) {
+  std::string traceback;
+  std::string what = problem.empty() ? rt_.take_error(config_.plugin_dir, &traceback) : problem;
+  PyErr_Clear();
+  ++errors_;
+  ++consecutive_;
+  const std::string where = std::string(call) + " at " + format_timestamp_ms(ts_ms);
+  if (logged_ < 10) {
+    spdlog::warn("{}: {} failed, signal skipped: {}{}{}", config_.label, where, what, traceback.empty() ? "" : "\n",
+                 traceback);
+    if (++logged_ == 10) spdlog::warn("{}: further failures are logged every 1000th", config_.label);
+  } else if (errors_ % 1000 == 0) {
+    spdlog::warn("{}: {} failures so far; latest: {}: {}", config_.label, errors_, where, what);
+  }
+  if (consecutive_ >= config_.max_consecutive_failures)
+    return fail(Status::PluginError(config_.label + ": stopped after " + std::to_string(consecutive_) +
+                                    " consecutive failed calls (limit " +
+                                    std::to_string(config_.max_consecutive_failures) + "); last: " + where + ": " +
+                                    what));
+  return Status::Ok();
+}
+
+PyObject* PythonInstance::make_bar(const ah_bar& b) const {
+  PyObject* items[6] = {PyLong_FromLongLong(b.ts_ms), PyFloat_FromDouble(b.open),  PyFloat_FromDouble(b.high),
+                        PyFloat_FromDouble(b.low),    PyFloat_FromDouble(b.close), PyFloat_FromDouble(b.volume)};
+  auto* type = reinterpret_cast<PyTypeObject*>(rt_.sdk().bar_type);
+  // Bar is a named tuple (a tuple subclass without slots): made as CPython makes tuple
+  // subclasses, without running Python code.
+  PyObject* t = type->tp_alloc(type, 6);
+  for (int i = 0; i < 6; ++i) {
+    if (!items[i] || !t) {
+      for (PyObject* o : items) Py_XDECREF(o);
+      Py_XDECREF(t);
+      return nullptr;
+    }
+  }
+  for (int i = 0; i < 6; ++i) PyTuple_SET_ITEM(t, i, items[i]);
+  return t;
+}
+
+PyObject* PythonInstance::make_slice(const ah_slice& s) {
+  if (!symbols_ || symbol_names_.size() != s.n_symbols) {
+    Py_XDECREF(symbols_);
+    symbols_ = PyTuple_New(s.n_symbols);
+    symbol_names_.clear();
+    for (uint32_t i = 0; i < s.n_symbols && symbols_; ++i) {
+      PyTuple_SET_ITEM(symbols_, i, PyUnicode_FromString(s.symbols[i]));
+      symbol_names_.emplace_back(s.symbols[i]);
+    }
+  }
+  PyObject* bars = PyTuple_New(s.n_symbols);
+  PyObject* has = PyTuple_New(s.n_symbols);
+  PyObject* carry = s.carry ? PyTuple_New(s.n_symbols) : Py_NewRef(Py_None);
+  PyObject* ts = PyLong_FromLongLong(s.ts_ms);
+  bool ok = symbols_ && bars && has && carry && ts;
+  for (uint32_t i = 0; ok && i < s.n_symbols; ++i) {
+    const ah_bar& b = s.bars[i];
+    const bool before_first = !s.has_bar[i] && b.ts_ms == 0 && b.close == 0 && b.open == 0;
+    PyObject* bar = before_first ? Py_NewRef(Py_None) : make_bar(b);
+    ok = bar != nullptr;
+    if (ok) PyTuple_SET_ITEM(bars, i, bar);
+    PyTuple_SET_ITEM(has, i, PyBool_FromLong(s.has_bar[i]));
+    if (s.carry && ok) {
+      PyObject* c = PyFloat_FromDouble(s.carry[i]);
+      ok = c != nullptr;
+      if (ok) PyTuple_SET_ITEM(carry, i, c);
+    }
+  }
+  auto* type = reinterpret_cast<PyTypeObject*>(rt_.sdk().slice_type);
+  PyObject* t = ok ? type->tp_alloc(type, 5) : nullptr;
+  if (!t) {
+    for (PyObject* o : {bars, has, carry, ts}) Py_XDECREF(o);
+    return nullptr;
+  }
+  PyTuple_SET_ITEM(t, 0, ts);
+  PyTuple_SET_ITEM(t, 1, Py_NewRef(symbols_));
+  PyTuple_SET_ITEM(t, 2, bars);
+  PyTuple_SET_ITEM(t, 3, has);
+  PyTuple_SET_ITEM(t, 4, carry);
+  return t;
+}
+
+std::string PythonInstance::to_signal(PyObject* obj, const ah_slice* slice, int64_t ts_ms, ah_signal& out) const {
+  const Names& n = names();
+  if (!PyObject_TypeCheck(obj, reinterpret_cast<PyTypeObject*>(rt_.sdk().signal_type)))
+    return "returned " + type_name(obj) + "; expected an algohost.Signal, a list of them, or None";
+  std::memset(&out, 0, sizeof out);
+  out.ts_ms = ts_ms;
+  std::string problem;
+  PyObject* action = PyObject_GetAttr(obj, n.action);
+  long a = action ? PyLong_AsLong(action) : -1;
+  Py_XDECREF(action);
+  if (PyErr_Occurred() || a < AH_HOLD || a > AH_TARGET) {
+    PyErr_Clear();
+    return "Signal.action must be HOLD, BUY, SELL or TARGET (0..3)";
+  }
+  out.action = static_cast<int32_t>(a);
+  out.confidence = float_attr(obj, n.confidence, problem);
+  out.position_size = float_attr(obj, n.size, problem);
+  out.stop_loss = float_attr(obj, n.stop_loss, problem);
+  out.take_profit = float_attr(obj, n.take_profit, problem);
+  out.target_position = float_attr(obj, n.target, problem);
+  if (!problem.empty()) return problem;
+  if (!in_unit(out.confidence)) return "Signal.confidence " + std::to_string(out.confidence) + " is outside 0..1";
+  if (!in_unit(out.position_size)) return "Signal.size " + std::to_string(out.position_size) + " is outside 0..1";
+  if (!(out.stop_loss >= 0) || !std::isfinite(out.stop_loss) || !(out.take_profit >= 0) ||
+      !std::isfinite(out.take_profit))
+    return "Signal.stop_loss and take_profit must be finite prices >= 0 (0 = none)";
+  if (!(out.target_position >= -1.0 && out.target_position <= 1.0))
+    return "Signal.target " + std::to_string(out.target_position) + " is outside -1..1";
+
+  if (PyObject* r = PyObject_GetAttr(obj, n.reason)) {
+    Py_ssize_t len = 0;
+    const char* s = PyUnicode_Check(r) ? PyUnicode_AsUTF8AndSize(r, &len) : nullptr;
+    if (s) {
+      const size_t k = std::min(static_cast<size_t>(len), static_cast<size_t>(AH_REASON_LEN - 1));
+      std::memcpy(out.reason, s, k);
+    }
+    Py_DECREF(r);
+  }
+  if (PyObject* d = PyObject_GetAttr(obj, n.diag)) {
+    if (PyTuple_Check(d) || PyList_Check(d)) {
+      const Py_ssize_t k = PySequence_Size(d);
+      for (Py_ssize_t i = 0; i < k && i < AH_MAX_DIAGNOSTICS; ++i) {
+        PyObject* item = PySequence_GetItem(d, i);
+        out.diag[i] = item ? PyFloat_AsDouble(item) : 0.0;
+        Py_XDECREF(item);
+      }
+      out.n_diag = static_cast<uint32_t>(std::min<Py_ssize_t>(k, AH_MAX_DIAGNOSTICS));
+    }
+    Py_DECREF(d);
+  }
+  if (PyErr_Occurred()) {
+    PyErr_Clear();
+    return "Signal.reason must be a str and Signal.diag numbers";
+  }
+  // The symbol: an index into the slice, or a name.
+  const uint32_t n_symbols = slice ? slice->n_symbols : 1;
+  PyObject* sym = PyObject_GetAttr(obj, n.symbol);
+  if (!sym) {
+    PyErr_Clear();
+    return "Signal has no 'symbol'";
+  }
+  long index = -1;
+  if (PyLong_Check(sym)) {
+    index = PyLong_AsLong(sym);
+  } else if (PyUnicode_Check(sym) && slice) {
+    const char* name = PyUnicode_AsUTF8(sym);
+    for (uint32_t i = 0; name && i < slice->n_symbols; ++i)
+      if (std::strcmp(slice->symbols[i], name) == 0) index = static_cast<long>(i);
+  }
+  std::string sym_text;
+  if (index < 0 || index >= static_cast<long>(n_symbols)) {
+    PyObject* r = PyObject_Repr(sym);
+    sym_text = r && PyUnicode_Check(r) ? PyUnicode_AsUTF8(r) : "?";
+    Py_XDECREF(r);
+  }
+  Py_DECREF(sym);
+  PyErr_Clear();
+  if (index < 0 || index >= static_cast<long>(n_symbols))
+    return "Signal.symbol " + sym_text + " is not one of the slice's " + std::to_string(n_symbols) + " symbols";
+  out.symbol_index = static_cast<uint32_t>(index);
+  return {};
+}
+
+std::string PythonInstance::to_signals(PyObject* result, const ah_slice& slice, std::vector<ah_signal>& out) const {
+  if (result == Py_None) return {};
+  ah_signal sig;
+  if (PyObject_TypeCheck(result, reinterpret_cast<PyTypeObject*>(rt_.sdk().signal_type))) {
+    std::string p = to_signal(result, &slice, slice.ts_ms, sig);
+    if (p.empty()) out.push_back(sig);
+    return p;
+  }
+  if (!PyList_Check(result) && !PyTuple_Check(result))
+    return "on_slice returned " + type_name(result) + "; expected an algohost.Signal, a list of them, or None";
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(result);
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    std::string p = to_signal(PySequence_Fast_GET_ITEM(result, i), &slice, slice.ts_ms, sig);
+    if (!p.empty()) {
+      out.clear();
+      return "item " + std::to_string(i) + ": " + p;
+    }
+    out.push_back(sig);
+  }
+  return {};
+}
+
+Status PythonInstance::on_slice(const ah_slice& slice, std::vector<ah_signal>& out) {
+  out.clear();
+  if (failed()) return failure();
+  GilLock gil;
+  if (vectorized_) {
+    if (slice.n_symbols != 1 || !slice.has_bar[0]) return Status::Ok();
+    // Bar by bar over the same window the batch drive uses: the lookback bars and this one.
+    const ah_bar& b = slice.bars[0];
+    h_ts_.push_back(b.ts_ms);
+    h_open_.push_back(b.open);
+    h_high_.push_back(b.high);
+    h_low_.push_back(b.low);
+    h_close_.push_back(b.close);
+    h_volume_.push_back(b.volume);
+    if (slice.carry) h_has_carry_ = true;
+    if (h_has_carry_) h_carry_.push_back(slice.carry ? slice.carry[0] : 0.0);
+    const ah_series cols{slice.symbols[0], h_ts_.size(), h_ts_.data(), h_open_.data(), h_high_.data(),
+                         h_low_.data(),    h_close_.data(), h_volume_.data(), h_has_carry_ ? h_carry_.data() : nullptr};
+    ah_signal sig;
+    Status st = call_vectorized(cols, false, 1, &sig, b.ts_ms);
+    if (h_ts_.size() > config_.lookback) {
+      for (auto* v : {&h_open_, &h_high_, &h_low_, &h_close_, &h_volume_}) v->erase(v->begin());
+      h_ts_.erase(h_ts_.begin());
+      if (h_has_carry_) h_carry_.erase(h_carry_.begin());
+    }
+    if (st.ok()) out.push_back(sig);
+    return st;
+  }
+  if (per_bar_ && slice.n_symbols == 1) {
+    if (!slice.has_bar[0]) return Status::Ok();
+    PyObject* bar = make_bar(slice.bars[0]);
+    PyObject* r = bar ? PyObject_CallOneArg(on_bar_, bar) : nullptr;
+    Py_XDECREF(bar);
+    if (!r) return call_failed("on_bar", slice.ts_ms);
+    if (r == Py_None) {
+      Py_DECREF(r);
+      call_succeeded();
+      return Status::Ok();
+    }
+    ah_signal sig;
+    std::string p = to_signal(r, &slice, slice.ts_ms, sig);
+    Py_DECREF(r);
+    if (!p.empty()) return call_failed("on_bar", slice.ts_ms, "on_bar " + p);
+    out.push_back(sig);
+    call_succeeded();
+    return Status::Ok();
+  }
+  PyObject* sl = make_slice(slice);
+  PyObject* r = sl ? PyObject_CallOneArg(on_slice_, sl) : nullptr;
+  Py_XDECREF(sl);
+  if (!r) return call_failed("on_slice", slice.ts_ms);
+  std::string p = to_signals(r, slice, out);
+  Py_DECREF(r);
+  if (!p.empty()) return call_failed("on_slice", slice.ts_ms, p);
+  call_succeeded();
+  return Status::Ok();
+}
+
+Status PythonInstance::on_batch(const ah_series& series, ah_signal* out, uint64_t* done) {
+  uint64_t local = 0;
+  uint64_t& i = done ? *done : local;
+  i = 0;
+  if (failed()) return failure();
+  if (config_.multi_symbol) return Status::Unsupported(config_.label + ": needs several symbols at once");
+  GilLock gil;
+  if (vectorized_) {
+    Status st;
+    if (h_ts_.empty()) {
+      st = call_vectorized(series, true, series.n, out, series.n ? series.ts_ms[0] : 0);
+    } else {
+      // The lookback bars before this part, then the part (copied into one set of columns).
+      auto join = [&](auto& hist, const auto* part) {
+        std::vector<std::decay_t<decltype(hist[0])>> v(hist);
+        v.insert(v.end(), part, part + series.n);
+        return v;
+      };
+      auto ts = join(h_ts_, series.ts_ms);
+      auto o = join(h_open_, series.open), h = join(h_high_, series.high), l = join(h_low_, series.low);
+      auto c = join(h_close_, series.close), v = join(h_volume_, series.volume);
+      std::vector<double> carry;
+      if (h_has_carry_ || series.carry) {
+        carry = h_has_carry_ ? h_carry_ : std::vector<double>(h_ts_.size(), 0.0);
+        if (series.carry)
+          carry.insert(carry.end(), series.carry, series.carry + series.n);
+        else
+          carry.resize(carry.size() + series.n, 0.0);
+      }
+      const ah_series cols{series.symbol, ts.size(), ts.data(), o.data(), h.data(), l.data(), c.data(), v.data(),
+                           carry.empty() ? nullptr : carry.data()};
+      st = call_vectorized(cols, false, series.n, out, series.n ? series.ts_ms[0] : 0);
+    }
+    remember_tail(series);
+    if (!st.ok()) return st;
+    i = series.n;
+    return Status::Ok();
+  }
+  const char* sym[1] = {series.symbol};
+  const uint8_t has[1] = {1};
+  for (; i < series.n; ++i) {
+    ah_signal& sig = out[i];
+    std::memset(&sig, 0, sizeof sig);
+    sig.ts_ms = series.ts_ms[i];
+    const ah_bar b{series.ts_ms[i], series.open[i], series.high[i], series.low[i], series.close[i], series.volume[i]};
+    const double carry = series.carry ? series.carry[i] : 0.0;
+    const ah_slice one{b.ts_ms, 1, sym, &b, has, series.carry ? &carry : nullptr};
+    PyObject* r;
+    if (per_bar_) {
+      PyObject* bar = make_bar(b);
+      r = bar ? PyObject_CallOneArg(on_bar_, bar) : nullptr;
+      Py_XDECREF(bar);
+    } else {
+      PyObject* sl = make_slice(one);
+      r = sl ? PyObject_CallOneArg(on_slice_, sl) : nullptr;
+      Py_XDECREF(sl);
+    }
+    const char* call = per_bar_ ? "on_bar" : "on_slice";
+    if (!r) {
+      Status st = call_failed(call, b.ts_ms);
+      if (!st.ok()) return st;
+      continue;
+    }
+    std::string p;
+    if (r != Py_None) {
+      if (per_bar_) {
+        p = to_signal(r, &one, b.ts_ms, sig);
+        if (!p.empty()) p = std::string("on_bar ") + p;
+      } else {
+        std::vector<ah_signal> sigs;
+        p = to_signals(r, one, sigs);
+        if (p.empty() && sigs.size() > 1) p = "on_slice returned " + std::to_string(sigs.size()) +
+                                              " signals for one symbol's bar; expected at most one";
+        if (p.empty() && !sigs.empty()) sig = sigs[0];
+      }
+    }
+    Py_DECREF(r);
+    if (!p.empty()) {
+      std::memset(&sig, 0, sizeof sig);
+      sig.ts_ms = b.ts_ms;
+      Status st = call_failed(call, b.ts_ms, p);
+      if (!st.ok()) return st;
+      continue;
+    }
+    call_succeeded();
+  }
+  return Status::Ok();
+}
+
+Status PythonInstance::call_vectorized(const ah_series& cols, bool zero_copy, size_t want, ah_signal* out,
+                                       int64_t first_ts) {
+  const size_t n = cols.n;
+  const size_t skip = n - want;
+  for (size_t k = 0; k < want; ++k) {
+    std::memset(&out[k], 0, sizeof(ah_signal));
+    out[k].ts_ms = cols.ts_ms[skip + k];
+  }
+  std::string problem;
+  try {
+    py::array_t<int64_t> ts = column(cols.ts_ms, n, zero_copy);
+    py::array_t<double> o = column(cols.open, n, zero_copy), h = column(cols.high, n, zero_copy),
+                        l = column(cols.low, n, zero_copy), c = column(cols.close, n, zero_copy),
+                        v = column(cols.volume, n, zero_copy);
+    py::object carry = cols.carry ? py::object(column(cols.carry, n, zero_copy)) : py::none();
+    py::object series = py::reinterpret_borrow<py::object>(rt_.sdk().series_type)(
+        py::str(cols.symbol ? cols.symbol : ""), ts, o, h, l, c, v, carry);
+    PyObject* raw = PyObject_CallOneArg(on_batch_, series.ptr());
+    series = py::object();
+    if (zero_copy) {
+      // Views of the host's memory must not outlive the call (the memory is the run's).
+      for (PyObject* a : {ts.ptr(), o.ptr(), h.ptr(), l.ptr(), c.ptr(), v.ptr(), carry.ptr()})
+        if (a != Py_None && Py_REFCNT(a) > 1) {
+          Py_XDECREF(raw);
+          return fail(Status::PluginError(
+              config_.label + ": on_batch kept a reference to the series' arrays after returning; they are views "
+                              "of the host's memory, valid only during the call (keep a copy: numpy.array(x))"));
+        }
+    }
+    if (!raw) return call_failed("on_batch", first_ts);
+    py::object r = py::reinterpret_steal<py::object>(raw);
+    py::object fields[6];
+    if (py::isinstance(r, py::reinterpret_borrow<py::object>(rt_.sdk().batch_signals_type))) {
+      for (int k = 0; k < 6; ++k) fields[k] = r[py::int_(k)];
+    } else {
+      fields[0] = r;
+    }
+    const char* field_names[6] = {"action", "confidence", "size", "stop_loss", "take_profit", "target"};
+    // Field k as a 1-d array of n values of T, or false (absent, or `problem` set).
+    auto as_array = [&](int k, auto& dst) -> bool {
+      using Array = std::decay_t<decltype(dst)>;
+      if (!fields[k] || fields[k].is_none()) return false;
+      Array a = Array::ensure(fields[k]);
+      if (!a) {
+        PyErr_Clear();
+        problem = std::string("on_batch returned ") + field_names[k] + " of type " + type_name(fields[k].ptr()) +
+                  "; expected a numeric array";
+        return false;
+      }
+      if (a.ndim() != 1 || static_cast<size_t>(a.size()) != n) {
+        problem = std::string("on_batch returned ") + field_names[k] + " of length " + std::to_string(a.size()) +
+                  "; expected one value per bar (" + std::to_string(n) + ")";
+        return false;
+      }
+      dst = std::move(a);
+      return true;
+    };
+    py::array_t<int64_t, py::array::forcecast> action;
+    const bool have_action = as_array(0, action);
+    if (problem.empty() && !have_action) problem = "on_batch returned None; expected actions or algohost.BatchSignals";
+    py::array_t<double, py::array::forcecast> num[5];
+    bool have[5] = {};
+    for (int k = 1; k < 6 && problem.empty(); ++k) have[k - 1] = as_array(k, num[k - 1]);
+    if (problem.empty()) {
+      const int64_t* act = action.data();
+      const double* f[5];
+      for (int k = 0; k < 5; ++k) f[k] = have[k] ? num[k].data() : nullptr;
+      for (size_t k = 0; k < want && problem.empty(); ++k) {
+        const size_t j = skip + k;
+        const int64_t a = act[j];
+        if (a == AH_HOLD) continue;
+        ah_signal& s = out[k];
+        if (a < AH_HOLD || a > AH_TARGET) {
+          problem = "on_batch returned action " + std::to_string(a) + " at bar " + std::to_string(j) +
+                    "; expected 0..3 (HOLD, BUY, SELL, TARGET)";
+          break;
+        }
+        s.action = static_cast<int32_t>(a);
+        s.confidence = f[0] ? f[0][j] : 1.0;
+        s.position_size = f[1] ? f[1][j] : 0.0;
+        s.stop_loss = f[2] ? f[2][j] : 0.0;
+        s.take_profit = f[3] ? f[3][j] : 0.0;
+        s.target_position = f[4] ? f[4][j] : 0.0;
+        if (!in_unit(s.confidence) || !in_unit(s.position_size) || !(s.stop_loss >= 0) ||
+            !std::isfinite(s.stop_loss) || !(s.take_profit >= 0) || !std::isfinite(s.take_profit) ||
+            !(s.target_position >= -1 && s.target_position <= 1))
+          problem = "on_batch returned an out-of-range value at bar " + std::to_string(j) +
+                    " (confidence and size 0..1, stops >= 0, target -1..1)";
+      }
+    }
+  } catch (const py::error_already_set& e) {
+    problem = std::string("on_batch: ") + e.what();
+  } catch (const std::exception& e) {
+    problem = std::string("on_batch: ") + e.what();
+  }
+  if (!problem.empty()) {
+    for (size_t k = 0; k < want; ++k) {
+      const int64_t ts = out[k].ts_ms;
+      std::memset(&out[k], 0, sizeof(ah_signal));
+      out[k].ts_ms = ts;
+    }
+    return call_failed("on_batch", first_ts, problem);
+  }
+  call_succeeded();
+  return Status::Ok();
+}
+
+void PythonInstance::remember_tail(const ah_series& s) {
+  const size_t keep = config_.lookback;
+  if (keep == 0) return;
+  auto push = [&](auto& hist, const auto* part) {
+    hist.insert(hist.end(), part, part + s.n);
+    if (hist.size() > keep) hist.erase(hist.begin(), hist.end() - static_cast<std::ptrdiff_t>(keep));
+  };
+  if (s.carry && !h_has_carry_) {
+    h_carry_.assign(h_ts_.size(), 0.0);
+    h_has_carry_ = true;
+  }
+  push(h_ts_, s.ts_ms);
+  push(h_open_, s.open);
+  push(h_high_, s.high);
+  push(h_low_, s.low);
+  push(h_close_, s.close);
+  push(h_volume_, s.volume);
+  if (h_has_carry_) {
+    if (s.carry) {
+      push(h_carry_, s.carry);
+    } else {
+      std::vector<double> zeros(s.n, 0.0);
+      push(h_carry_, zeros.data());
+    }
+  }
+}
+
+Result<std::string> PythonInstance::export_state() {
+  if (failed()) return failure();
+  GilLock gil;
+  PyObject* r = PyObject_CallMethodNoArgs(obj_, names().export_state);
+  if (!r) return Status::PluginError(config_.label + ": export_state failed: " + rt_.take_error(config_.plugin_dir));
+  std::string out;
+  if (r == Py_None) {
+  } else if (PyBytes_Check(r)) {
+    out.assign(PyBytes_AS_STRING(r), static_cast<size_t>(PyBytes_GET_SIZE(r)));
+  } else {
+    PyObject* text = PyUnicode_Check(r) ? Py_NewRef(r) : PyObject_CallOneArg(rt_.sdk().json_dumps, r);
+    Py_ssize_t len = 0;
+    const char* s = text ? PyUnicode_AsUTF8AndSize(text, &len) : nullptr;
+    if (!s) {
+      Py_XDECREF(text);
+      Py_DECREF(r);
+      return Status::PluginError(config_.label + ": export_state returned a value that is not bytes, str or JSON: " +
+                                 rt_.take_error(config_.plugin_dir));
+    }
+    out.assign(s, static_cast<size_t>(len));
+    Py_DECREF(text);
+  }
+  Py_DECREF(r);
+  return out;
+}
+
+Status PythonInstance::import_state(std::string_view state) {
+  if (failed()) return failure();
+  GilLock gil;
+  PyObject* data = PyBytes_FromStringAndSize(state.data(), static_cast<Py_ssize_t>(state.size()));
+  PyObject* r = data ? PyObject_CallMethodOneArg(obj_, names().import_state, data) : nullptr;
+  Py_XDECREF(data);
+  if (!r) return Status::PluginError(config_.label + ": import_state failed: " + rt_.take_error(config_.plugin_dir));
+  Py_DECREF(r);
+  return Status::Ok();
+}
+
+}  // namespace algohost::python
