@@ -16,7 +16,7 @@ struct Runner {
   bool pass_through = false;  // the enhancement stage changes nothing (no MEM stage)
   // Batch buffers per symbol: signals for bars [start, start + len) of that symbol.
   std::vector<std::vector<ah_signal>> buf;
-  std::vector<size_t> start, len;
+  std::vector<size_t> start, len, chunk;  // chunk: bars per batch call for that symbol
   // Per symbol, a batch that failed part-way: its signals before the failing bar are used, then
   // the strategy stops when that symbol reaches that bar, exactly as when driven slice by slice.
   std::vector<Status> batch_failure;
@@ -46,7 +46,15 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     r.batch = r.single && opt.use_batch &&
               std::all_of(s.instances.begin(), s.instances.end(), [](const auto& i) { return i->supports_batch(); });
     if (r.batch) {
-      r.buf.assign(n_sym, std::vector<ah_signal>(opt.chunk));
+      // Bars per batch call: the engine's chunk, unless the instance prefers another (a
+      // vectorized Python strategy takes its whole series in one call).
+      r.chunk.assign(n_sym, opt.chunk);
+      r.buf.resize(n_sym);
+      for (size_t sym = 0; sym < n_sym; ++sym) {
+        const size_t hint = s.instances[sym]->batch_chunk_hint();
+        if (hint) r.chunk[sym] = std::max<size_t>(1, std::min(hint, data.series[sym].size()));
+        r.buf[sym].resize(r.chunk[sym]);
+      }
       r.start.assign(n_sym, 0);
       r.len.assign(n_sym, 0);
       r.batch_failure.assign(n_sym, Status::Ok());
@@ -120,7 +128,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
         fail(r, r.batch_failure[s], ts);
         return nullptr;
       }
-      const size_t n = std::min(opt.chunk, data.series[s].size() - i);
+      const size_t n = std::min(r.chunk[s], data.series[s].size() - i);
       uint64_t done = 0;
       Status st = r.setup->instances[s]->on_batch(data.series[s].view(i, n), r.buf[s].data(), &done);
       r.start[s] = i;
