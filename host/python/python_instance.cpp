@@ -137,8 +137,8 @@ PythonInstance::~PythonInstance() {
   for (PyObject* o : {obj_, on_bar_, on_slice_, on_batch_, symbols_}) Py_XDECREF(o);
 }
 
-Status PythonInstance::call_failed(const char* call, int64_t ts_ms, const std::string& problem) {
-  std::string traceback;
+Status PythonInstance::call_failed(const char* call, int64_t ts_ms, const std::string& problem,
+                                   std::string traceback) {
   std::string what = problem.empty() ? rt_.take_error(config_.plugin_dir, &traceback) : problem;
   PyErr_Clear();
   ++errors_;
@@ -489,6 +489,8 @@ Status PythonInstance::call_vectorized(const ah_series& cols, bool zero_copy, si
     py::object series = py::reinterpret_borrow<py::object>(rt_.sdk().series_type)(
         py::str(cols.symbol ? cols.symbol : ""), ts, o, h, l, c, v, carry);
     PyObject* raw = PyObject_CallOneArg(on_batch_, series.ptr());
+    std::string error, traceback;
+    if (!raw) error = rt_.take_error(config_.plugin_dir, &traceback);  // frees the failed call's frames
     series = py::object();
     if (zero_copy) {
       // Views of the host's memory must not outlive the call (the memory is the run's).
@@ -500,7 +502,7 @@ Status PythonInstance::call_vectorized(const ah_series& cols, bool zero_copy, si
                               "of the host's memory, valid only during the call (keep a copy: numpy.array(x))"));
         }
     }
-    if (!raw) return call_failed("on_batch", first_ts);
+    if (!raw) return call_failed("on_batch", first_ts, error, traceback);
     py::object r = py::reinterpret_steal<py::object>(raw);
     py::object fields[6];
     if (py::isinstance(r, py::reinterpret_borrow<py::object>(rt_.sdk().batch_signals_type))) {

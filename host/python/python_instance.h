@@ -60,9 +60,10 @@ class PythonInstance final : public StrategyInstance {
  private:
   PythonInstance(PythonRuntime& rt, PythonInstanceConfig config) : rt_(rt), config_(std::move(config)) {}
 
-  // A failed call (Python error pending or `problem` given): logs, counts, and returns ok (skip)
+  // A failed call (Python error pending, or `problem` given with the traceback if any): logs,
+  // counts, and returns ok (skip)
   // or, at the limit, fails the instance. Needs the GIL.
-  Status call_failed(const char* call, int64_t ts_ms, const std::string& problem = {});
+  Status call_failed(const char* call, int64_t ts_ms, const std::string& problem = {}, std::string traceback = {});
   void call_succeeded() { consecutive_ = 0; }
 
   PyObject* make_bar(const ah_bar& b) const;

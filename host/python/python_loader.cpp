@@ -34,7 +34,12 @@ namespace {
 
 // "name_1_2_0" from "name" and "1.2.0": a Python identifier unique to the plugin version.
 std::string unique_module_name(const Manifest& m, size_t serial) {
-  std::string out = "p" + std::to_string(serial) + "_" + m.name + "_" + m.version_text;
+  std::string out = "p";  // appended piecewise: GCC 12 warns (-Wrestrict) on a chain of operator+
+  out += std::to_string(serial);
+  out += '_';
+  out += m.name;
+  out += '_';
+  out += m.version_text;
   for (char& c : out)
     if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   return out;
