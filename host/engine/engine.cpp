@@ -164,6 +164,18 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     const int64_t* ts_col = series.ts_ms.data();
     const double *open = series.open.data(), *high = series.high.data(), *low = series.low.data(),
                  *close = series.close.data(), *volume = series.volume.data();
+    // Per runner, what the walk touches on every bar, one load away.
+    struct Lane {
+      Runner* r;
+      PaperAccount* acct;
+      std::vector<metrics::EquityPoint>* equity;
+      const ah_signal* signals = nullptr;  // signals of bars [begin, end)
+      size_t begin = 0, end = 0;
+      int64_t bars = 0, in_market = 0;
+    };
+    std::vector<Lane> lanes;
+    for (Runner& r : runners) lanes.push_back({&r, r.out->account.get(), &r.out->equity});
+    const bool daily = !opt.equity_every_bar;
     for (size_t i = 0; i < n; ++i) {
       if (opt.stop && opt.stop->load(std::memory_order_relaxed)) [[unlikely]] {
         result.interrupted = true;
@@ -176,9 +188,10 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
         const int64_t day = ts >= 0 ? ts / kDayMs : (ts - kDayMs + 1) / kDayMs;
         day_end = (day + 1) * kDayMs;
       }
-      for (Runner& r : runners) {
-        if (r.stopped) continue;
-        PaperAccount& acct = *r.out->account;
+      for (Lane& l : lanes) {
+        if (l.r->stopped) [[unlikely]]
+          continue;
+        PaperAccount& acct = *l.acct;
         // Most bars find the account flat with nothing queued: only the close is marked, and the
         // bar's other columns are read when something needs them.
         if (acct.idle(0)) [[likely]] {
@@ -188,21 +201,42 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
           acct.on_open(0, bar);
           acct.on_bar(0, bar);
         }
-        ++r.out->bars;
-        if (const ah_signal* sig = batch_signal(r, 0, ts)) {
-          if (sig->action != AH_HOLD) [[unlikely]] {
-            const ah_bar bar{ts, open[i], high[i], low[i], close[i], volume[i]};
-            apply(r, 0, *sig, &bar, true);
+        ++l.bars;
+        if (i >= l.end) [[unlikely]] {
+          const ah_signal* sig = batch_signal(*l.r, 0, ts);
+          if (sig) {
+            l.begin = l.r->start[0];
+            l.end = l.begin + l.r->len[0];
+            l.signals = l.r->buf[0].data();
           }
         }
-        end_timestamp(r, ts);
+        if (!l.r->stopped) [[likely]] {
+          const ah_signal& sig = l.signals[i - l.begin];
+          if (sig.action != AH_HOLD) [[unlikely]] {
+            const ah_bar bar{ts, open[i], high[i], low[i], close[i], volume[i]};
+            apply(*l.r, 0, sig, &bar, true);
+          }
+        }
+        // end_timestamp(), inline
+        const double eq = acct.equity();
+        if (daily && !new_day && !l.equity->empty()) [[likely]]
+          l.equity->back() = {ts, eq};
+        else
+          l.equity->push_back({ts, eq});
+        l.in_market += acct.in_market();
+        if (sink && acct.has_new_closed()) [[unlikely]]
+          sink(static_cast<size_t>(l.r->out - result.outcomes.data()), acct.take_new_closed());
       }
       pos[0] = i + 1;
-      bars_done = i + 1;
-      ++result.timestamps;
-      if (opt.progress && (result.timestamps & 0xFFFF) == 0) [[unlikely]]
-        opt.progress(bars_done, total_bars);
+      if (opt.progress && ((i + 1) & 0xFFFF) == 0) [[unlikely]]
+        opt.progress(i + 1, total_bars);
     }
+    for (Lane& l : lanes) {
+      l.r->out->bars += l.bars;
+      l.r->out->bars_in_market += l.in_market;
+    }
+    bars_done = pos[0];
+    result.timestamps = pos[0];
   }
 
   while (!single_series_batch && aligner.next()) {
