@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 
 #include "host/data/slice_aligner.h"
 
@@ -16,7 +17,14 @@ struct Runner {
   bool pass_through = false;  // the enhancement stage changes nothing (no MEM stage)
   // Batch buffers per symbol: signals for bars [start, start + len) of that symbol.
   std::vector<std::vector<ah_signal>> buf;
-  std::vector<size_t> start, len, chunk;  // chunk: bars per batch call for that symbol
+  std::vector<size_t> start, len;
+  // Sparse drive (StrategyInstance::prefers_sparse_batch): per symbol, the actionable signals of
+  // the whole series from one call, laid into `buf` a chunk at a time; sparse_end is where the
+  // valid signals end (the series' end, or the bar the call failed at).
+  bool sparse = false;
+  std::vector<std::vector<IndexedSignal>> sparse_sig;
+  std::vector<size_t> sparse_base, sparse_next, sparse_end;
+  std::vector<uint8_t> sparse_fetched;
   // Per symbol, a batch that failed part-way: its signals before the failing bar are used, then
   // the strategy stops when that symbol reaches that bar, exactly as when driven slice by slice.
   std::vector<Status> batch_failure;
@@ -46,14 +54,14 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     r.batch = r.single && opt.use_batch &&
               std::all_of(s.instances.begin(), s.instances.end(), [](const auto& i) { return i->supports_batch(); });
     if (r.batch) {
-      // Bars per batch call: the engine's chunk, unless the instance prefers another (a
-      // vectorized Python strategy takes its whole series in one call).
-      r.chunk.assign(n_sym, opt.chunk);
-      r.buf.resize(n_sym);
-      for (size_t sym = 0; sym < n_sym; ++sym) {
-        const size_t hint = s.instances[sym]->batch_chunk_hint();
-        if (hint) r.chunk[sym] = std::max<size_t>(1, std::min(hint, data.series[sym].size()));
-        r.buf[sym].resize(r.chunk[sym]);
+      r.buf.assign(n_sym, std::vector<ah_signal>(opt.chunk));
+      r.sparse = std::all_of(s.instances.begin(), s.instances.end(), [](const auto& i) { return i->prefers_sparse_batch(); });
+      if (r.sparse) {
+        r.sparse_sig.assign(n_sym, {});
+        r.sparse_base.assign(n_sym, 0);
+        r.sparse_next.assign(n_sym, 0);
+        r.sparse_end.assign(n_sym, 0);
+        r.sparse_fetched.assign(n_sym, 0);
       }
       r.start.assign(n_sym, 0);
       r.len.assign(n_sym, 0);
@@ -124,11 +132,39 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
   auto batch_signal = [&](Runner& r, uint32_t s, int64_t ts) -> const ah_signal* {
     const size_t i = pos[s];
     if (i >= r.start[s] + r.len[s]) [[unlikely]] {
-      if (!r.batch_failure[s].ok()) {
+      if (!r.batch_failure[s].ok() && (!r.sparse || i >= r.sparse_end[s])) {
         fail(r, r.batch_failure[s], ts);
         return nullptr;
       }
-      const size_t n = std::min(r.chunk[s], data.series[s].size() - i);
+      if (r.sparse) {
+        if (!r.sparse_fetched[s]) {
+          uint64_t done = 0;
+          const size_t rest = data.series[s].size() - i;
+          Status st = r.setup->instances[s]->on_batch_sparse(data.series[s].view(i, rest), r.sparse_sig[s], &done);
+          r.sparse_fetched[s] = 1;
+          r.sparse_base[s] = i;
+          r.sparse_end[s] = i + (st.ok() ? rest : static_cast<size_t>(done));
+          if (!st.ok()) {
+            r.batch_failure[s] = st;
+            if (done == 0) {
+              fail(r, st, ts);
+              return nullptr;
+            }
+          }
+        }
+        // Lay the next chunk out densely: holds, and the actionable signals where they fall.
+        const size_t n = std::min(opt.chunk, r.sparse_end[s] - i);
+        ah_signal* buf = r.buf[s].data();
+        std::memset(static_cast<void*>(buf), 0, n * sizeof(ah_signal));
+        const auto& sigs = r.sparse_sig[s];
+        size_t& next = r.sparse_next[s];
+        for (; next < sigs.size() && r.sparse_base[s] + sigs[next].index < i + n; ++next)
+          buf[r.sparse_base[s] + sigs[next].index - i] = sigs[next].signal;
+        r.start[s] = i;
+        r.len[s] = n;
+        return &r.buf[s][0];
+      }
+      const size_t n = std::min(opt.chunk, data.series[s].size() - i);
       uint64_t done = 0;
       Status st = r.setup->instances[s]->on_batch(data.series[s].view(i, n), r.buf[s].data(), &done);
       r.start[s] = i;

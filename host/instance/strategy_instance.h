@@ -18,6 +18,12 @@
 
 namespace algohost {
 
+// A signal with the index of its bar within a series.
+struct IndexedSignal {
+  uint64_t index = 0;
+  ah_signal signal{};
+};
+
 class StrategyInstance {
  public:
   virtual ~StrategyInstance() = default;
@@ -31,9 +37,15 @@ class StrategyInstance {
   // True when on_batch is available (single-symbol strategies).
   virtual bool supports_batch() const = 0;
 
-  // Bars per on_batch call this instance prefers (0: the engine's default; SIZE_MAX: the whole
-  // series at once, e.g. a vectorized Python strategy whose per-call overhead is large).
-  virtual size_t batch_chunk_hint() const { return 0; }
+  // True when on_batch_sparse is the better drive: the instance wants a whole series in one call
+  // and hands back only its actionable signals (a vectorized Python strategy: one Python call,
+  // and no 112-byte signal per bar to materialise).
+  virtual bool prefers_sparse_batch() const { return false; }
+
+  // The actionable (non-hold) signals of bars [0, series.n), in bar order, each with its bar
+  // index; the same signals on_batch would give. *done as for on_batch. This default drives
+  // on_batch in chunks.
+  virtual Status on_batch_sparse(const ah_series& series, std::vector<IndexedSignal>& out, uint64_t* done = nullptr);
 
   // Calls that failed but were skipped rather than failing the instance (Python strategies
   // tolerate a configurable number of consecutive failures); 0 for native plugins.

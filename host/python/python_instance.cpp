@@ -1,6 +1,5 @@
 #include "host/python/python_instance.h"
 
-#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <spdlog/spdlog.h>
 
@@ -53,21 +52,6 @@ double float_attr(PyObject* obj, PyObject* name, std::string& problem) {
 }
 
 bool in_unit(double v) { return v >= 0.0 && v <= 1.0; }
-
-// Makes a numpy array over `data` (no copy; read-only) or a copy of it.
-template <class T>
-py::array_t<T> column(const T* data, size_t n, bool view) {
-  if (view) {
-    // A capsule that owns nothing as base: numpy neither copies nor frees the host's memory.
-    py::capsule none(data, [](void*) {});
-    py::array_t<T> a({static_cast<py::ssize_t>(n)}, {static_cast<py::ssize_t>(sizeof(T))}, data, none);
-    py::detail::array_proxy(a.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
-    return a;
-  }
-  py::array_t<T> a(static_cast<py::ssize_t>(n));
-  if (n) std::memcpy(a.mutable_data(), data, n * sizeof(T));
-  return a;
-}
 
 }  // namespace
 
@@ -328,30 +312,7 @@ Status PythonInstance::on_slice(const ah_slice& slice, std::vector<ah_signal>& o
   out.clear();
   if (failed()) return failure();
   GilLock gil;
-  if (vectorized_) {
-    if (slice.n_symbols != 1 || !slice.has_bar[0]) return Status::Ok();
-    // Bar by bar over the same window the batch drive uses: the lookback bars and this one.
-    const ah_bar& b = slice.bars[0];
-    h_ts_.push_back(b.ts_ms);
-    h_open_.push_back(b.open);
-    h_high_.push_back(b.high);
-    h_low_.push_back(b.low);
-    h_close_.push_back(b.close);
-    h_volume_.push_back(b.volume);
-    if (slice.carry) h_has_carry_ = true;
-    if (h_has_carry_) h_carry_.push_back(slice.carry ? slice.carry[0] : 0.0);
-    const ah_series cols{slice.symbols[0], h_ts_.size(), h_ts_.data(), h_open_.data(), h_high_.data(),
-                         h_low_.data(),    h_close_.data(), h_volume_.data(), h_has_carry_ ? h_carry_.data() : nullptr};
-    ah_signal sig;
-    Status st = call_vectorized(cols, false, 1, &sig, b.ts_ms);
-    if (h_ts_.size() > config_.lookback) {
-      for (auto* v : {&h_open_, &h_high_, &h_low_, &h_close_, &h_volume_}) v->erase(v->begin());
-      h_ts_.erase(h_ts_.begin());
-      if (h_has_carry_) h_carry_.erase(h_carry_.begin());
-    }
-    if (st.ok()) out.push_back(sig);
-    return st;
-  }
+  if (vectorized_) return vectorized_slice(slice, out);
   if (per_bar_ && slice.n_symbols == 1) {
     if (!slice.has_bar[0]) return Status::Ok();
     PyObject* bar = make_bar(slice.bars[0]);
@@ -390,33 +351,15 @@ Status PythonInstance::on_batch(const ah_series& series, ah_signal* out, uint64_
   if (config_.multi_symbol) return Status::Unsupported(config_.label + ": needs several symbols at once");
   GilLock gil;
   if (vectorized_) {
-    Status st;
-    if (h_ts_.empty()) {
-      st = call_vectorized(series, true, series.n, out, series.n ? series.ts_ms[0] : 0);
-    } else {
-      // The lookback bars before this part, then the part (copied into one set of columns).
-      auto join = [&](auto& hist, const auto* part) {
-        std::vector<std::decay_t<decltype(hist[0])>> v(hist);
-        v.insert(v.end(), part, part + series.n);
-        return v;
-      };
-      auto ts = join(h_ts_, series.ts_ms);
-      auto o = join(h_open_, series.open), h = join(h_high_, series.high), l = join(h_low_, series.low);
-      auto c = join(h_close_, series.close), v = join(h_volume_, series.volume);
-      std::vector<double> carry;
-      if (h_has_carry_ || series.carry) {
-        carry = h_has_carry_ ? h_carry_ : std::vector<double>(h_ts_.size(), 0.0);
-        if (series.carry)
-          carry.insert(carry.end(), series.carry, series.carry + series.n);
-        else
-          carry.resize(carry.size() + series.n, 0.0);
-      }
-      const ah_series cols{series.symbol, ts.size(), ts.data(), o.data(), h.data(), l.data(), c.data(), v.data(),
-                           carry.empty() ? nullptr : carry.data()};
-      st = call_vectorized(cols, false, series.n, out, series.n ? series.ts_ms[0] : 0);
+    // Holds everywhere, then the actionable signals where the strategy put them.
+    for (uint64_t k = 0; k < series.n; ++k) {
+      std::memset(&out[k], 0, sizeof(ah_signal));
+      out[k].ts_ms = series.ts_ms[k];
     }
-    remember_tail(series);
+    std::vector<IndexedSignal> actionable;
+    Status st = vectorized_part(series, actionable);
     if (!st.ok()) return st;
+    for (const auto& a : actionable) out[a.index] = a.signal;
     i = series.n;
     return Status::Ok();
   }
@@ -469,142 +412,6 @@ Status PythonInstance::on_batch(const ah_series& series, ah_signal* out, uint64_
     call_succeeded();
   }
   return Status::Ok();
-}
-
-Status PythonInstance::call_vectorized(const ah_series& cols, bool zero_copy, size_t want, ah_signal* out,
-                                       int64_t first_ts) {
-  const size_t n = cols.n;
-  const size_t skip = n - want;
-  for (size_t k = 0; k < want; ++k) {
-    std::memset(&out[k], 0, sizeof(ah_signal));
-    out[k].ts_ms = cols.ts_ms[skip + k];
-  }
-  std::string problem;
-  try {
-    py::array_t<int64_t> ts = column(cols.ts_ms, n, zero_copy);
-    py::array_t<double> o = column(cols.open, n, zero_copy), h = column(cols.high, n, zero_copy),
-                        l = column(cols.low, n, zero_copy), c = column(cols.close, n, zero_copy),
-                        v = column(cols.volume, n, zero_copy);
-    py::object carry = cols.carry ? py::object(column(cols.carry, n, zero_copy)) : py::none();
-    py::object series = py::reinterpret_borrow<py::object>(rt_.sdk().series_type)(
-        py::str(cols.symbol ? cols.symbol : ""), ts, o, h, l, c, v, carry);
-    PyObject* raw = PyObject_CallOneArg(on_batch_, series.ptr());
-    std::string error, traceback;
-    if (!raw) error = rt_.take_error(config_.plugin_dir, &traceback);  // frees the failed call's frames
-    series = py::object();
-    if (zero_copy) {
-      // Views of the host's memory must not outlive the call (the memory is the run's).
-      for (PyObject* a : {ts.ptr(), o.ptr(), h.ptr(), l.ptr(), c.ptr(), v.ptr(), carry.ptr()})
-        if (a != Py_None && Py_REFCNT(a) > 1) {
-          Py_XDECREF(raw);
-          return fail(Status::PluginError(
-              config_.label + ": on_batch kept a reference to the series' arrays after returning; they are views "
-                              "of the host's memory, valid only during the call (keep a copy: numpy.array(x))"));
-        }
-    }
-    if (!raw) return call_failed("on_batch", first_ts, error, traceback);
-    py::object r = py::reinterpret_steal<py::object>(raw);
-    py::object fields[6];
-    if (py::isinstance(r, py::reinterpret_borrow<py::object>(rt_.sdk().batch_signals_type))) {
-      for (int k = 0; k < 6; ++k) fields[k] = r[py::int_(k)];
-    } else {
-      fields[0] = r;
-    }
-    const char* field_names[6] = {"action", "confidence", "size", "stop_loss", "take_profit", "target"};
-    // Field k as a 1-d array of n values of T, or false (absent, or `problem` set).
-    auto as_array = [&](int k, auto& dst) -> bool {
-      using Array = std::decay_t<decltype(dst)>;
-      if (!fields[k] || fields[k].is_none()) return false;
-      Array a = Array::ensure(fields[k]);
-      if (!a) {
-        PyErr_Clear();
-        problem = std::string("on_batch returned ") + field_names[k] + " of type " + type_name(fields[k].ptr()) +
-                  "; expected a numeric array";
-        return false;
-      }
-      if (a.ndim() != 1 || static_cast<size_t>(a.size()) != n) {
-        problem = std::string("on_batch returned ") + field_names[k] + " of length " + std::to_string(a.size()) +
-                  "; expected one value per bar (" + std::to_string(n) + ")";
-        return false;
-      }
-      dst = std::move(a);
-      return true;
-    };
-    py::array_t<int64_t, py::array::forcecast> action;
-    const bool have_action = as_array(0, action);
-    if (problem.empty() && !have_action) problem = "on_batch returned None; expected actions or algohost.BatchSignals";
-    py::array_t<double, py::array::forcecast> num[5];
-    bool have[5] = {};
-    for (int k = 1; k < 6 && problem.empty(); ++k) have[k - 1] = as_array(k, num[k - 1]);
-    if (problem.empty()) {
-      const int64_t* act = action.data();
-      const double* f[5];
-      for (int k = 0; k < 5; ++k) f[k] = have[k] ? num[k].data() : nullptr;
-      for (size_t k = 0; k < want && problem.empty(); ++k) {
-        const size_t j = skip + k;
-        const int64_t a = act[j];
-        if (a == AH_HOLD) continue;
-        ah_signal& s = out[k];
-        if (a < AH_HOLD || a > AH_TARGET) {
-          problem = "on_batch returned action " + std::to_string(a) + " at bar " + std::to_string(j) +
-                    "; expected 0..3 (HOLD, BUY, SELL, TARGET)";
-          break;
-        }
-        s.action = static_cast<int32_t>(a);
-        s.confidence = f[0] ? f[0][j] : 1.0;
-        s.position_size = f[1] ? f[1][j] : 0.0;
-        s.stop_loss = f[2] ? f[2][j] : 0.0;
-        s.take_profit = f[3] ? f[3][j] : 0.0;
-        s.target_position = f[4] ? f[4][j] : 0.0;
-        if (!in_unit(s.confidence) || !in_unit(s.position_size) || !(s.stop_loss >= 0) ||
-            !std::isfinite(s.stop_loss) || !(s.take_profit >= 0) || !std::isfinite(s.take_profit) ||
-            !(s.target_position >= -1 && s.target_position <= 1))
-          problem = "on_batch returned an out-of-range value at bar " + std::to_string(j) +
-                    " (confidence and size 0..1, stops >= 0, target -1..1)";
-      }
-    }
-  } catch (const py::error_already_set& e) {
-    problem = std::string("on_batch: ") + e.what();
-  } catch (const std::exception& e) {
-    problem = std::string("on_batch: ") + e.what();
-  }
-  if (!problem.empty()) {
-    for (size_t k = 0; k < want; ++k) {
-      const int64_t ts = out[k].ts_ms;
-      std::memset(&out[k], 0, sizeof(ah_signal));
-      out[k].ts_ms = ts;
-    }
-    return call_failed("on_batch", first_ts, problem);
-  }
-  call_succeeded();
-  return Status::Ok();
-}
-
-void PythonInstance::remember_tail(const ah_series& s) {
-  const size_t keep = config_.lookback;
-  if (keep == 0) return;
-  auto push = [&](auto& hist, const auto* part) {
-    hist.insert(hist.end(), part, part + s.n);
-    if (hist.size() > keep) hist.erase(hist.begin(), hist.end() - static_cast<std::ptrdiff_t>(keep));
-  };
-  if (s.carry && !h_has_carry_) {
-    h_carry_.assign(h_ts_.size(), 0.0);
-    h_has_carry_ = true;
-  }
-  push(h_ts_, s.ts_ms);
-  push(h_open_, s.open);
-  push(h_high_, s.high);
-  push(h_low_, s.low);
-  push(h_close_, s.close);
-  push(h_volume_, s.volume);
-  if (h_has_carry_) {
-    if (s.carry) {
-      push(h_carry_, s.carry);
-    } else {
-      std::vector<double> zeros(s.n, 0.0);
-      push(h_carry_, zeros.data());
-    }
-  }
 }
 
 Result<std::string> PythonInstance::export_state() {

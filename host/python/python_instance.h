@@ -48,7 +48,8 @@ class PythonInstance final : public StrategyInstance {
   const std::string& label() const override { return config_.label; }
   const std::vector<std::string>& diagnostics() const override { return diagnostics_; }
   bool supports_batch() const override { return !config_.multi_symbol; }
-  size_t batch_chunk_hint() const override { return vectorized_ ? SIZE_MAX : 0; }
+  bool prefers_sparse_batch() const override { return vectorized_; }
+  Status on_batch_sparse(const ah_series& series, std::vector<IndexedSignal>& out, uint64_t* done = nullptr) override;
   uint64_t call_errors() const override { return errors_; }
   Status on_slice(const ah_slice& slice, std::vector<ah_signal>& out) override;
   Status on_batch(const ah_series& series, ah_signal* out, uint64_t* done = nullptr) override;
@@ -72,9 +73,15 @@ class PythonInstance final : public StrategyInstance {
   std::string to_signal(PyObject* obj, const ah_slice* slice, int64_t ts_ms, ah_signal& out) const;
   // Converts on_slice's result (None, a Signal, or a sequence of Signals) into `out`.
   std::string to_signals(PyObject* result, const ah_slice& slice, std::vector<ah_signal>& out) const;
-  // Vectorized: calls on_batch over bars [0, n) of the columns and writes signals for the last
-  // `want` of them into out. Needs the GIL.
-  Status call_vectorized(const ah_series& cols, bool zero_copy, size_t want, ah_signal* out, int64_t first_ts);
+  // Vectorized (python_vectorized.cpp), all needing the GIL:
+  // on_batch over the columns [0, n); the actionable signals of the last `want` bars into `out`,
+  // indexed from the first of those bars. A failed call leaves `out` empty.
+  Status call_vectorized(const ah_series& cols, bool zero_copy, size_t want, int64_t first_ts,
+                         std::vector<IndexedSignal>& out);
+  // One part of a series: the lookback bars kept from earlier parts, then this part (a zero-copy
+  // call when there is no history); remembers the new tail.
+  Status vectorized_part(const ah_series& part, std::vector<IndexedSignal>& out);
+  Status vectorized_slice(const ah_slice& slice, std::vector<ah_signal>& out);
   void remember_tail(const ah_series& series);
 
   PythonRuntime& rt_;

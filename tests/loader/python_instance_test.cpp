@@ -223,7 +223,7 @@ TEST(PythonInstance, VectorizedWholeChunkedAndBarByBarAgree) {
   auto whole = fx.make("good.py", "Crossing", {{"window", "5"}});
   auto parts = fx.make("good.py", "Crossing", {{"window", "5"}});
   auto bars = fx.make("good.py", "Crossing", {{"window", "5"}});
-  EXPECT_EQ(whole->batch_chunk_hint(), SIZE_MAX);
+  EXPECT_TRUE(whole->prefers_sparse_batch());
   std::vector<ah_signal> a(s.size()), b(s.size()), c;
   ASSERT_TRUE(whole->on_batch(s.view(0, s.size()), a.data()).ok());
   ASSERT_TRUE(parts->on_batch(s.view(0, 101), b.data()).ok());
@@ -232,6 +232,16 @@ TEST(PythonInstance, VectorizedWholeChunkedAndBarByBarAgree) {
   ASSERT_TRUE(drive_slices(*bars, s, c).ok());
   expect_same(a, b);
   expect_same(a, c);
+  // The sparse drive gives exactly the actionable ones, with their bar indexes.
+  auto sparse = fx.make("good.py", "Crossing", {{"window", "5"}});
+  std::vector<IndexedSignal> actionable;
+  uint64_t done = 0;
+  ASSERT_TRUE(sparse->on_batch_sparse(s.view(0, s.size()), actionable, &done).ok());
+  EXPECT_EQ(done, s.size());
+  std::vector<ah_signal> from_sparse(s.size());
+  for (size_t i = 0; i < s.size(); ++i) from_sparse[i].ts_ms = s.ts_ms[i];
+  for (const auto& x : actionable) from_sparse[x.index] = x.signal;
+  expect_same(a, from_sparse);
   int trades = 0;
   for (const auto& sig : a) trades += sig.action != AH_HOLD;
   EXPECT_GT(trades, 10);
