@@ -33,7 +33,7 @@ void Recorder::push(catalog::TradeRecord trade) {
 }
 
 void Recorder::loop() {
-  std::vector<catalog::TradeRecord> taken, batch;
+  std::vector<catalog::TradeRecord> taken;
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -45,9 +45,8 @@ void Recorder::loop() {
     not_full_.notify_all();
     for (size_t from = 0; from < taken.size(); from += options_.batch) {
       const size_t n = std::min(options_.batch, taken.size() - from);
-      batch.assign(std::make_move_iterator(taken.begin() + static_cast<long>(from)),
-                   std::make_move_iterator(taken.begin() + static_cast<long>(from + n)));
-      auto written = catalog_->record_trades(batch, /*refresh_summaries=*/false);
+      const std::span<const catalog::TradeRecord> batch(taken.data() + from, n);
+      Status written = catalog_->append_trades(batch);
       std::lock_guard<std::mutex> lock(mu_);
       if (written.ok()) {
         recorded_ += n;
@@ -55,7 +54,7 @@ void Recorder::loop() {
         for (const auto& t : batch)
           if (!last || *last != t.strategy_id) strategies_.insert(*(last = &t.strategy_id));
       } else if (error_.ok()) {
-        error_ = written.status().with_context("recording " + std::to_string(n) + " trades");
+        error_ = written.with_context("recording " + std::to_string(n) + " trades");
       }
       in_flight_ -= n;
     }

@@ -33,7 +33,7 @@ std::string now_iso() {
   return buf;
 }
 
-std::string new_uuid() {
+void new_uuid_into(char* out) {
   // UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, then random bits. Time-ordered ids
   // keep inserts at the right end of the primary-key index instead of scattered through it.
   thread_local std::mt19937_64 rng([] {
@@ -54,20 +54,24 @@ std::string new_uuid() {
   const uint64_t hi = (ms << 16) | 0x7000ULL | (counter & 0xFFF);
   const uint64_t lo = (rng() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // variant 10
   static const char* kHex = "0123456789abcdef";
-  std::string out(36, '-');
   size_t pos = 0;
   auto put = [&](uint64_t v, int nibbles) {
     for (int k = nibbles - 1; k >= 0; --k) out[pos++] = kHex[(v >> (4 * k)) & 0xF];
   };
   put(hi >> 32, 8);
-  ++pos;
+  out[pos++] = '-';
   put((hi >> 16) & 0xFFFF, 4);
-  ++pos;
+  out[pos++] = '-';
   put(hi & 0xFFFF, 4);
-  ++pos;
+  out[pos++] = '-';
   put(lo >> 48, 4);
-  ++pos;
+  out[pos++] = '-';
   put(lo & 0xFFFFFFFFFFFFULL, 12);
+}
+
+std::string new_uuid() {
+  std::string out(kUuidLength, '-');
+  new_uuid_into(out.data());
   return out;
 }
 

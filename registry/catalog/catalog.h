@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,9 @@ class Catalog {
   // With refresh_summaries false the summaries are left for refresh_summaries() (the recorder
   // refreshes once at the end of a run instead of after every batch).
   Result<std::vector<std::string>> record_trades(const std::vector<TradeRecord>& trades, bool refresh_summaries = true);
+  // The recorder's entry: record_trades(trades, false) over a span, without returning the ids.
+  // The same checks, one transaction with one audit row, all or nothing.
+  Status append_trades(std::span<const TradeRecord> trades);
   // Recomputes the summary fields (lifetime Sharpe, win rate, trades, PnL) of these strategies.
   Status refresh_summaries(const std::vector<std::string>& ids_or_names);
   Result<std::string> record_trade(const TradeRecord& t);
@@ -138,6 +142,7 @@ class Catalog {
   Catalog() = default;
 
   Result<std::string> resolve_id(const std::string& id_or_name);
+  Status insert_trades(std::span<const TradeRecord> trades, std::vector<std::string>* ids, bool refresh_summaries);
   Status write_audit(const std::string& action, const std::string& entity_type, const std::string& entity_id,
                      const std::string& strategy_id, const Json& before, const Json& after);
   Status refresh_fts(const std::string& strategy_id, bool is_new = false);
@@ -165,5 +170,8 @@ class Catalog {
 std::string now_iso();
 // A time-ordered (version 7) UUID.
 std::string new_uuid();
+constexpr size_t kUuidLength = 36;
+// The same, written into out[0, kUuidLength) (no terminator).
+void new_uuid_into(char* out);
 
 }  // namespace algohost::catalog

@@ -16,16 +16,15 @@ bool looks_iso(const std::string& s) {
 }
 
 Status check_trade(const TradeRecord& t, size_t index) {
-  const std::string where = "trade " + std::to_string(index) + ": ";
-  if (t.strategy_id.empty()) return Status::InvalidArgument(where + "strategy_id is empty");
+  auto bad = [&](const std::string& what) { return Status::InvalidArgument("trade " + std::to_string(index) + ": " + what); };
+  if (t.strategy_id.empty()) return bad("strategy_id is empty");
   if (!looks_iso(t.entry_timestamp) || !looks_iso(t.exit_timestamp))
-    return Status::InvalidArgument(where + "entry and exit timestamps must be ISO-8601 (got '" + t.entry_timestamp +
-                                   "', '" + t.exit_timestamp + "')");
-  if (t.exit_timestamp < t.entry_timestamp) return Status::InvalidArgument(where + "exit is before entry");
+    return bad("entry and exit timestamps must be ISO-8601 (got '" + t.entry_timestamp + "', '" + t.exit_timestamp + "')");
+  if (t.exit_timestamp < t.entry_timestamp) return bad("exit is before entry");
   for (double v : {t.entry_price, t.exit_price, t.quantity, t.pnl, t.pnl_percentage, t.slippage, t.commission})
-    if (!std::isfinite(v)) return Status::InvalidArgument(where + "prices, quantity, PnL and costs must be finite");
+    if (!std::isfinite(v)) return bad("prices, quantity, PnL and costs must be finite");
   if (t.signal_action != "buy" && t.signal_action != "sell" && t.signal_action != "hold" && t.signal_action != "target")
-    return Status::InvalidArgument(where + "signal_action '" + t.signal_action + "' is not one of: buy, sell, hold, target");
+    return bad("signal_action '" + t.signal_action + "' is not one of: buy, sell, hold, target");
   return Status::Ok();
 }
 
@@ -93,14 +92,20 @@ Status Catalog::refresh_summaries(const std::vector<std::string>& ids_or_names) 
 }
 
 Result<std::vector<std::string>> Catalog::record_trades(const std::vector<TradeRecord>& trades, bool refresh_summaries) {
-  if (trades.empty()) return std::vector<std::string>{};  // nothing changes, nothing is audited
+  std::vector<std::string> ids;
+  if (Status st = insert_trades(trades, &ids, refresh_summaries); !st.ok()) return st;
+  return ids;
+}
+
+Status Catalog::append_trades(std::span<const TradeRecord> trades) { return insert_trades(trades, nullptr, false); }
+
+Status Catalog::insert_trades(std::span<const TradeRecord> trades, std::vector<std::string>* ids_out,
+                              bool refresh_summaries) {
+  if (trades.empty()) return Status::Ok();  // nothing changes, nothing is audited
   for (size_t i = 0; i < trades.size(); ++i)
     if (Status st = check_trade(trades[i], i); !st.ok()) return st;
   sql::Transaction txn(*db_);
   if (!txn.status().ok()) return txn.status();
-  std::map<std::string, std::string> ids;  // as given -> strategy_id
-  std::vector<std::string> out;
-  out.reserve(trades.size());
   const std::string now = now_iso();
   auto ins = db_->prepare(
       "INSERT INTO strategy_performance (performance_id, strategy_id, version_id, run_id, trade_id, symbol, timeframe, "
@@ -110,52 +115,79 @@ Result<std::vector<std::string>> Catalog::record_trades(const std::vector<TradeR
       "volatility, volume_ratio, broker, slippage, commission, recorded_at) "
       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!ins.ok()) return ins.status();
-  // Referenced runs and versions must exist; checked once per distinct id for a clear message.
-  std::set<std::string> known_runs, known_versions;
+  // Referenced strategies, runs and versions must exist; each distinct value is checked once (a
+  // batch normally repeats one of each), for a clear message.
+  std::vector<std::pair<const std::string*, std::string>> ids;  // (as given, strategy_id), in first-seen order
+  std::vector<const std::string*> known_runs, known_versions;
+  auto seen = [](std::vector<const std::string*>& known, const std::string& v) {
+    for (auto it = known.rbegin(); it != known.rend(); ++it)
+      if (**it == v) return true;
+    known.push_back(&v);
+    return false;
+  };
+  std::vector<uint32_t> which(trades.size());  // index into ids, per trade
   for (size_t i = 0; i < trades.size(); ++i) {
     const TradeRecord& t = trades[i];
-    if (t.run_id && known_runs.insert(*t.run_id).second && !get_run(*t.run_id).ok())
+    if (t.run_id && !seen(known_runs, *t.run_id) && !get_run(*t.run_id).ok())
       return Status::InvalidArgument("trade " + std::to_string(i) + ": run_id '" + *t.run_id + "' is not a recorded run");
-    if (t.version_id && known_versions.insert(*t.version_id).second && !get_version(*t.version_id).ok())
+    if (t.version_id && !seen(known_versions, *t.version_id) && !get_version(*t.version_id).ok())
       return Status::InvalidArgument("trade " + std::to_string(i) + ": version_id '" + *t.version_id + "' is not a registered version");
-  }
-  for (const auto& t : trades) {
-    auto it = ids.find(t.strategy_id);
-    if (it == ids.end()) {
-      auto sid = resolve_id(t.strategy_id);
-      if (!sid.ok()) return sid.status();
-      it = ids.emplace(t.strategy_id, *sid).first;
+    size_t k = ids.size();
+    if (k && *ids.back().first == t.strategy_id) {
+      k = ids.size() - 1;
+    } else {
+      k = 0;
+      while (k < ids.size() && *ids[k].first != t.strategy_id) ++k;
+      if (k == ids.size()) {
+        auto sid = resolve_id(t.strategy_id);
+        if (!sid.ok()) return sid.status();
+        ids.emplace_back(&t.strategy_id, std::move(*sid));
+      }
     }
-    const std::string pid = new_uuid();
-    sql::Statement& s = **ins;
+    which[i] = static_cast<uint32_t>(k);
+  }
+  if (ids_out) {
+    ids_out->clear();
+    ids_out->reserve(trades.size());
+  }
+  std::vector<int64_t> counts(ids.size(), 0);
+  char pid[kUuidLength];
+  sql::Statement& s = **ins;
+  for (size_t i = 0; i < trades.size(); ++i) {
+    const TradeRecord& t = trades[i];
+    const std::string& sid = ids[which[i]].second;
+    ++counts[which[i]];
+    new_uuid_into(pid);
     s.reset();
     s.borrow_text();  // every string below lives in `trades`, `ids`, `pid` or `now` until run()
-    s.bind_all(pid, it->second, t.version_id, t.run_id, t.trade_id, t.symbol, t.timeframe, t.signal_action,
-               t.signal_confidence, t.entry_price, t.exit_price, t.quantity, t.entry_timestamp, t.exit_timestamp,
-               t.duration_seconds, t.pnl, t.pnl_percentage, t.pnl > 0, t.max_adverse_excursion,
+    s.bind_all(std::string_view(pid, kUuidLength), sid, t.version_id, t.run_id, t.trade_id, t.symbol, t.timeframe,
+               t.signal_action, t.signal_confidence, t.entry_price, t.exit_price, t.quantity, t.entry_timestamp,
+               t.exit_timestamp, t.duration_seconds, t.pnl, t.pnl_percentage, t.pnl > 0, t.max_adverse_excursion,
                t.max_favorable_excursion, t.stop_loss, t.take_profit, t.was_mem_enhanced, t.mem_confidence_boost,
                t.mem_reasoning, t.learned_pattern_applied, t.market_regime, t.volatility, t.volume_ratio, t.broker,
                t.slippage, t.commission, now);
     Status st = s.run();
     if (!st.ok()) return st;
-    out.push_back(pid);
+    if (ids_out) ids_out->emplace_back(pid, kUuidLength);
   }
-  std::map<std::string, int64_t> counts;
-  for (const auto& t : trades) ++counts[ids[t.strategy_id]];
   Json per_strategy = Json::object();
-  for (const auto& [sid, n] : counts) per_strategy[sid] = n;
+  for (size_t k = 0; k < ids.size(); ++k)
+    per_strategy[ids[k].second] = per_strategy.value(ids[k].second, int64_t{0}) + counts[k];
   if (refresh_summaries)
     for (const auto& [given, sid] : ids)
       if (Status st = refresh_summary(sid); !st.ok()) return st;
-  const std::optional<std::string> run_id = trades.empty() ? std::nullopt : trades.front().run_id;
-  const std::string audit_strategy = ids.size() == 1 ? ids.begin()->second : "";
+  const std::optional<std::string> run_id = trades.front().run_id;
+  const std::string audit_strategy = ids.size() == 1 ? ids.front().second : "";
   Status st = write_audit("record_trades", "performance", run_id.value_or(""), audit_strategy, nullptr,
                           Json{{"trades", trades.size()}, {"per_strategy", per_strategy}, {"run_id", run_id ? Json(*run_id) : Json(nullptr)}});
   if (!st.ok()) return st;
   if (st = txn.commit(); !st.ok()) return st;
-  if (refresh_summaries)
-    for (const auto& [given, sid] : ids) mirror_strategy(sid);
-  return out;
+  if (refresh_summaries) {
+    std::vector<const std::string*> mirrored;
+    for (const auto& [given, sid] : ids)
+      if (!seen(mirrored, sid)) mirror_strategy(sid);
+  }
+  return Status::Ok();
 }
 
 Result<std::string> Catalog::record_trade(const TradeRecord& t) {

@@ -234,25 +234,88 @@ CREATE VIRTUAL TABLE strategies_fts USING fts5(
 INSERT INTO strategies_fts (strategies_fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 1.0, 2.0, 3.0)');
 )SQL";
 
-const char* kMigrations[] = {kMigration1};
+// Migration 2: strategy_performance is keyed by (strategy_id, exit_timestamp, performance_id), the
+// order every query reads it in, and has no other index. Each trade is one b-tree insert instead of
+// four (the table by performance_id plus three indexes), and a strategy's trades are read in exit
+// order straight from the table. The version and run filters are only ever applied within one
+// strategy, so they need no index of their own. performance_id stays a generated v7 UUID.
+const char* kMigration2 = R"SQL(
+CREATE TABLE strategy_performance_v2 (
+  performance_id TEXT NOT NULL,
+  strategy_id TEXT NOT NULL REFERENCES strategies(strategy_id),
+  version_id TEXT REFERENCES strategy_versions(version_id),
+  run_id TEXT REFERENCES runs(run_id),
+  trade_id TEXT,
+  symbol TEXT,
+  timeframe TEXT,
+  signal_action TEXT CHECK (signal_action IN ('buy', 'sell', 'hold', 'target')),
+  signal_confidence REAL,
+  entry_price REAL,
+  exit_price REAL,
+  quantity REAL,
+  entry_timestamp TEXT,
+  exit_timestamp TEXT NOT NULL,
+  duration_seconds INTEGER,
+  pnl REAL,
+  pnl_percentage REAL,
+  is_win INTEGER CHECK (is_win IN (0, 1)),
+  max_adverse_excursion REAL,
+  max_favorable_excursion REAL,
+  stop_loss REAL,
+  take_profit REAL,
+  was_mem_enhanced INTEGER NOT NULL DEFAULT 0 CHECK (was_mem_enhanced IN (0, 1)),
+  mem_confidence_boost REAL,
+  mem_reasoning TEXT,
+  learned_pattern_applied TEXT,
+  market_regime TEXT,
+  volatility REAL,
+  volume_ratio REAL,
+  broker TEXT,
+  slippage REAL,
+  commission REAL,
+  recorded_at TEXT NOT NULL,
+  PRIMARY KEY (strategy_id, exit_timestamp, performance_id)
+) WITHOUT ROWID;
+INSERT INTO strategy_performance_v2 (performance_id, strategy_id, version_id, run_id, trade_id, symbol, timeframe,
+  signal_action, signal_confidence, entry_price, exit_price, quantity, entry_timestamp, exit_timestamp,
+  duration_seconds, pnl, pnl_percentage, is_win, max_adverse_excursion, max_favorable_excursion, stop_loss,
+  take_profit, was_mem_enhanced, mem_confidence_boost, mem_reasoning, learned_pattern_applied, market_regime,
+  volatility, volume_ratio, broker, slippage, commission, recorded_at)
+SELECT performance_id, strategy_id, version_id, run_id, trade_id, symbol, timeframe,
+  signal_action, signal_confidence, entry_price, exit_price, quantity, entry_timestamp, exit_timestamp,
+  duration_seconds, pnl, pnl_percentage, is_win, max_adverse_excursion, max_favorable_excursion, stop_loss,
+  take_profit, was_mem_enhanced, mem_confidence_boost, mem_reasoning, learned_pattern_applied, market_regime,
+  volatility, volume_ratio, broker, slippage, commission, recorded_at
+FROM strategy_performance;
+DROP TABLE strategy_performance;
+ALTER TABLE strategy_performance_v2 RENAME TO strategy_performance;
+)SQL";
+
+const char* kMigrations[] = {kMigration1, kMigration2};
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion, "one migration per schema version");
 
 }  // namespace
 
-Status migrate(sql::Database& db, bool read_only) {
-  auto version_stmt = db.prepare("PRAGMA user_version");
-  if (!version_stmt.ok()) return version_stmt.status();
-  int64_t version = (*version_stmt)->step() ? (*version_stmt)->int64(0) : 0;
+Status migrate(sql::Database& db, bool read_only, int target) {
+  if (target < 0 || target > kSchemaVersion) target = kSchemaVersion;
+  int64_t version = 0;
+  {
+    // Released before migrating: a statement left active would lock the tables a migration drops.
+    auto version_stmt = db.prepare("PRAGMA user_version");
+    if (!version_stmt.ok()) return version_stmt.status();
+    version = (*version_stmt)->step() ? (*version_stmt)->int64(0) : 0;
+  }
   const std::string file = db.path().string();
   if (version > kSchemaVersion)
     return Status::FailedPrecondition(file + ": catalog schema version " + std::to_string(version) +
                                       " is newer than this algohost understands (" + std::to_string(kSchemaVersion) +
                                       "); upgrade algohost");
-  if (version == kSchemaVersion) return Status::Ok();
+  if (version >= target) return Status::Ok();
   if (read_only)
     return Status::FailedPrecondition(file + ": catalog schema version " + std::to_string(version) +
                                       " needs migrating to " + std::to_string(kSchemaVersion) +
                                       ", but the catalog was opened read-only");
-  for (int64_t v = version; v < kSchemaVersion; ++v) {
+  for (int64_t v = version; v < target; ++v) {
     sql::Transaction txn(db);
     if (!txn.status().ok()) return txn.status().with_context(file);
     Status st = db.exec(kMigrations[v]);

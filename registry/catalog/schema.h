@@ -10,9 +10,10 @@
 
 namespace algohost::catalog {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
-// Brings the database to kSchemaVersion. With read_only, only checks that it is already there.
-Status migrate(sql::Database& db, bool read_only);
+// Brings the database to kSchemaVersion (or, for tests of the migrations, to `target` when given:
+// an older version). With read_only, only checks that it is already there.
+Status migrate(sql::Database& db, bool read_only, int target = -1);
 
 }  // namespace algohost::catalog

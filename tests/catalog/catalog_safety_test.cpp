@@ -114,6 +114,62 @@ TEST(CatalogSchema, ReopeningKeepsDataAndVersion) {
   EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM audit_log"), 1);  // migration did not run twice
 }
 
+// A catalog written at schema version 1 (trades keyed by performance_id, three indexes) opens,
+// migrates to the current version and keeps every trade, its id and its order.
+TEST(CatalogSchema, Version1CatalogMigratesKeepingItsTrades) {
+  TempDir dir;
+  const auto file = dir / "catalog.db";
+  {
+    auto db = must(sql::Database::open(file, {}));
+    must(migrate(*db, false, 1));
+    must(db->exec(
+        "INSERT INTO strategies (strategy_id, strategy_name, display_name, created_at, updated_at) VALUES "
+        "('sid-1', 'old', 'Old', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z');"
+        "INSERT INTO runs (run_id, kind, started_at, status, strategies_json, engine_version) VALUES "
+        "('run-1', 'backtest', '2024-01-01T00:00:00Z', 'finished', '[]', 'test');"
+        "INSERT INTO strategy_performance (performance_id, strategy_id, run_id, symbol, signal_action, entry_price, "
+        "exit_price, quantity, entry_timestamp, exit_timestamp, pnl, pnl_percentage, is_win, commission, recorded_at) "
+        "VALUES ('p-3', 'sid-1', 'run-1', 'A', 'buy', 10, 12, 1, '2024-01-03T00:00:00Z', '2024-01-04T00:00:00Z', 2, 0.2, 1, 0.5, 'x'),"
+        "       ('p-1', 'sid-1', NULL, 'A', 'sell', 10, 9, 1, '2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z', -1, -0.1, 0, 0.5, 'x'),"
+        "       ('p-2', 'sid-1', 'run-1', 'B', 'buy', 20, 25, 2, '2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z', 10, 0.25, 1, 0, 'x');"));
+    auto st = must(db->prepare("PRAGMA user_version"));
+    ASSERT_TRUE(st->step());
+    ASSERT_EQ(st->int64(0), 1);
+  }
+  auto cat = must(Catalog::open(file));
+  EXPECT_EQ(scalar(*cat, "PRAGMA user_version"), kSchemaVersion);
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'idx_perf_%' OR name LIKE '%_v2'"), 0);
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+  EXPECT_EQ(text_of(*cat, "PRAGMA integrity_check"), "ok");
+  const auto trades = must(cat->trades("old"));
+  ASSERT_EQ(trades.size(), 3u);
+  // Exit order, ties by performance id.
+  EXPECT_EQ(trades[0].pnl, -1);
+  EXPECT_EQ(trades[1].pnl, 10);
+  EXPECT_EQ(trades[2].pnl, 2);
+  EXPECT_EQ(trades[2].run_id, std::optional<std::string>("run-1"));
+  EXPECT_EQ(must(cat->trades("old", std::string("run-1"))).size(), 2u);
+  const PerformanceMetrics m = must(cat->performance("old"));
+  EXPECT_EQ(m.trades, 3);
+  EXPECT_DOUBLE_EQ(m.total_pnl, 11);
+  EXPECT_DOUBLE_EQ(m.total_commission, 1);
+  EXPECT_EQ(text_of(*cat, "SELECT group_concat(performance_id, ',') FROM (SELECT performance_id FROM "
+                          "strategy_performance ORDER BY performance_id)"),
+            "p-1,p-2,p-3");
+  // The migrated table takes new trades, and still enforces its references.
+  TradeRecord t;
+  t.strategy_id = "old";
+  t.entry_timestamp = "2024-02-01T00:00:00Z";
+  t.exit_timestamp = "2024-02-02T00:00:00Z";
+  t.pnl = 1;
+  must(cat->record_trade(t));
+  EXPECT_EQ(must(cat->performance("old")).trades, 4);
+  Status bad = cat->database().exec(
+      "INSERT INTO strategy_performance (performance_id, strategy_id, exit_timestamp, recorded_at) "
+      "VALUES ('p-9', 'no-such-strategy', '2024-01-01', 'x')");
+  EXPECT_FALSE(bad.ok());
+}
+
 TEST(CatalogSchema, NewerSchemaIsRefusedNamingBothVersions) {
   TempDir dir;
   const auto file = dir / "catalog.db";
