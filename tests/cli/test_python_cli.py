@@ -197,3 +197,11 @@ def test_a_host_without_its_python_sdk_says_where_it_looked(algohost_bin, tmp_pa
     info = json.loads(proc.stdout)
     assert info["load_status"] == "load_failed"
     assert "the algohost Python SDK is not at" in info["load_message"]
+
+
+def test_the_documented_python_example_runs(home):
+    example = SOURCE_DIR / "examples" / "python"
+    proc, rep = home.json("--plugins", example, "run", "--data", SAMPLE_CSV, "--strategy", "channel_breakout",
+                          "--param", "window=30", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert rep["strategies"][0]["strategy"] == "channel_breakout@1.0.0" and rep["strategies"][0]["trades"] > 0
