@@ -6,7 +6,7 @@
 
 #include "host/instance/table_instance.h"
 #include "host/loader/api_version.h"
-#include "host/loader/sha256.h"
+#include "host/loader/artifact_check.h"
 
 namespace algohost {
 namespace fs = std::filesystem;
@@ -32,21 +32,12 @@ Result<std::shared_ptr<const NativeLibrary>> NativeLoader::load(const Manifest& 
   Status declared = check_api_version(m.api_major, m.api_minor, where + " (implementation.sdk_api_version)");
   if (!declared.ok()) return declared;
 
+  auto artifact = check_artifact(m, "implementation.library");
+  if (!artifact.ok()) return artifact.status();
+  const fs::path& canonical = artifact->canonical;
   std::error_code ec;
-  if (!fs::is_regular_file(m.artifact, ec))
-    return Status::NotFound(where + ": implementation.library: " + m.artifact.string() + " does not exist");
-  fs::path canonical = fs::canonical(m.artifact, ec);
-  if (ec) return Status::IoError(m.artifact.string() + ": " + ec.message());
   const uintmax_t size = fs::file_size(canonical, ec);
   const auto mtime = fs::last_write_time(canonical, ec);
-
-  if (!m.sha256.empty()) {
-    auto digest = sha256_file(canonical);
-    if (!digest.ok()) return digest.status();
-    if (*digest != m.sha256)
-      return Status::FailedPrecondition(canonical.string() + ": sha256 mismatch: manifest " + where +
-                                        " says " + m.sha256 + ", the file is " + *digest);
-  }
 
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = libraries_.find(canonical); it != libraries_.end()) {

@@ -4,7 +4,7 @@
 #include <cctype>
 
 #include "host/loader/api_version.h"
-#include "host/loader/sha256.h"
+#include "host/loader/artifact_check.h"
 #include "host/python/python_instance.h"
 #include "host/python/python_runtime.h"
 
@@ -54,16 +54,11 @@ Result<PythonLoader::Module*> PythonLoader::load_module(const Manifest& m) {
   Status declared = check_api_version(m.api_major, m.api_minor, kPythonApiMajor, kPythonApiMinor,
                                       where + " (implementation.sdk_api_version)", "Python SDK API");
   if (!declared.ok()) return declared;
-  std::error_code ec;
-  if (!fs::is_regular_file(m.artifact, ec))
-    return Status::NotFound(where + ": implementation.module: " + m.artifact.string() + " does not exist");
-  fs::path canonical = fs::canonical(m.artifact, ec);
-  if (ec) return Status::IoError(m.artifact.string() + ": " + ec.message());
-  auto digest = sha256_file(canonical);
-  if (!digest.ok()) return digest.status();
-  if (!m.sha256.empty() && *digest != m.sha256)
-    return Status::FailedPrecondition(canonical.string() + ": sha256 mismatch: manifest " + where + " says " +
-                                      m.sha256 + ", the file is " + *digest);
+  // Always hashed: the digest tells a module changed since it was imported.
+  auto artifact = check_artifact(m, "implementation.module", true);
+  if (!artifact.ok()) return artifact.status();
+  const fs::path& canonical = artifact->canonical;
+  const std::string* digest = &artifact->sha256;
 
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = modules_.find(canonical); it != modules_.end()) {

@@ -58,3 +58,24 @@ def fixture_manifest(name, version="1.0.0"):
         "implementation": {"language": "cpp", "library": "x", "sdk_api_version": "1.0"},
         "parameters": {"threshold": {"type": "float", "default": 100.0, "min": 0, "max": 1e6}},
     }
+
+
+@pytest.fixture
+def home(run, tmp_path):
+    """`run` with ALGOHOST_HOME set to a fresh folder (its own catalog); home.json(...) parses
+    stdout; home.path is the folder."""
+    h = tmp_path / "home"
+
+    def call(*args, env=None):
+        e = {"ALGOHOST_HOME": str(h)}
+        e.update(env or {})
+        return run(*args, env=e)
+
+    def js(*args):
+        proc = call(*args)
+        assert proc.stdout, proc.stderr
+        return proc, json.loads(proc.stdout)
+
+    call.json = js
+    call.path = h
+    return call

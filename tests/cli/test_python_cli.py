@@ -30,24 +30,6 @@ def python_plugin(root: Path, name: str, module_file: str, cls: str, version="1.
     return target / "manifest.json"
 
 
-@pytest.fixture
-def home(run, tmp_path):
-    h = tmp_path / "home"
-
-    def call(*args, env=None):
-        e = {"ALGOHOST_HOME": str(h)}
-        e.update(env or {})
-        return run(*args, env=e)
-
-    def js(*args):
-        proc = call(*args)
-        assert proc.stdout, proc.stderr
-        return proc, json.loads(proc.stdout)
-
-    call.json = js
-    return call
-
-
 def test_builtin_python_strategies_load_and_inspect(run):
     proc, rows = run.json("plugins", "list", "--json")
     assert proc.returncode == 0, proc.stderr

@@ -12,25 +12,6 @@ import pytest
 from conftest import SAMPLE_CSV, fixture_manifest, install_fixture
 
 
-@pytest.fixture
-def home(run, tmp_path):
-    h = tmp_path / "home"
-
-    def call(*args, env=None):
-        e = {"ALGOHOST_HOME": str(h)}
-        e.update(env or {})
-        return run(*args, env=e)
-
-    def js(*args):
-        proc = call(*args)
-        assert proc.stdout, proc.stderr
-        return proc, json.loads(proc.stdout)
-
-    call.json = js
-    call.path = h
-    return call
-
-
 def test_run_records_every_trade_and_the_run(home, tmp_path):
     eq, tr = tmp_path / "equity.csv", tmp_path / "trades.csv"
     proc, rep = home.json("run", "--data", SAMPLE_CSV, "--strategy", "rsi", "--strategy", "macd", "--commission", "1",
