@@ -12,6 +12,18 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const std::filesystem::path& ca
   std::unique_ptr<Recorder> r(new Recorder());
   r->options_ = options;
   r->catalog_ = std::move(*cat);
+  // This connection only appends trades (and reads them back once per strategy in finish()): a
+  // page cache of a few batches is enough, and reusing it spares the writer from faulting in
+  // fresh memory for every page it writes.
+  (void)r->catalog_->database().exec("PRAGMA cache_size = -8192");
+  // Catalog::append_trades checks, inside each batch's transaction, that every strategy, run and
+  // version its trades name exists (once per distinct value), and nothing in the catalog deletes
+  // those rows; SQLite's per-row foreign-key lookups on this connection would only repeat that.
+  // Every other connection keeps enforcing them.
+  (void)r->catalog_->database().exec("PRAGMA foreign_keys = OFF");
+  // WAL checkpoints on a thread of their own, not inside the writer's commits. Without it (a
+  // second connection could not be opened) the writer checkpoints for itself, as SQLite does.
+  if (auto c = sql::WalCheckpointer::start(r->catalog_->database()); c.ok()) r->checkpointer_ = std::move(*c);
   r->thread_ = std::thread([p = r.get()] { p->loop(); });
   return r;
 }
@@ -27,24 +39,34 @@ Recorder::~Recorder() {
 
 void Recorder::push(catalog::TradeRecord trade) {
   std::unique_lock<std::mutex> lock(mu_);
-  not_full_.wait(lock, [&] { return queue_.size() < options_.capacity || stopping_; });
-  queue_.push_back(std::move(trade));
-  if (queue_.size() >= std::min(options_.batch, options_.capacity)) not_empty_.notify_one();
+  not_full_.wait(lock, [&] { return queued_ < options_.capacity || stopping_; });
+  // Into a slot kept from an earlier round when there is one: moving in hands the slot's old
+  // strings to `trade` (libstdc++ swaps the buffers), which frees them on this thread, where the
+  // next trade's strings are allocated: the writer thread never frees what this one allocates.
+  if (queued_ < queue_.size())
+    queue_[queued_] = std::move(trade);
+  else
+    queue_.push_back(std::move(trade));
+  ++queued_;
+  if (queued_ >= std::min(options_.batch, options_.capacity)) not_empty_.notify_one();
 }
 
 void Recorder::loop() {
-  std::vector<catalog::TradeRecord> taken;
+  std::vector<catalog::TradeRecord> taken;  // slots; the first taken_n hold this round's trades
+  size_t taken_n = 0;
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      not_empty_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-      if (queue_.empty() && stopping_) return;
+      not_empty_.wait(lock, [&] { return queued_ > 0 || stopping_; });
+      if (queued_ == 0 && stopping_) return;
       taken.swap(queue_);  // O(1) under the lock: the producer is never held up by copying
-      in_flight_ = taken.size();
+      taken_n = queued_;
+      queued_ = 0;
+      in_flight_ = taken_n;
     }
     not_full_.notify_all();
-    for (size_t from = 0; from < taken.size(); from += options_.batch) {
-      const size_t n = std::min(options_.batch, taken.size() - from);
+    for (size_t from = 0; from < taken_n; from += options_.batch) {
+      const size_t n = std::min(options_.batch, taken_n - from);
       const std::span<const catalog::TradeRecord> batch(taken.data() + from, n);
       Status written = catalog_->append_trades(batch);
       std::lock_guard<std::mutex> lock(mu_);
@@ -58,7 +80,7 @@ void Recorder::loop() {
       }
       in_flight_ -= n;
     }
-    taken.clear();
+    taken_n = 0;  // the records stay as slots for the producer to move new trades into
     drained_.notify_all();
   }
 }
@@ -66,7 +88,7 @@ void Recorder::loop() {
 Status Recorder::flush() {
   std::unique_lock<std::mutex> lock(mu_);
   not_empty_.notify_one();
-  while (!queue_.empty() || in_flight_ > 0) {
+  while (queued_ > 0 || in_flight_ > 0) {
     not_empty_.notify_one();
     drained_.wait_for(lock, std::chrono::milliseconds(50));
   }

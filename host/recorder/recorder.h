@@ -4,7 +4,8 @@
 // each batch in one transaction on its own catalog connection. The queue is bounded: when it is
 // full, push() waits (back-pressure) rather than dropping anything. flush() returns once every
 // trade pushed before it is committed (or has failed: the first error is returned and kept).
-// Summaries are refreshed once, by finish(), not per batch. Thread-safe for one producer.
+// Summaries are refreshed once, by finish(), not per batch. WAL checkpoints run on a thread of
+// their own (sql::WalCheckpointer), so a commit never waits for one. Thread-safe for one producer.
 #pragma once
 
 #include <condition_variable>
@@ -22,8 +23,8 @@ namespace algohost {
 class Recorder {
  public:
   struct Options {
-    size_t capacity = 1 << 16;  // trades queued at most
-    size_t batch = 8192;        // trades per transaction
+    size_t capacity = 1 << 13;  // trades queued at most
+    size_t batch = 4096;        // trades per transaction
     std::string actor = "recorder";
   };
   static Result<std::unique_ptr<Recorder>> open(const std::filesystem::path& catalog_file, Options options);
@@ -44,9 +45,13 @@ class Recorder {
 
   Options options_;
   std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<sql::WalCheckpointer> checkpointer_;  // destroyed before catalog_, whose connection it serves
   mutable std::mutex mu_;
   std::condition_variable not_empty_, not_full_, drained_;
-  std::vector<catalog::TradeRecord> queue_;  // swapped out whole by the writer thread
+  // Slots, swapped out whole by the writer thread; the first queued_ hold the queued trades, the
+  // rest are records already written, kept to be moved into (their strings are reused).
+  std::vector<catalog::TradeRecord> queue_;
+  size_t queued_ = 0;
   size_t in_flight_ = 0;
   uint64_t recorded_ = 0;
   bool stopping_ = false;

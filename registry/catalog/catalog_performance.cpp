@@ -63,6 +63,19 @@ void compute(const std::vector<std::pair<double, double>>& pnl_and_pct, const st
   }
 }
 
+// INSERT of `rows` trades in one statement (33 parameters a row, in the order insert_trades binds).
+std::string insert_trades_sql(size_t rows) {
+  std::string sql =
+      "INSERT INTO strategy_performance (performance_id, strategy_id, version_id, run_id, trade_id, symbol, timeframe, "
+      "signal_action, signal_confidence, entry_price, exit_price, quantity, entry_timestamp, exit_timestamp, "
+      "duration_seconds, pnl, pnl_percentage, is_win, max_adverse_excursion, max_favorable_excursion, stop_loss, "
+      "take_profit, was_mem_enhanced, mem_confidence_boost, mem_reasoning, learned_pattern_applied, market_regime, "
+      "volatility, volume_ratio, broker, slippage, commission, recorded_at) VALUES ";
+  for (size_t r = 0; r < rows; ++r) sql += r ? ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                                             : "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  return sql;
+}
+
 }  // namespace
 
 Status Catalog::refresh_summary(const std::string& strategy_id) {
@@ -107,14 +120,15 @@ Status Catalog::insert_trades(std::span<const TradeRecord> trades, std::vector<s
   sql::Transaction txn(*db_);
   if (!txn.status().ok()) return txn.status();
   const std::string now = now_iso();
-  auto ins = db_->prepare(
-      "INSERT INTO strategy_performance (performance_id, strategy_id, version_id, run_id, trade_id, symbol, timeframe, "
-      "signal_action, signal_confidence, entry_price, exit_price, quantity, entry_timestamp, exit_timestamp, "
-      "duration_seconds, pnl, pnl_percentage, is_win, max_adverse_excursion, max_favorable_excursion, stop_loss, "
-      "take_profit, was_mem_enhanced, mem_confidence_boost, mem_reasoning, learned_pattern_applied, market_regime, "
-      "volatility, volume_ratio, broker, slippage, commission, recorded_at) "
-      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  // Rows go in kRowsPerInsert at a time (one statement of that many rows), the rest one by one: a
+  // statement per row costs SQLite more than the row itself.
+  constexpr size_t kRowsPerInsert = 32;
+  constexpr int kColumns = 33;
+  static const std::string kInsertOne = insert_trades_sql(1), kInsertMany = insert_trades_sql(kRowsPerInsert);
+  auto ins = db_->prepare(kInsertOne);
   if (!ins.ok()) return ins.status();
+  auto ins_many = db_->prepare(kInsertMany);
+  if (!ins_many.ok()) return ins_many.status();
   // Referenced strategies, runs and versions must exist; each distinct value is checked once (a
   // batch normally repeats one of each), for a clear message.
   std::vector<std::pair<const std::string*, std::string>> ids;  // (as given, strategy_id), in first-seen order
@@ -151,24 +165,31 @@ Status Catalog::insert_trades(std::span<const TradeRecord> trades, std::vector<s
     ids_out->reserve(trades.size());
   }
   std::vector<int64_t> counts(ids.size(), 0);
-  char pid[kUuidLength];
-  sql::Statement& s = **ins;
-  for (size_t i = 0; i < trades.size(); ++i) {
-    const TradeRecord& t = trades[i];
-    const std::string& sid = ids[which[i]].second;
-    ++counts[which[i]];
-    new_uuid_into(pid);
+  char pids[kRowsPerInsert][kUuidLength];
+  for (size_t from = 0; from < trades.size();) {
+    const size_t rows = trades.size() - from >= kRowsPerInsert ? kRowsPerInsert : 1;
+    sql::Statement& s = rows == kRowsPerInsert ? **ins_many : **ins;
     s.reset();
-    s.borrow_text();  // every string below lives in `trades`, `ids`, `pid` or `now` until run()
-    s.bind_all(std::string_view(pid, kUuidLength), sid, t.version_id, t.run_id, t.trade_id, t.symbol, t.timeframe,
-               t.signal_action, t.signal_confidence, t.entry_price, t.exit_price, t.quantity, t.entry_timestamp,
-               t.exit_timestamp, t.duration_seconds, t.pnl, t.pnl_percentage, t.pnl > 0, t.max_adverse_excursion,
-               t.max_favorable_excursion, t.stop_loss, t.take_profit, t.was_mem_enhanced, t.mem_confidence_boost,
-               t.mem_reasoning, t.learned_pattern_applied, t.market_regime, t.volatility, t.volume_ratio, t.broker,
-               t.slippage, t.commission, now);
+    s.borrow_text();  // every string below lives in `trades`, `ids`, `pids` or `now` until run()
+    for (size_t r = 0; r < rows; ++r) {
+      const size_t i = from + r;
+      const TradeRecord& t = trades[i];
+      const std::string& sid = ids[which[i]].second;
+      ++counts[which[i]];
+      new_uuid_into(pids[r]);
+      s.bind_from(static_cast<int>(r) * kColumns + 1, std::string_view(pids[r], kUuidLength), sid, t.version_id,
+                  t.run_id, t.trade_id, t.symbol, t.timeframe, t.signal_action, t.signal_confidence, t.entry_price,
+                  t.exit_price, t.quantity, t.entry_timestamp, t.exit_timestamp, t.duration_seconds, t.pnl,
+                  t.pnl_percentage, t.pnl > 0, t.max_adverse_excursion, t.max_favorable_excursion, t.stop_loss,
+                  t.take_profit, t.was_mem_enhanced, t.mem_confidence_boost, t.mem_reasoning,
+                  t.learned_pattern_applied, t.market_regime, t.volatility, t.volume_ratio, t.broker, t.slippage,
+                  t.commission, now);
+    }
     Status st = s.run();
     if (!st.ok()) return st;
-    if (ids_out) ids_out->emplace_back(pid, kUuidLength);
+    if (ids_out)
+      for (size_t r = 0; r < rows; ++r) ids_out->emplace_back(pids[r], kUuidLength);
+    from += rows;
   }
   Json per_strategy = Json::object();
   for (size_t k = 0; k < ids.size(); ++k)

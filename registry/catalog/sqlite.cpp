@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+
 namespace algohost::sql {
 
 namespace {
@@ -77,6 +79,15 @@ std::optional<std::string> Statement::opt_text(int col) const {
 }
 
 Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& file, Options options) {
+  // Before SQLite's first use in the process: no memory statistics. They are never read here, and
+  // keeping them takes a global mutex on every allocation, which every connection (the recorder's
+  // writer and the engine's readers) would contend on. Refused harmlessly (SQLITE_MISUSE) when
+  // something else in the process started SQLite first.
+  static const bool configured = [] {
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
   std::unique_ptr<Database> db(new Database());
   db->path_ = file;
   int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
@@ -169,6 +180,56 @@ Status Transaction::commit() {
   Status st = db_.exec(outer_ ? std::string("COMMIT") : "RELEASE " + savepoint_);
   if (st.ok()) done_ = true;
   return st;
+}
+
+int WalCheckpointer::on_commit(void* self, sqlite3*, const char*, int frames) {
+  auto* c = static_cast<WalCheckpointer*>(self);
+  if (frames >= c->pages_) {
+    {
+      std::lock_guard<std::mutex> lock(c->mu_);
+      c->wanted_ = true;
+    }
+    c->cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::start(Database& writer, int pages) {
+  auto own = Database::open(writer.path(), {});
+  if (!own.ok()) return own.status().with_context("opening the checkpointer's connection");
+  std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(writer, std::move(*own), pages < 1 ? 1 : pages));
+  sqlite3_wal_autocheckpoint(writer.raw(), 0);
+  sqlite3_wal_hook(writer.raw(), &WalCheckpointer::on_commit, c.get());
+  c->thread_ = std::thread([p = c.get()] { p->loop(); });
+  return c;
+}
+
+WalCheckpointer::~WalCheckpointer() {
+  // The writer checkpoints for itself again from here on (SQLite's default threshold).
+  sqlite3_wal_autocheckpoint(writer_.raw(), 1000);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void WalCheckpointer::loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    cv_.wait(lock, [&] { return wanted_ || stop_; });
+    const bool last = stop_;
+    wanted_ = false;
+    lock.unlock();
+    // PASSIVE: copies what it can without waiting for the writer or any reader, and never blocks
+    // them. A busy or locked result only means it tries again after the next commit.
+    int log = 0, done = 0;
+    (void)sqlite3_wal_checkpoint_v2(own_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    ++checkpoints_;
+    lock.lock();
+    if (last) return;
+  }
 }
 
 }  // namespace algohost::sql

@@ -4,13 +4,17 @@
 // Not thread-safe: one Database per thread (SQLite serialises writers across connections).
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "registry/common/status.h"
 
@@ -43,7 +47,12 @@ class Statement {
   // Binds all arguments from index 1.
   template <class... Args>
   Statement& bind_all(const Args&... args) {
-    int i = 0;
+    return bind_from(1, args...);
+  }
+  // Binds the arguments from index `first` on (one row of a multi-row INSERT).
+  template <class... Args>
+  Statement& bind_from(int first, const Args&... args) {
+    int i = first - 1;
     (bind(++i, args), ...);
     return *this;
   }
@@ -150,6 +159,39 @@ class Transaction {
   bool done_ = false;
   bool outer_ = false;
   std::string savepoint_;
+};
+
+// Takes a writing connection's WAL checkpoints off its thread. SQLite otherwise runs them inside
+// the commit that leaves 1000 or more frames in the WAL: that commit then copies the frames into
+// the database file and waits for its fsyncs. With this, the writer's automatic checkpoints are
+// off and each such commit only wakes a thread of this object, which runs a PASSIVE checkpoint
+// through a connection of its own (it copies what no reader still needs and never blocks the
+// writer or the readers). Durability is unchanged: commits are in the WAL either way.
+// start() and the destructor run on the writer's thread; the writer must outlive this. The
+// destructor runs one last checkpoint, stops the thread and restores automatic checkpoints.
+class WalCheckpointer {
+ public:
+  static Result<std::unique_ptr<WalCheckpointer>> start(Database& writer, int pages = 1000);
+  ~WalCheckpointer();
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+  // Checkpoints run so far (for tests).
+  uint64_t checkpoints() const { return checkpoints_.load(); }
+
+ private:
+  WalCheckpointer(Database& writer, std::unique_ptr<Database> own, int pages)
+      : writer_(writer), own_(std::move(own)), pages_(pages) {}
+  static int on_commit(void* self, sqlite3* db, const char* name, int frames);
+  void loop();
+
+  Database& writer_;
+  std::unique_ptr<Database> own_;
+  const int pages_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wanted_ = false, stop_ = false;
+  std::atomic<uint64_t> checkpoints_{0};
+  std::thread thread_;
 };
 
 }  // namespace algohost::sql

@@ -271,6 +271,51 @@ TEST(CatalogPerformance, ABadTradeRejectsTheWholeBatch) {
   EXPECT_NE(unknown_alone.status().message().find("ghost_strategy"), std::string::npos);
 }
 
+// Trades go in several rows per statement, the rest one by one: every trade is stored once, with
+// its own id, whatever the batch size; the audit row counts them per strategy (one given by name
+// and by id is one strategy).
+TEST(CatalogPerformance, BatchesOfAnySizeStoreEveryTradeOnce) {
+  TempDir dir;
+  auto cat = open_with(dir, {"a", "b"});
+  const std::string b_id = must(cat->get("b")).strategy_id;
+  int64_t expected = 0;
+  for (size_t n : {1u, 31u, 32u, 33u, 100u}) {
+    SCOPED_TRACE(std::to_string(n) + " trades");
+    std::vector<TradeRecord> batch;
+    for (size_t i = 0; i < n; ++i) {
+      const std::string day = "2024-02-" + std::string(i % 28 < 9 ? "0" : "") + std::to_string(i % 28 + 1);
+      batch.push_back(trade(i % 3 == 0 ? "a" : (i % 3 == 1 ? "b" : b_id), day, static_cast<double>(i), 0.1));
+    }
+    const auto ids = must(cat->record_trades(batch));
+    ASSERT_EQ(ids.size(), n);
+    expected += static_cast<int64_t>(n);
+    EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM strategy_performance"), expected);
+    EXPECT_EQ(scalar(*cat, "SELECT count(DISTINCT performance_id) FROM strategy_performance"), expected);
+    for (size_t i = 0; i < n; ++i) {
+      auto st = must(cat->database().prepare("SELECT pnl FROM strategy_performance WHERE performance_id = ?"));
+      st->bind(1, ids[i]);
+      ASSERT_TRUE(st->step()) << ids[i];
+      EXPECT_EQ(st->real(0), static_cast<double>(i)) << "trade " << i << " is stored under its own id";
+    }
+    auto audit = must(cat->database().prepare(
+        "SELECT json_extract(after_json, '$.per_strategy') FROM audit_log ORDER BY audit_id DESC LIMIT 1"));
+    ASSERT_TRUE(audit->step());
+    const Json per = Json::parse(audit->text(0));
+    int64_t sum = 0;
+    for (const auto& [k, v] : per.items()) sum += v.get<int64_t>();
+    EXPECT_EQ(sum, static_cast<int64_t>(n));
+    if (n > 2) {
+      EXPECT_EQ(per.value(b_id, int64_t{0}), static_cast<int64_t>(n - (n + 2) / 3));
+    }
+  }
+  const auto a = must(cat->performance("a")), b = must(cat->performance("b"));
+  EXPECT_EQ(a.trades + b.trades, expected);
+  const auto b_trades = must(cat->trades("b", std::nullopt, 100000));
+  ASSERT_EQ(static_cast<int64_t>(b_trades.size()), b.trades);
+  for (size_t i = 1; i < b_trades.size(); ++i)
+    EXPECT_LE(b_trades[i - 1].exit_timestamp, b_trades[i].exit_timestamp) << "exit order";
+}
+
 // ---- MEM ---------------------------------------------------------------------------------
 
 TEST(CatalogMem, MarkMemEnhancedWithBaseLinksTheVersions) {

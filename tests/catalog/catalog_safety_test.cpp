@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -168,6 +170,37 @@ TEST(CatalogSchema, Version1CatalogMigratesKeepingItsTrades) {
       "INSERT INTO strategy_performance (performance_id, strategy_id, exit_timestamp, recorded_at) "
       "VALUES ('p-9', 'no-such-strategy', '2024-01-01', 'x')");
   EXPECT_FALSE(bad.ok());
+}
+
+// The WAL checkpointer: while it lives the writer's commits never checkpoint (automatic
+// checkpoints are off on its connection) and its own thread does; afterwards the writer's
+// automatic checkpoints are back. Readers on other connections see every commit throughout.
+TEST(CatalogSchema, WalCheckpointerMovesCheckpointsOffTheWriter) {
+  TempDir dir;
+  auto cat = must(Catalog::open(dir / "catalog.db"));
+  Registration r;
+  r.name = "w";
+  r.display_name = "W";
+  must(cat->register_strategy(r));
+  auto reader = must(Catalog::open(dir / "catalog.db"));
+  {
+    auto ckpt = must(sql::WalCheckpointer::start(cat->database(), 8));
+    EXPECT_EQ(scalar(*cat, "PRAGMA wal_autocheckpoint"), 0);
+    std::vector<TradeRecord> batch(500);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      batch[i].strategy_id = "w";
+      batch[i].entry_timestamp = "2024-01-01T00:00:00Z";
+      batch[i].exit_timestamp = "2024-01-02T00:00:00Z";
+      batch[i].pnl = 1;
+    }
+    for (int k = 0; k < 20; ++k) must(cat->append_trades(batch));
+    for (int i = 0; i < 500 && ckpt->checkpoints() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_GT(ckpt->checkpoints(), 0u);
+    EXPECT_EQ(must(reader->performance("w")).trades, 10000);
+  }
+  EXPECT_EQ(scalar(*cat, "PRAGMA wal_autocheckpoint"), 1000);
+  EXPECT_EQ(text_of(*cat, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(must(reader->performance("w")).trades, 10000);
 }
 
 TEST(CatalogSchema, NewerSchemaIsRefusedNamingBothVersions) {
