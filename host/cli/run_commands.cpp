@@ -79,7 +79,47 @@ struct RunArgs {
   std::optional<double> size;
   std::optional<int> periods;
   bool json = false, no_batch = false, skip_bad_rows = false;
+  std::string mem;  // "", on, off
+  double mem_train_fraction = 0.5;
+  bool mem_reset = false;
+  uint64_t mem_seed = 42;
 };
+
+// Base vs enhanced on the scoring part of a MEM run (the `mem` block of a strategy's results).
+void print_mem_block(const std::string& label, const Json& m) {
+  if (m.is_null()) return;
+  const Json& sc = m["scoring"];
+  std::cout << "\nMEM " << label << " (" << m.value("mode", std::string()) << "): learned on "
+            << m["training_part"].value("from", std::string()) << " .. before " << m["training_part"].value("until_before", std::string())
+            << ", scored on " << m["scoring_part"].value("from", std::string()) << " .. " << m["scoring_part"].value("to", std::string())
+            << "\n";
+  if (m.value("state_loaded", false))
+    std::cout << "continued from the saved state (learned through " << m.value("state_loaded_through", std::string("-")) << ")\n";
+  if (m.contains("state_note")) std::cout << "note: " << m["state_note"].get<std::string>() << "\n";
+  Table t({"ARM (SCORING PART)", "RETURN", "SHARPE", "MAX DD", "TRADES", "WIN RATE", "PROFIT F"});
+  for (const char* arm : {"base", "enhanced"}) {
+    const Json& x = sc[arm];
+    auto opt = [&](const char* k, int d) { return x.contains(k) && x[k].is_number() ? fixed(x[k].get<double>(), d) : std::string("-"); };
+    t.add({arm, pct(sc.value(std::string(arm) + "_return", 0.0)), opt("sharpe", 3), x.contains("max_drawdown") ? pct(x["max_drawdown"].get<double>()) : "-",
+           x.contains("trades") ? std::to_string(x["trades"].get<int64_t>()) : "-", x.contains("win_rate") ? pct(x["win_rate"].get<double>()) : "-",
+           opt("profit_factor", 2)});
+  }
+  t.print(std::cout);
+  std::cout << "improvement (" << sc.value("metric", std::string()) << "): " << fixed(sc.value("improvement_pct", 0.0), 2)
+            << " pp, paired t " << fixed(sc.value("paired_t", 0.0), 2) << " over " << sc.value("days", 0) << " days -> "
+            << sc.value("verdict", std::string()) << "\n";
+  int passed = 0, total = 0;
+  for (const auto& p : sc["patterns"]) {
+    ++total;
+    if (p.value("passes_out_of_sample", false)) {
+      ++passed;
+      std::cout << "  pattern " << p.value("pattern", std::string()) << ": in sample " << p.value("in_sample_wins", 0) << "/"
+                << p.value("in_sample_occurrences", 0) << ", out of sample " << p.value("out_of_sample_wins", 0) << "/"
+                << p.value("out_of_sample_occurrences", 0) << " (p=" << fixed(p.value("p_value", 1.0), 4) << ")\n";
+    }
+  }
+  std::cout << passed << " of " << total << " patterns learned in the training part pass out of sample\n";
+}
 
 void run_command(Context& ctx, const RunArgs& a) {
   auto overrides = parse_param_overrides(a.params);
@@ -106,6 +146,11 @@ void run_command(Context& ctx, const RunArgs& a) {
   req.risk_free_rate = a.risk_free;
   req.equity_csv = a.equity_csv;
   req.trades_csv = a.trades_csv;
+  if (a.mem == "on") req.mem = true;
+  if (a.mem == "off") req.mem = false;
+  req.mem_train_fraction = a.mem_train_fraction;
+  req.mem_reset = a.mem_reset;
+  req.mem_seed = a.mem_seed;
   Progress progress;
   req.progress = progress.callback();
   g_stop.store(false);
@@ -140,6 +185,7 @@ void run_command(Context& ctx, const RunArgs& a) {
                   << " days: annualized figures (CAGR, Sharpe, Sortino, Calmar) are withheld.\n";
         break;
       }
+    for (const auto& s : report->strategies) print_mem_block(s.label, s.mem);
     for (const auto& s : report->strategies) {
       if (!s.error.empty()) std::cout << "\n" << s.label << " failed: " << s.error << "\n";
       if (s.call_errors && s.error.empty())
@@ -203,6 +249,13 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   run->add_option("--trades-csv", a->trades_csv, "Write the closed trades to this CSV");
   run->add_flag("--no-batch", a->no_batch, "Drive every strategy slice by slice (same results, slower)");
   run->add_flag("--skip-bad-rows", a->skip_bad_rows, "Skip malformed CSV rows (reported) instead of stopping");
+  run->add_option("--mem", a->mem, "MEM stage on|off for every strategy (default: per manifest mem_integration)")
+      ->check(CLI::IsMember({"on", "off"}));
+  run->add_option("--mem-train-fraction", a->mem_train_fraction,
+                  "Share of the timestamps where MEM only learns; it is scored on the rest")
+      ->capture_default_str()->check(CLI::Range(0.01, 0.99));
+  run->add_flag("--mem-reset", a->mem_reset, "Ignore saved MEM state (model, memory, patterns): learn afresh");
+  run->add_option("--mem-seed", a->mem_seed, "Seed of the MEM model's initial weights")->capture_default_str();
   run->add_flag("--json", a->json, "Print JSON");
   run->callback([&ctx, a] { run_command(ctx, *a); });
 
@@ -231,14 +284,38 @@ void add_run_commands(CLI::App& app, Context& ctx) {
 
   struct CompareArgs {
     std::vector<std::string> names;
+    std::string mem;
     bool json = false;
   };
   auto cmp = std::make_shared<CompareArgs>();
   auto* compare = app.add_subcommand("compare", "Recorded performance of several strategies side by side");
-  compare->add_option("strategies", cmp->names, "NAME or NAME@VERSION ...")->required();
+  compare->add_option("strategies", cmp->names, "NAME or NAME@VERSION ...");
+  compare->add_option("--mem", cmp->mem, "NAME: base vs MEM-enhanced arm on the scoring part of its latest MEM run");
   compare->add_flag("--json", cmp->json, "Print JSON");
   compare->callback([&ctx, cmp] {
     with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+      if (!cmp->mem.empty()) {
+        auto runs = c.runs(1000);
+        if (!runs.ok()) return runs.status();
+        for (const auto& r : *runs) {
+          if (!r.results.is_object() || !r.results.contains("strategies")) continue;
+          for (const auto& s : r.results["strategies"]) {
+            const std::string label = s.value("strategy", std::string());
+            if (label != cmp->mem && label.rfind(cmp->mem + "@", 0) != 0) continue;
+            if (!s.contains("mem") || s["mem"].is_null()) continue;
+            if (cmp->json) {
+              Json out{{"run_id", r.run_id}, {"strategy", label}, {"started_at", r.started_at}, {"mem", s["mem"]}};
+              std::cout << out.dump(2) << "\n";
+            } else {
+              std::cout << "run " << r.run_id << "  " << r.started_at << "\n";
+              print_mem_block(label, s["mem"]);
+            }
+            return Status::Ok();
+          }
+        }
+        return Status::NotFound("no MEM run of " + cmp->mem + " recorded (run it with --mem on)");
+      }
+      if (cmp->names.empty()) return Status::InvalidArgument("compare: name strategies, or --mem NAME");
       std::vector<catalog::PerformanceMetrics> rows;
       for (const auto& spec : cmp->names) {
         const auto at = spec.find('@');

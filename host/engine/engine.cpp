@@ -121,7 +121,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       ctx = read_context(data.series[s], pos[s], opt.context_window, opt.periods_per_year);
     else if (pos[s] > 0)
       ctx = read_context(data.series[s], pos[s] - 1, opt.context_window, opt.periods_per_year);
-    StageInput in{r.setup->manifest, s, bar, &ctx};
+    StageInput in{r.setup->manifest, s, bar, &ctx, &acct};
     r.setup->stage->enhance(in, sig, note);
     if (sig.action != AH_HOLD) acct.on_signal(s, sig, ctx, &note);
   };

@@ -19,6 +19,9 @@ struct StageInput {
   uint32_t symbol = 0;
   const ah_bar* bar = nullptr;
   const ContextReading* context = nullptr;
+  // The strategy's account before this signal (read-only), so a stage can tell an entry from an
+  // exit: account->quantity(symbol) and account->queues_order(symbol, signal). May be null.
+  const PaperAccount* account = nullptr;
 };
 
 class EnhancementStage {

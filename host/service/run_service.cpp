@@ -1,12 +1,17 @@
 #include "host/service/run_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <set>
 
 #include "host/data/synthetic.h"
 #include "host/data/timestamp.h"
+#include "host/mem/adapt.h"
+#include "host/mem/mem_stage.h"
+#include "host/mem/scoring.h"
 #include "host/recorder/recorder.h"
+#include "host/service/mem_store.h"
 
 namespace algohost {
 
@@ -25,7 +30,7 @@ nlohmann::ordered_json RunReport::to_json() const {
     j["strategies"].push_back({{"strategy", s.label}, {"strategy_id", s.strategy_id}, {"version_id", s.version_id},
                                {"final_equity", s.final_equity}, {"trades", s.trades}, {"signals", s.signals}, {"call_errors", s.call_errors},
                                {"bars", s.bars}, {"error", s.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.error)},
-                               {"metrics", s.metrics.to_json()}});
+                               {"metrics", s.metrics.to_json()}, {"mem", s.mem}});
   j["warnings"] = warnings;
   return j;
 }
@@ -109,27 +114,29 @@ std::string timeframe_of(const BarSeries& s) {
   return std::to_string(step / 1000) + "s";
 }
 
-Status write_equity_csv(const std::string& path, const EngineResult& res) {
+// Both exports cover the strategies' own arms (the first n outcomes), not MEM's shadow base arms.
+Status write_equity_csv(const std::string& path, const EngineResult& res, size_t n) {
   std::ofstream out(path);
   if (!out) return Status::IoError(path + ": cannot write");
   out << "time,strategy,equity\n";
   char buf[64];
-  for (const auto& o : res.outcomes)
-    for (const auto& p : o.equity) {
+  for (size_t k = 0; k < n; ++k)
+    for (const auto& p : res.outcomes[k].equity) {
+      const auto& o = res.outcomes[k];
       std::snprintf(buf, sizeof buf, "%.2f", p.equity);
       out << format_timestamp_ms(p.ts_ms) << "," << o.label << "," << buf << "\n";
     }
   return out ? Status::Ok() : Status::IoError(path + ": write failed");
 }
 
-Status write_trades_csv(const std::string& path, const EngineResult& res, const MarketData& md) {
+Status write_trades_csv(const std::string& path, const EngineResult& res, const MarketData& md, size_t n) {
   std::ofstream out(path);
   if (!out) return Status::IoError(path + ": cannot write");
   out << "strategy,symbol,side,quantity,entry_time,entry_price,exit_time,exit_price,pnl,pnl_pct,commission,"
          "slippage,mae,mfe,exit_reason\n";
   out.precision(10);
-  for (const auto& o : res.outcomes)
-    for (const auto& t : o.account->closed())
+  for (size_t k = 0; k < n; ++k)
+    for (const auto& o = res.outcomes[k]; const auto& t : o.account->closed())
       out << o.label << "," << md.series[t.symbol].symbol << "," << (t.quantity > 0 ? "long" : "short") << ","
           << t.quantity << "," << format_timestamp_ms(t.entry_ms) << "," << t.entry_price << ","
           << format_timestamp_ms(t.exit_ms) << "," << t.exit_price << "," << t.pnl << "," << t.pnl_pct << ","
@@ -179,6 +186,35 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   if (!cat.ok()) return cat.status();
   catalog::Catalog& c = **cat;
 
+  // MEM: the split between the training part (MEM learns only) and the scoring part (MEM
+  // enhances, with what it learned before the split), as a share of the run's timestamps.
+  if (!(req.mem_train_fraction > 0 && req.mem_train_fraction < 1))
+    return Status::InvalidArgument("--mem-train-fraction: expected a number between 0 and 1 (exclusive)");
+  int64_t split_ms = 0, first_ms = 0, last_ms = 0;
+  {
+    std::vector<int64_t> all_ts;
+    for (const auto& s : md.series) all_ts.insert(all_ts.end(), s.ts_ms.begin(), s.ts_ms.end());
+    std::sort(all_ts.begin(), all_ts.end());
+    all_ts.erase(std::unique(all_ts.begin(), all_ts.end()), all_ts.end());
+    if (!all_ts.empty()) {
+      first_ms = all_ts.front();
+      last_ms = all_ts.back();
+      split_ms = all_ts[std::min(all_ts.size() - 1, static_cast<size_t>(req.mem_train_fraction * static_cast<double>(all_ts.size())))];
+    }
+  }
+  struct MemArm {
+    size_t main = 0, shadow = 0;
+    std::string strategy_id;
+    std::unique_ptr<mem::MemStage> stage;
+    std::unique_ptr<mem::RiskAdapter> adapter;
+    std::vector<mem::ParamChange> changes;
+    std::filesystem::path state_file;
+    bool loaded = false;
+    std::string mode, state_note;
+  };
+  std::vector<MemArm> mem_arms;
+  std::vector<StrategySetup> shadows;
+
   std::vector<StrategySetup> setups;
   nlohmann::ordered_json strategies_json = nlohmann::ordered_json::array();
   for (const auto* m : manifests) {
@@ -215,7 +251,68 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     strategies_json.push_back({{"strategy", m->id()},
                                {"version_id", version.ok() ? nlohmann::ordered_json(version->version_id) : nlohmann::ordered_json(nullptr)},
                                {"parameters", params.ok() ? *params : nlohmann::ordered_json(nullptr)}});
+    const bool use_mem = req.mem.value_or(m->mem_enabled && m->mem_enhancement_type != "none");
+    if (use_mem) {
+      MemArm a;
+      a.main = setups.size();
+      a.mode = m->mem_enhancement_type == "partial" ? "partial" : "full";
+      auto rec = c.get(m->name);
+      a.strategy_id = rec.ok() ? rec->strategy_id : m->name;
+      mem::MemConfig mc;
+      mc.mode = a.mode == "partial" ? mem::Mode::kPartial : mem::Mode::kFull;
+      mc.default_size = setup.broker.default_size;
+      mc.enhance_from_ms = split_ms;
+      mc.learn_before_ms = split_ms;
+      mc.model.seed = req.mem_seed;
+      for (const auto& s : md.series) mc.symbols.push_back(s.symbol);
+      a.stage = std::make_unique<mem::MemStage>(mc);
+      a.state_file = mem_state_path(catalog_.location().data_dir, a.strategy_id);
+      // A saved state continues when everything it learned closed before this run's scoring part
+      // (new data after old: a restart goes on where it stopped). One that has seen the scoring
+      // part would judge outcomes it already knows, so the run learns afresh instead (and a rerun
+      // over the same data gives the same results); its state then replaces the saved one.
+      if (!req.mem_reset) {
+        auto saved = load_mem_state(a.state_file);
+        if (!saved.ok()) return saved.status();
+        if (*saved) {
+          const int64_t through = (**saved).value("last_learned_exit_ms", INT64_MIN);
+          if (through < split_ms) {
+            if (Status st = a.stage->load_json(**saved); !st.ok())
+              return Status::InvalidArgument(a.state_file.string() + ": " + st.message());
+            a.loaded = true;
+          } else {
+            a.state_note = "the saved state had learned outcomes up to " + format_timestamp_ms(through) +
+                           ", inside this run's scoring part: learned afresh so the scoring part stays out of sample";
+          }
+        }
+      }
+      nlohmann::json current = nlohmann::json::parse(params.ok() ? params->dump() : "{}");
+      a.adapter = std::make_unique<mem::RiskAdapter>(*m, current);
+      setup.stage = a.stage.get();
+      StrategySetup shadow;
+      shadow.manifest = m;
+      shadow.label = m->id() + " [base]";
+      shadow.broker = setup.broker;
+      for (size_t i = 0; i < n_instances; ++i) {
+        auto inst = plugins_.instantiate(*m, overrides);
+        if (!inst.ok()) return inst.status();
+        shadow.instances.push_back(std::move(*inst));
+      }
+      shadows.push_back(std::move(shadow));
+      mem_arms.push_back(std::move(a));
+    }
     setups.push_back(std::move(setup));
+  }
+  // The shadow base arms run after every enhanced arm within each timestamp.
+  const size_t n_main = setups.size();
+  for (size_t i = 0; i < shadows.size(); ++i) {
+    mem_arms[i].shadow = setups.size();
+    setups.push_back(std::move(shadows[i]));
+  }
+  std::vector<int> arm_of(setups.size(), -1);
+  for (size_t i = 0; i < mem_arms.size(); ++i) {
+    arm_of[mem_arms[i].main] = static_cast<int>(i);
+    arm_of[mem_arms[i].shadow] = static_cast<int>(i);
   }
 
   if (setups.empty()) {
@@ -238,6 +335,10 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   // Catalog ids for the trade records.
   std::vector<std::pair<std::string, std::string>> ids;  // strategy_id, version_id
   for (const auto& s : setups) {
+    if (ids.size() >= n_main) {
+      ids.emplace_back("", "");  // shadow arms: nothing recorded
+      continue;
+    }
     auto rec = c.get(s.manifest->name);
     auto ver = c.get_version(s.manifest->name, s.manifest->version_text);
     ids.emplace_back(rec.ok() ? rec->strategy_id : "", ver.ok() ? ver->version_id : "");
@@ -258,6 +359,18 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   eo.stop = req.stop;
   const std::string run = *run_id;
   auto sink = [&](size_t k, const std::vector<ClosedTrade>& trades) {
+    if (k >= n_main) {  // a shadow base arm: its outcomes teach MEM, in close order
+      mem::MemStage& stage = *mem_arms[static_cast<size_t>(arm_of[k])].stage;
+      for (const auto& t : trades) stage.learn(t);
+      return;
+    }
+    if (arm_of[k] >= 0) {  // the strategy's recorded outcomes drive the parameter rule
+      MemArm& a = mem_arms[static_cast<size_t>(arm_of[k])];
+      for (const auto& t : trades) {
+        auto ch = a.adapter->after_outcome(t.exit_ms, t.pnl > 0);
+        a.changes.insert(a.changes.end(), ch.begin(), ch.end());
+      }
+    }
     for (const auto& t : trades) {
       catalog::TradeRecord r;
       r.strategy_id = ids[k].first;
@@ -301,8 +414,70 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   report.trades_recorded = (*recorder)->recorded();
 
+  // MEM after the run: score both arms on the scoring part with what MEM knew at the split, then
+  // learn the scoring part's outcomes, save the state, store patterns, the measured improvement
+  // and the parameter changes.
+  auto finish_mem = [&](size_t k) -> nlohmann::ordered_json {
+    MemArm& a = mem_arms[static_cast<size_t>(arm_of[k])];
+    const StrategyOutcome& enh = res.outcomes[k];
+    const StrategyOutcome& base = res.outcomes[a.shadow];
+    const std::vector<mem::Pattern> at_split = a.stage->miner().patterns();
+    const mem::Standardizer st_at_split = a.stage->standardizer();
+    const int64_t learned_at_split = a.stage->counters().learned;
+    const mem::MemComparison cmp = mem::compare_arms(base, enh, split_ms, at_split, st_at_split, report.periods_per_year,
+                                                     req.risk_free_rate);
+    a.stage->finish();
+    nlohmann::ordered_json j;
+    j["mode"] = a.mode;
+    j["train_fraction"] = req.mem_train_fraction;
+    j["training_part"] = {{"from", format_timestamp_ms(first_ms)}, {"until_before", format_timestamp_ms(split_ms)}};
+    j["scoring_part"] = {{"from", format_timestamp_ms(split_ms)}, {"to", format_timestamp_ms(last_ms)}};
+    j["how"] = "MEM learned from the base arm's outcomes that closed in the training part and was frozen for the "
+               "scoring part; both arms are scored on the scoring part only";
+    const auto& cn = a.stage->counters();
+    j["learned_at_split"] = learned_at_split;
+    j["counters"] = {{"entries_judged", cn.entries_seen}, {"vetoed", cn.vetoed}, {"learned_total", cn.learned},
+                     {"learned_after_scoring", cn.deferred}, {"skipped", cn.skipped}, {"discoveries", cn.discoveries}};
+    j["model"] = {{"updates", a.stage->model().updates()}, {"seed", req.mem_seed}};
+    j["base_arm_metrics"] = base.metrics.to_json();
+    j["scoring"] = cmp.to_json();
+    const bool measured = enh.failure.ok() && base.failure.ok() && !res.interrupted;
+    j["out_of_sample"] = true;  // by construction: a state that saw the scoring part is never loaded
+    j["mem_improvement_pct"] = measured ? nlohmann::ordered_json(cmp.improvement_pct) : nlohmann::ordered_json(nullptr);
+    if (measured && !ids[k].second.empty())
+      if (Status st = store_mem_improvement(c, ids[k].second, cmp.improvement_pct); !st.ok())
+        report.warnings.push_back(st.message());
+    if (Status st = save_mem_state(a.state_file, a.stage->to_json()); !st.ok()) report.warnings.push_back(st.message());
+    j["state_file"] = a.state_file.string();
+    j["state_loaded"] = a.loaded;
+    j["state_loaded_through"] = a.loaded && a.stage->loaded_through_ms() != INT64_MIN
+                                    ? nlohmann::ordered_json(format_timestamp_ms(a.stage->loaded_through_ms()))
+                                    : nlohmann::ordered_json(nullptr);
+    if (!a.state_note.empty()) j["state_note"] = a.state_note;
+    if (!ids[k].first.empty())
+      if (Status st = store_learned_patterns(c, ids[k].first, a.stage->miner().patterns()); !st.ok())
+        report.warnings.push_back(st.message());
+    j["patterns"] = nlohmann::ordered_json::array();
+    for (const auto& p : a.stage->miner().patterns())
+      j["patterns"].push_back({{"pattern", p.key()}, {"occurrences", p.occurrences}, {"wins", p.wins},
+                               {"win_rate", p.win_rate()}, {"first_seen", format_timestamp_ms(p.first_seen_ms)},
+                               {"last_seen", format_timestamp_ms(p.last_seen_ms)}});
+    j["parameter_changes"] = nlohmann::ordered_json::array();
+    for (const auto& ch : a.changes) {
+      Status st = ids[k].first.empty()
+                      ? Status::NotFound("not in the catalog")
+                      : c.update_parameter(ids[k].first, ch.parameter, catalog::Json::parse(ch.after.dump()), ch.reason,
+                                           "mem_learning");
+      if (!st.ok()) report.warnings.push_back("MEM parameter change " + ch.parameter + ": " + st.message());
+      j["parameter_changes"].push_back({{"parameter", ch.parameter}, {"before", nlohmann::ordered_json::parse(ch.before.dump())},
+                                        {"after", nlohmann::ordered_json::parse(ch.after.dump())}, {"reason", ch.reason},
+                                        {"at", format_timestamp_ms(ch.at_ms)}, {"written", st.ok()}});
+    }
+    return j;
+  };
+
   std::string errors;
-  for (size_t k = 0; k < res.outcomes.size(); ++k) {
+  for (size_t k = 0; k < n_main; ++k) {
     const StrategyOutcome& o = res.outcomes[k];
     StrategyReport sr;
     sr.label = o.label;
@@ -325,14 +500,15 @@ Result<RunReport> RunService::run(const RunRequest& req) {
                                            {{"run_id", run}, {"data", report.data_description}, {"metrics", mt.to_json()}});
       if (!st.ok()) report.warnings.push_back(st.message());
     }
+    if (arm_of[k] >= 0) sr.mem = finish_mem(k);
     report.strategies.push_back(std::move(sr));
   }
   if (!recorded.ok()) errors += (errors.empty() ? "" : "; ") + recorded.message();
   report.status = res.interrupted ? "interrupted" : errors.empty() ? "finished" : "failed";
   if (!req.equity_csv.empty())
-    if (Status st = write_equity_csv(req.equity_csv, res); !st.ok()) report.warnings.push_back(st.message());
+    if (Status st = write_equity_csv(req.equity_csv, res, n_main); !st.ok()) report.warnings.push_back(st.message());
   if (!req.trades_csv.empty())
-    if (Status st = write_trades_csv(req.trades_csv, res, md); !st.ok()) report.warnings.push_back(st.message());
+    if (Status st = write_trades_csv(req.trades_csv, res, md, n_main); !st.ok()) report.warnings.push_back(st.message());
   Status fin = c.finish_run(run, report.status, errors, report.to_json());
   if (!fin.ok()) report.warnings.push_back(fin.message());
   return report;

@@ -32,6 +32,12 @@ struct RunRequest {
   std::optional<int> periods_per_year;  // else 365 when the data has weekend bars, else 252
   double risk_free_rate = 0;
   std::string equity_csv, trades_csv;
+  // MEM (docs/mem.md): on/off for every strategy; nullopt = per manifest (mem_integration.enabled
+  // and enhancement_type other than none). Every MEM strategy also runs a shadow base arm.
+  std::optional<bool> mem;
+  double mem_train_fraction = 0.5;  // the first part of the timestamps, where MEM only learns
+  bool mem_reset = false;           // ignore a saved MEM state (start learning afresh)
+  uint64_t mem_seed = 42;
   std::function<void(size_t, size_t)> progress;
   const std::atomic<bool>* stop = nullptr;
 };
@@ -43,6 +49,9 @@ struct StrategyReport {
   int64_t trades = 0, signals = 0, bars = 0;
   uint64_t call_errors = 0;  // failed strategy calls that were skipped (Python strategies)
   std::string error;  // empty when it ran to the end
+  // MEM: training and scoring parts, base vs enhanced on the scoring part, patterns, state; null
+  // when the strategy ran without MEM.
+  nlohmann::ordered_json mem;
 };
 
 struct RunReport {

@@ -1,0 +1,101 @@
+// MemStage — the built-in MEM enhancement stage of one strategy (one arm of one run), and its
+// learning entry.
+//
+// enhance() (engine thread, for every actionable signal): passes the signal unchanged unless it
+// is an ENTRY (the account is flat on that symbol and the signal queues an order), its bar is at
+// or after `enhance_from_ms` (the scoring part of a run; before it the stage only learns) and the
+// market context is ready. An entry gets the evidence of the model, memory recall and the best
+// matching pattern, combined by the formula in combine.h / docs/mem.md: confidence always,
+// size and veto (action -> hold) in full mode. The note records the boost, the reasoning and
+// the pattern applied. Cost: O(memory capacity + patterns) per entry, nothing allocated but the
+// reasoning text; a non-entry returns after two loads.
+//
+// learn() (engine thread, each closed trade in close order — the TradeSink's order): an outcome
+// that closed before `learn_before_ms` updates, in this order, the standardizer, model (one SGD
+// step on the features as standardized before the step), memory and pattern history; every
+// `discover_every` (10) learned outcomes patterns are rediscovered. Outcomes at or after it are
+// kept and learned by finish() — so the scoring part is judged with what the training part taught,
+// and the saved state still includes everything. Outcomes closed at or before the last one a
+// loaded state had learned are skipped (a rerun over the same data does not learn twice).
+//
+// State (to_json / load_json): model, standardizer, memory, pattern history and patterns, symbol
+// names, counters. Deterministic for the same outcomes, order and seed. Not thread-safe.
+#pragma once
+
+#include <climits>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "host/engine/enhancement_stage.h"
+#include "host/mem/combine.h"
+#include "host/mem/memory.h"
+#include "host/mem/model.h"
+#include "host/mem/patterns.h"
+#include "registry/common/status.h"
+
+namespace algohost::mem {
+
+using algohost::Status;
+
+struct MemConfig {
+  Mode mode = Mode::kFull;
+  double default_size = 1.0;           // the account's size for signals that give none
+  int64_t enhance_from_ms = INT64_MIN;  // signals on earlier bars pass unchanged
+  int64_t learn_before_ms = INT64_MAX;  // outcomes closing at or after this wait for finish()
+  int discover_every = 10;
+  ModelConfig model;
+  PatternConfig patterns;
+  std::vector<std::string> symbols;  // names of the run's symbol indexes (memory is per symbol name)
+};
+
+struct MemCounters {
+  int64_t entries_seen = 0, enhanced = 0, vetoed = 0, learned = 0, deferred = 0, skipped = 0, discoveries = 0;
+};
+
+class MemStage final : public EnhancementStage {
+ public:
+  explicit MemStage(MemConfig cfg);
+
+  void enhance(const StageInput& in, ah_signal& signal, SignalNote& note) override;
+  void learn(const ClosedTrade& t);
+  // Learns the outcomes learn() deferred, in order (after the run).
+  void finish();
+
+  nlohmann::json to_json() const;
+  // Restores a saved state (model, memory, patterns, counters); InvalidArgument naming the field.
+  Status load_json(const nlohmann::json& j);
+
+  const LogisticModel& model() const { return model_; }
+  const PatternMiner& miner() const { return miner_; }
+  const Standardizer& standardizer() const { return st_; }
+  const MemCounters& counters() const { return counters_; }
+  int64_t last_learned_exit_ms() const { return last_learned_exit_ms_; }
+  int64_t loaded_through_ms() const { return skip_through_ms_; }
+  const MemConfig& config() const { return cfg_; }
+
+  // The evidence and decision for an entry (what enhance() applies), for tests and tools.
+  Decision judge(uint32_t symbol, const ContextReading& ctx, int side, double base_confidence, double base_size,
+                 Evidence* evidence = nullptr) const;
+
+ private:
+  uint32_t symbol_id(uint32_t run_symbol);
+  void learn_now(const ClosedTrade& t);
+
+  MemConfig cfg_;
+  LogisticModel model_;
+  Standardizer st_;
+  TradeMemory memory_;
+  PatternMiner miner_;
+  MemCounters counters_;
+  std::vector<std::string> names_;      // symbol names known to the state
+  std::vector<uint32_t> run_to_id_;     // run symbol index -> index into names_
+  std::vector<ClosedTrade> deferred_;
+  int64_t last_learned_exit_ms_ = INT64_MIN;
+  int64_t skip_through_ms_ = INT64_MIN;
+  int64_t since_discovery_ = 0;
+};
+
+}  // namespace algohost::mem
