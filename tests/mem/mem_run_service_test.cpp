@@ -1,0 +1,136 @@
+// `algohost run --mem`: RunService with the built-in RSI on synthetic data — the shadow base arm,
+// the report's parts and metrics, the recorded MEM fields, the saved state, the stored patterns,
+// the measured improvement on the version, and a rerun that is honestly not out of sample.
+#include <gtest/gtest.h>
+
+#include "host/data/timestamp.h"
+#include "host/service/mem_store.h"
+#include "host/service/run_service.h"
+#include "tests/support/test_support.h"
+
+namespace algohost {
+namespace {
+
+struct Env {
+  testing::TempDir dir;
+  PluginService plugins{[] {
+    PluginServiceOptions o;
+    o.builtin_dirs = {ALGOHOST_BUILTIN_PLUGIN_DIR};
+    return o;
+  }()};
+  CatalogService catalog{plugins, CatalogLocation{dir / "catalog.db", dir.path()}, "test"};
+  RunService runs{plugins, catalog};
+  catalog::Catalog& cat() { return **catalog.catalog(); }
+};
+
+RunRequest rsi_request(std::optional<bool> mem) {
+  RunRequest req;
+  req.strategies = {"rsi"};
+  req.synthetic = "symbols=2,bars=1500,seed=3,timeframe=1d";
+  req.mem = mem;
+  return req;
+}
+
+TEST(MemRunService, MemOnRunsBothArmsAndRecordsEverything) {
+  Env env;
+  auto report = env.runs.run(rsi_request(true));
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  ASSERT_EQ(report->strategies.size(), 1u);  // the shadow arm is not a strategy of the run
+  const auto& sr = report->strategies[0];
+  const auto& m = sr.mem;
+  ASSERT_TRUE(m.is_object());
+  EXPECT_EQ(m["mode"], "full");
+  const std::string split = m["scoring_part"]["from"];
+  EXPECT_EQ(m["training_part"]["until_before"], split);
+  EXPECT_TRUE(m["base_arm_metrics"].is_object());
+  EXPECT_TRUE(m["scoring"]["base"].is_object());
+  EXPECT_TRUE(m["scoring"]["enhanced"].is_object());
+  EXPECT_TRUE(m["out_of_sample"].get<bool>());
+  ASSERT_TRUE(m["mem_improvement_pct"].is_number());
+  EXPECT_GT(m["learned_at_split"].get<int64_t>(), 0);
+
+  // The run's stored results carry the block; the version carries the measured improvement.
+  auto run = env.cat().get_run(report->run_id);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->results["strategies"][0]["mem"]["mem_improvement_pct"], m["mem_improvement_pct"]);
+  auto ver = env.cat().get_version("rsi", "1.0.0");
+  ASSERT_TRUE(ver.ok() && ver->mem_improvement_pct);
+  EXPECT_DOUBLE_EQ(*ver->mem_improvement_pct, m["mem_improvement_pct"].get<double>());
+
+  // Recorded trades: the enhanced arm's only; those entered in the scoring part carry MEM fields.
+  auto trades = env.cat().trades("rsi", report->run_id, 100000);
+  ASSERT_TRUE(trades.ok());
+  EXPECT_EQ(static_cast<int64_t>(trades->size()), sr.trades);
+  int64_t enhanced = 0;
+  for (const auto& t : *trades) {
+    if (t.entry_timestamp < split) {
+      EXPECT_FALSE(t.was_mem_enhanced) << t.entry_timestamp;
+    }
+    if (t.was_mem_enhanced) {
+      ++enhanced;
+      ASSERT_TRUE(t.mem_reasoning.has_value());
+      EXPECT_NE(t.mem_reasoning->find("P="), std::string::npos);
+      EXPECT_TRUE(t.mem_confidence_boost.has_value());
+    }
+  }
+  EXPECT_GT(enhanced, 0);
+
+  // State saved; patterns stored as the state has them.
+  auto rec = env.cat().get("rsi");
+  ASSERT_TRUE(rec.ok());
+  auto state = load_mem_state(mem_state_path(env.dir.path(), rec->strategy_id));
+  ASSERT_TRUE(state.ok() && state->has_value());
+  auto stored = env.cat().learned_patterns("rsi");
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->size(), (**state)["patterns"]["patterns"].size());
+  for (const auto& p : *stored) {
+    EXPECT_GE(p.win_rate, 0.70);
+    EXPECT_GE(p.occurrences, 5);
+  }
+
+  // A rerun over the same data: the saved state has seen the scoring part, so the run learns
+  // afresh — the same figures, nothing claimed from outcomes already known.
+  auto again = env.runs.run(rsi_request(true));
+  ASSERT_TRUE(again.ok());
+  const auto& m2 = again->strategies[0].mem;
+  EXPECT_FALSE(m2["state_loaded"].get<bool>());
+  EXPECT_TRUE(m2.contains("state_note"));
+  EXPECT_EQ(m2["scoring"], m["scoring"]);
+  EXPECT_EQ(again->strategies[0].metrics.to_json(), sr.metrics.to_json());
+  auto req = rsi_request(true);
+  req.mem_reset = true;
+  auto fresh = env.runs.run(req);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->strategies[0].mem["scoring"], m["scoring"]);
+}
+
+TEST(MemRunService, ARestartContinuesFromTheSavedState) {
+  Env env;
+  auto first = rsi_request(true);
+  first.to = "2017-12-31";
+  auto a = env.runs.run(first);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  const int64_t learned_first = a->strategies[0].mem["counters"]["learned_total"];
+  ASSERT_GT(learned_first, 0);
+  auto later = rsi_request(true);
+  later.from = "2018-01-01";
+  auto b = env.runs.run(later);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  const auto& m = b->strategies[0].mem;
+  EXPECT_TRUE(m["state_loaded"].get<bool>());
+  EXPECT_GE(m["model"]["updates"].get<int64_t>(), learned_first);
+  EXPECT_GT(m["learned_at_split"].get<int64_t>(), learned_first);
+}
+
+TEST(MemRunService, MemOffRunsOneArm) {
+  Env env;
+  auto report = env.runs.run(rsi_request(false));
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_TRUE(report->strategies[0].mem.is_null());
+  auto trades = env.cat().trades("rsi", report->run_id, 100000);
+  ASSERT_TRUE(trades.ok());
+  for (const auto& t : *trades) EXPECT_FALSE(t.was_mem_enhanced);
+}
+
+}  // namespace
+}  // namespace algohost

@@ -1,0 +1,247 @@
+// MEM: the parts (model, memory, patterns, formula, parameter rule), and the two-arm runs on
+// synthetic data — a planted regularity is found and pays out of sample; a random walk gives no
+// out-of-sample pattern and no claimed gain; determinism; state survives a restart.
+#include <gtest/gtest.h>
+
+#include "host/mem/adapt.h"
+#include "host/mem/combine.h"
+#include "host/service/mem_store.h"
+#include "tests/mem/mem_fixture.h"
+#include "tests/support/test_support.h"
+
+namespace algohost {
+namespace {
+
+using memtest::make_data;
+using memtest::run_two_arms;
+
+ContextReading ctx(double vol, const char* regime = "trending", double volume_ratio = 1.0) {
+  ContextReading c;
+  c.volatility = vol;
+  c.volume_ratio = volume_ratio;
+  c.regime = regime;
+  c.ready = true;
+  return c;
+}
+
+TEST(MemModel, LearnsASeparableRuleDeterministicallyAndRoundTrips) {
+  mem::LogisticModel a, b;
+  std::mt19937_64 rng(1);
+  std::normal_distribution<double> n01;
+  for (int i = 0; i < 2000; ++i) {
+    mem::FeatureVec z{};
+    z[0] = n01(rng);
+    a.update(z, z[0] < 0);
+    b.update(z, z[0] < 0);
+  }
+  mem::FeatureVec lo{}, hi{};
+  lo[0] = -1;
+  hi[0] = 1;
+  EXPECT_GT(a.predict(lo), 0.75);
+  EXPECT_LT(a.predict(hi), 0.25);
+  EXPECT_EQ(a.to_json(), b.to_json());
+  const auto c = mem::LogisticModel::from_json(a.to_json());
+  EXPECT_EQ(c.predict(lo), a.predict(lo));
+  EXPECT_EQ(c.updates(), 2000);
+}
+
+TEST(MemMemory, RecallsTheNearestOnTheSameSymbolAmongTheLast50) {
+  mem::TradeMemory m(50, 5);
+  mem::Standardizer st;
+  for (int i = 0; i < 60; ++i) {
+    const bool calm = i % 2 == 0;
+    const auto raw = mem::raw_features(ctx(calm ? 0.1 : 0.5), 1, 0.6);
+    st.observe(raw);
+    m.add(i < 40 ? 0u : 1u, raw, calm);
+  }
+  EXPECT_EQ(m.size(), 50u);
+  const auto r0 = m.recall(0, st.apply(mem::raw_features(ctx(0.1), 1, 0.6)), st);
+  EXPECT_EQ(r0.found, 5);
+  EXPECT_EQ(r0.wins, 5);
+  const auto r1 = m.recall(1, st.apply(mem::raw_features(ctx(0.5), 1, 0.6)), st);
+  EXPECT_EQ(r1.found, 5);
+  EXPECT_EQ(r1.wins, 0);
+  EXPECT_EQ(m.recall(7, st.apply(mem::raw_features(ctx(0.1), 1, 0.6)), st).found, 0);
+}
+
+TEST(MemPatterns, SeedThresholdsWinRate070Over5) {
+  mem::PatternMiner miner;
+  mem::Standardizer st;
+  // 6 low-volatility trades, 5 wins (0.83); 6 high-volatility trades, 4 wins (0.67: below 0.70).
+  std::vector<std::pair<double, bool>> trades = {{0.1, true}, {0.1, true}, {0.1, true}, {0.1, true}, {0.1, true},
+                                                 {0.1, false}, {0.5, true}, {0.5, true}, {0.5, true}, {0.5, true},
+                                                 {0.5, false}, {0.5, false}};
+  int64_t t = 0;
+  for (auto [v, w] : trades) {
+    const auto raw = mem::raw_features(ctx(v, "mean_reverting"), 1, 0.6);
+    st.observe(raw);
+    miner.add(raw, w, t += 86'400'000);
+  }
+  miner.discover(st);
+  bool low = false;
+  for (const auto& p : miner.patterns()) {
+    EXPECT_GE(p.occurrences, 5);
+    EXPECT_GE(p.win_rate(), 0.70);
+    EXPECT_EQ(p.key().find("vol_bucket=high"), std::string::npos) << p.key();
+    if (p.key() == "vol_bucket=low") {
+      low = true;
+      EXPECT_EQ(p.occurrences, 6);
+      EXPECT_EQ(p.wins, 5);
+      EXPECT_EQ(p.first_seen_ms, 86'400'000);
+      EXPECT_EQ(p.last_seen_ms, 6 * 86'400'000);
+    }
+  }
+  EXPECT_TRUE(low);
+}
+
+TEST(MemFormula, PartialChangesConfidenceOnlyFullSizesAndVetoes) {
+  mem::Evidence e;
+  e.model_p = 0.2;
+  e.model_w = 1;
+  e.model_n = 100;
+  const auto partial = mem::combine(e, mem::Mode::kPartial, 0.6, 0.5, 0.2, 0.2);
+  EXPECT_NEAR(partial.probability, 0.2, 1e-12);
+  EXPECT_NEAR(partial.confidence, 0.3, 1e-12);
+  EXPECT_EQ(partial.size, 0.5);
+  EXPECT_FALSE(partial.veto);
+  const auto full = mem::combine(e, mem::Mode::kFull, 0.6, 0.5, 0.4, 0.2);
+  EXPECT_TRUE(full.veto);
+  EXPECT_NEAR(full.size, 0.5 * 0.4 * 0.5, 1e-12);
+  const std::string why = mem::reasoning(e, mem::Mode::kFull, 0.6, 0.5, full);
+  EXPECT_NE(why.find("model p=0.20"), std::string::npos) << why;
+  EXPECT_NE(why.find("veto"), std::string::npos) << why;
+  // No evidence: nothing changes.
+  const auto none = mem::combine(mem::Evidence{}, mem::Mode::kFull, 0.6, 0.5, 0, 0);
+  EXPECT_EQ(none.probability, 0.5);
+  EXPECT_EQ(none.confidence, 0.6);
+  EXPECT_EQ(none.size, 0.5);
+  EXPECT_FALSE(none.veto);
+}
+
+TEST(MemTwoArms, PlantedLowVolatilityRegularityIsFoundAndPaysOutOfSample) {
+  const auto md = make_data(4000, 7, true);
+  const auto r = run_two_arms(md);
+  // A pattern naming low volatility was learned in the training part and holds out of sample.
+  bool low_passes = false;
+  for (const auto& pc : r.cmp.patterns)
+    if (pc.pattern.key().find("vol_bucket=low") != std::string::npos && pc.passes) low_passes = true;
+  EXPECT_TRUE(low_passes) << r.cmp.to_json().dump(1);
+  EXPECT_GT(r.cmp.enhanced_return, r.cmp.base_return) << r.cmp.to_json().dump(1);
+  EXPECT_GT(r.cmp.enhanced.win_rate, r.cmp.base.win_rate);
+  EXPECT_EQ(r.cmp.verdict, "gain") << r.cmp.to_json().dump(1);
+  // The training part is identical in both arms: MEM only learned there.
+  for (size_t i = 0; i < r.engine.outcomes[0].equity.size(); ++i)
+    if (r.engine.outcomes[0].equity[i].ts_ms < r.split_ms) {
+      ASSERT_EQ(r.engine.outcomes[0].equity[i].equity, r.engine.outcomes[1].equity[i].equity);
+    }
+  // Trades entered in the scoring part carry the MEM note.
+  int64_t noted = 0;
+  for (const auto& t : r.engine.outcomes[0].account->closed())
+    if (t.entry_ms >= r.split_ms) {
+      EXPECT_TRUE(t.was_enhanced);
+      EXPECT_NE(t.mem_reasoning.find("P="), std::string::npos);
+      ++noted;
+    }
+  EXPECT_GT(noted, 0);
+}
+
+TEST(MemTwoArms, RandomWalkGivesNoOutOfSamplePatternAndNoClaimedGain) {
+  for (uint64_t seed : {1, 2, 3, 4, 5}) {
+    const auto md = make_data(4000, seed, false);
+    const auto r = run_two_arms(md);
+    for (const auto& pc : r.cmp.patterns) EXPECT_FALSE(pc.passes) << "seed " << seed << " " << pc.pattern.key();
+    EXPECT_NE(r.cmp.verdict, "gain") << "seed " << seed << " " << r.cmp.to_json().dump(1);
+  }
+}
+
+TEST(MemTwoArms, SameDataAndSeedGiveIdenticalResults) {
+  const auto md = make_data(3000, 11, true);
+  const auto a = run_two_arms(md), b = run_two_arms(md);
+  EXPECT_EQ(a.state, b.state);
+  EXPECT_EQ(a.cmp.to_json(), b.cmp.to_json());
+  const auto& ta = a.engine.outcomes[0].account->closed();
+  const auto& tb = b.engine.outcomes[0].account->closed();
+  ASSERT_EQ(ta.size(), tb.size());
+  for (size_t i = 0; i < ta.size(); ++i) {
+    EXPECT_EQ(ta[i].pnl, tb[i].pnl);
+    EXPECT_EQ(ta[i].mem_reasoning, tb[i].mem_reasoning);
+  }
+}
+
+TEST(MemState, ModelAndPatternsSurviveARestart) {
+  testing::TempDir dir;
+  const auto md = make_data(3000, 7, true);
+  const auto r = run_two_arms(md);
+  const auto file = mem_state_path(dir.path(), "strategy-1");
+  ASSERT_TRUE(save_mem_state(file, r.state).ok());
+  auto loaded = load_mem_state(file);
+  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  mem::MemConfig mc;
+  mc.symbols = {"TEST"};
+  mem::MemStage restored(mc);
+  ASSERT_TRUE(restored.load_json(**loaded).ok());
+  EXPECT_EQ(restored.to_json(), r.state);
+  EXPECT_FALSE(restored.miner().patterns().empty());
+  EXPECT_GT(restored.model().updates(), 100);
+  // Judgements match a stage that never stopped.
+  mem::MemStage same(mc);
+  ASSERT_TRUE(same.load_json(r.state).ok());
+  for (double v : {0.05, 0.1, 0.3, 0.6}) {
+    const auto a = restored.judge(0, ctx(v), 1, 0.6, 1.0), b = same.judge(0, ctx(v), 1, 0.6, 1.0);
+    EXPECT_EQ(a.probability, b.probability);
+  }
+  // Outcomes a saved state had learned are not learned twice.
+  const int64_t before = restored.counters().learned;
+  ClosedTrade old;
+  old.exit_ms = restored.last_learned_exit_ms();
+  old.entry_context = ctx(0.1);
+  restored.learn(old);
+  EXPECT_EQ(restored.counters().learned, before);
+  EXPECT_EQ(restored.counters().skipped, 1);
+}
+
+Manifest risky_manifest() {
+  Manifest m;
+  m.name = "risky";
+  auto spec = [](const char* name, ParamType t, OrderedJson def, double lo, double hi) {
+    ParamSpec s;
+    s.name = name;
+    s.type = t;
+    s.default_value = std::move(def);
+    s.min = lo;
+    s.max = hi;
+    return s;
+  };
+  ParamSpec size = spec("position_size", ParamType::kFloat, 0.3, 0.1, 0.5);
+  ParamSpec stop = spec("stop_loss_pct", ParamType::kFloat, 0.05, 0.02, 0.1);
+  ParamSpec period = spec("period", ParamType::kInteger, 14, 2, 100);
+  m.parameters = {size, stop, period};
+  return m;
+}
+
+TEST(MemAdapt, LosingReducesRiskWinningIncreasesSizingNeverOutsideBounds) {
+  const Manifest m = risky_manifest();
+  mem::RiskAdapter a(m, {{"position_size", 0.3}, {"stop_loss_pct", 0.05}, {"period", 14}});
+  int64_t t = 0;
+  std::vector<mem::ParamChange> all;
+  for (int i = 0; i < 300; ++i) {
+    auto ch = a.after_outcome(t += 86'400'000, i % 5 == 0);  // 20% wins
+    all.insert(all.end(), ch.begin(), ch.end());
+    EXPECT_GE(a.current()["position_size"].get<double>(), 0.1);
+    EXPECT_GE(a.current()["stop_loss_pct"].get<double>(), 0.02);
+  }
+  EXPECT_FALSE(all.empty());
+  EXPECT_EQ(a.current()["position_size"].get<double>(), 0.1);
+  EXPECT_EQ(a.current()["stop_loss_pct"].get<double>(), 0.02);
+  EXPECT_EQ(a.current()["period"].get<int>(), 14);  // not a risk parameter
+  for (const auto& c : all) EXPECT_NE(c.reason.find("< 0.45"), std::string::npos);
+  for (int i = 0; i < 300; ++i) {
+    a.after_outcome(t += 86'400'000, i % 10 != 0);  // 90% wins
+    EXPECT_LE(a.current()["position_size"].get<double>(), 0.5);
+  }
+  EXPECT_EQ(a.current()["position_size"].get<double>(), 0.5);
+  EXPECT_EQ(a.current()["stop_loss_pct"].get<double>(), 0.02);  // sizing only
+}
+
+}  // namespace
+}  // namespace algohost
