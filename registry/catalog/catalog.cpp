@@ -2,8 +2,12 @@
 // Versions, performance, parameters, relationships and audit queries live in their own files.
 #include "registry/catalog/catalog.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <cctype>
+#include <climits>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -104,6 +108,148 @@ std::vector<std::string> clean_tags(const std::vector<std::string>& tags, Status
 
 }  // namespace
 
+// ---- Search ranking -----------------------------------------------------------------------
+//
+// FTS5's bm25 reads each matching row's token count from the index's docsize table, one lookup
+// per match, which is most of the cost of ranking thousands of matches. algohost_rank computes
+// exactly what bm25 computes (the same formula, in the same order, from the same inputs: FTS5's
+// own bm25 in fts5_aux.c) but takes the token count from internal::FtsDocSizes, an array by rowid
+// read from that docsize table whenever the database has changed since. A row the array does not
+// cover is looked up as bm25 does.
+
+struct internal::FtsDocSizes {
+  std::vector<int32_t> total;  // tokens in all columns, by rowid; -1 where there is no row
+  bool loaded = false;
+  uint32_t data_version = 0;   // SQLITE_FCNTL_DATA_VERSION when loaded
+};
+
+namespace {
+
+// The columns' weights of the strategies_fts rank (schema migration 1: bm25(10, 5, 1, 2, 3)).
+constexpr const char* kRankCall = "algohost_rank(strategies_fts, 10.0, 5.0, 1.0, 2.0, 3.0)";
+
+struct RankQueryData {
+  double avgdl = 0;
+  std::vector<double> idf, freq;
+};
+
+int count_rows(const Fts5ExtensionApi*, Fts5Context*, void* n) {
+  ++*static_cast<sqlite3_int64*>(n);
+  return SQLITE_OK;
+}
+
+void algohost_rank(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int n_val, sqlite3_value** vals) {
+  const double k1 = 1.2, b = 0.75;
+  int rc = SQLITE_OK;
+  auto* data = static_cast<RankQueryData*>(api->xGetAuxdata(fts, 0));
+  if (!data) {  // once per query: IDF of each phrase and the average row size, as bm25 does
+    auto owned = std::make_unique<RankQueryData>();
+    sqlite3_int64 rows = 0, tokens = 0;
+    rc = api->xRowCount(fts, &rows);
+    if (rc == SQLITE_OK) rc = api->xColumnTotalSize(fts, -1, &tokens);
+    if (rc == SQLITE_OK) owned->avgdl = static_cast<double>(tokens) / static_cast<double>(rows);
+    const int phrases = api->xPhraseCount(fts);
+    owned->idf.assign(static_cast<size_t>(phrases), 0.0);
+    owned->freq.assign(static_cast<size_t>(phrases), 0.0);
+    for (int i = 0; rc == SQLITE_OK && i < phrases; i++) {
+      sqlite3_int64 hits = 0;
+      rc = api->xQueryPhrase(fts, i, &hits, count_rows);
+      if (rc == SQLITE_OK) {
+        double idf = std::log((static_cast<double>(rows - hits) + 0.5) / (static_cast<double>(hits) + 0.5));
+        if (idf <= 0.0) idf = 1e-6;
+        owned->idf[static_cast<size_t>(i)] = idf;
+      }
+    }
+    if (rc == SQLITE_OK) {
+      data = owned.get();
+      rc = api->xSetAuxdata(fts, owned.release(), [](void* p) { delete static_cast<RankQueryData*>(p); });
+    }
+    if (rc != SQLITE_OK) {
+      sqlite3_result_error_code(ctx, rc);
+      return;
+    }
+  }
+  std::fill(data->freq.begin(), data->freq.end(), 0.0);
+  int inst = 0;
+  rc = api->xInstCount(fts, &inst);
+  for (int i = 0; rc == SQLITE_OK && i < inst; i++) {
+    int phrase = 0, col = 0, off = 0;
+    rc = api->xInst(fts, i, &phrase, &col, &off);
+    if (rc == SQLITE_OK) data->freq[static_cast<size_t>(phrase)] += n_val > col ? sqlite3_value_double(vals[col]) : 1.0;
+  }
+  double d = 0;
+  if (rc == SQLITE_OK) {
+    const auto* sizes = static_cast<const internal::FtsDocSizes*>(api->xUserData(fts));
+    const sqlite3_int64 rowid = api->xRowid(fts);
+    if (sizes && sizes->loaded && rowid >= 0 && rowid < static_cast<sqlite3_int64>(sizes->total.size()) &&
+        sizes->total[static_cast<size_t>(rowid)] >= 0) {
+      d = sizes->total[static_cast<size_t>(rowid)];
+    } else {
+      int tokens = 0;
+      rc = api->xColumnSize(fts, -1, &tokens);
+      d = static_cast<double>(tokens);
+    }
+  }
+  if (rc != SQLITE_OK) {
+    sqlite3_result_error_code(ctx, rc);
+    return;
+  }
+  double score = 0.0;
+  for (size_t i = 0; i < data->idf.size(); i++)
+    score += data->idf[i] * ((data->freq[i] * (k1 + 1.0)) / (data->freq[i] + k1 * (1 - b + b * d / data->avgdl)));
+  sqlite3_result_double(ctx, -1.0 * score);
+}
+
+}  // namespace
+
+void Catalog::enable_fast_rank() {
+  doc_sizes_ = std::make_unique<internal::FtsDocSizes>();
+  fts5_api* api = nullptr;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_->raw(), "SELECT fts5(?1)", -1, &st, nullptr) == SQLITE_OK) {
+    sqlite3_bind_pointer(st, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+    sqlite3_step(st);
+  }
+  sqlite3_finalize(st);
+  fast_rank_ = api && api->iVersion >= 2 &&
+               api->xCreateFunction(api, "algohost_rank", doc_sizes_.get(), algohost_rank, nullptr) == SQLITE_OK;
+}
+
+Status Catalog::refresh_doc_sizes() {
+  // Inside the search's read transaction: the version read here is the snapshot's.
+  unsigned int version = 0;
+  if (sqlite3_file_control(db_->raw(), "main", SQLITE_FCNTL_DATA_VERSION, &version) != SQLITE_OK) {
+    doc_sizes_->loaded = false;  // cannot tell whether it changed: every row is looked up
+    return Status::Ok();
+  }
+  if (doc_sizes_->loaded && doc_sizes_->data_version == version) return Status::Ok();
+  doc_sizes_->loaded = false;
+  doc_sizes_->total.clear();
+  auto st = db_->prepare("SELECT id, sz FROM strategies_fts_docsize");
+  if (!st.ok()) return st.status();
+  while ((*st)->step()) {
+    const int64_t id = (*st)->int64(0);
+    const std::string sz = (*st)->text(1);  // one varint per column (FTS5's format)
+    int64_t total = 0;
+    for (size_t i = 0; i < sz.size();) {
+      uint64_t v = 0;
+      for (int k = 0; i < sz.size() && k < 9; ++k) {
+        const auto c = static_cast<unsigned char>(sz[i++]);
+        v = (v << 7) | (c & 0x7F);
+        if (!(c & 0x80)) break;
+      }
+      total += static_cast<int64_t>(v);
+    }
+    if (id < 0 || id > (int64_t{1} << 28) || total > INT32_MAX) continue;  // left to the per-row lookup
+    if (static_cast<size_t>(id) >= doc_sizes_->total.size()) doc_sizes_->total.resize(static_cast<size_t>(id) + 1, -1);
+    doc_sizes_->total[static_cast<size_t>(id)] = static_cast<int32_t>(total);
+  }
+  if (!(*st)->status().ok()) return (*st)->status();
+  doc_sizes_->data_version = version;
+  doc_sizes_->loaded = true;
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& db_file, CatalogOptions options) {
   std::error_code ec;
   if (!options.read_only && db_file.has_parent_path()) std::filesystem::create_directories(db_file.parent_path(), ec);
@@ -115,6 +261,7 @@ Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& db_f
   c->options_ = std::move(options);
   c->db_ = std::move(*db);
   if (c->options_.data_dir && !c->options_.read_only) c->mirror_ = std::make_unique<FileMirror>(*c->options_.data_dir);
+  c->enable_fast_rank();
   return c;
 }
 
@@ -273,8 +420,26 @@ Result<std::vector<SearchHit>> Catalog::search(const std::string& text, int64_t 
   // Rank and cut on (rowid, rank) pairs first, inside the full-text index; then read the records
   // of the best candidates only and drop inactive ones. When too many candidates were inactive to
   // fill the page, the cut is widened until it holds enough or covers every match.
+  // One read snapshot for the whole search, so that the token counts the ranking takes from
+  // doc_sizes_ are those of the rows it ranks.
+  const bool own_snapshot = fast_rank_ && !db_->in_transaction();
+  if (own_snapshot) {
+    if (Status st = db_->exec("BEGIN"); !st.ok()) return st;
+  }
+  struct EndSnapshot {
+    sql::Database* db;
+    ~EndSnapshot() {
+      if (db) (void)db->exec("COMMIT");
+    }
+  } end_snapshot{own_snapshot ? db_.get() : nullptr};
+  if (fast_rank_) {
+    if (Status st = db_->exec("SELECT 1 FROM strategies_fts_docsize LIMIT 1"); !st.ok()) return st;  // starts the read
+    if (Status st = refresh_doc_sizes(); !st.ok()) return st;
+  }
+  const std::string rank_sql = fast_rank_ ? std::string(kRankCall) : std::string("rank");
   const std::string sql = std::string("SELECT ") + internal::kStrategyColumns +
-                          ", h.rank FROM (SELECT rowid AS rid, rank FROM strategies_fts WHERE strategies_fts MATCH ?1 "
+                          ", h.rank FROM (SELECT rowid AS rid, " + rank_sql +
+                          " AS rank FROM strategies_fts WHERE strategies_fts MATCH ?1 "
                           "ORDER BY rank LIMIT ?3) AS h JOIN strategies s ON s.rowid = h.rid" +
                           (include_inactive ? "" : " WHERE s.status NOT IN ('deprecated', 'archived')") +
                           " ORDER BY h.rank, s.strategy_name LIMIT ?2";

@@ -25,6 +25,10 @@
 
 namespace algohost::catalog {
 
+namespace internal {
+struct FtsDocSizes;  // catalog.cpp
+}
+
 class FileMirror;
 
 struct CatalogOptions {
@@ -164,6 +168,13 @@ class Catalog {
   CatalogOptions options_;
   std::unique_ptr<sql::Database> db_;
   std::unique_ptr<FileMirror> mirror_;
+  // Search ranking: each strategy's token count from the full-text index, by
+  // rowid, so the ranking function does not look it up row by row; reloaded whenever the
+  // database changed since it was read.
+  std::unique_ptr<internal::FtsDocSizes> doc_sizes_;
+  bool fast_rank_ = false;  // algohost_rank is registered on this connection
+  void enable_fast_rank();
+  Status refresh_doc_sizes();
 };
 
 // Now as stored: "2026-11-24T10:00:00.123Z".

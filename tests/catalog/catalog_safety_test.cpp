@@ -542,6 +542,58 @@ TEST(CatalogSharing, TwoCatalogsOnOneFileSeeEachOthersChanges) {
 }
 
 // The cause of the above: no public call may leave a statement running once it has returned.
+// (rowid, score) of every match, best first, ranked by `rank_sql` on the catalog's connection.
+std::vector<std::pair<int64_t, double>> ranked(Catalog& c, const std::string& rank_sql, const std::string& match) {
+  auto st = must(c.database().prepare("SELECT rowid, " + rank_sql +
+                                      " AS r FROM strategies_fts WHERE strategies_fts MATCH ?1 ORDER BY r, rowid"));
+  st->bind(1, match);
+  std::vector<std::pair<int64_t, double>> out;
+  while (st->step()) out.emplace_back(st->int64(0), st->real(1));
+  EXPECT_TRUE(st->status().ok()) << st->status().message();
+  return out;
+}
+
+// Search ranks with algohost_rank, which takes each row's token count from a cache instead of
+// the index: its scores are FTS5's bm25 scores (the table's rank) exactly, also after other
+// connections and this one change the rows.
+TEST(CatalogSharing, SearchRankingIsTheIndexsBm25ExactlyAndFollowsChanges) {
+  TempDir dir;
+  auto a = must(Catalog::open(dir / "catalog.db"));
+  auto b = must(Catalog::open(dir / "catalog.db"));
+  const std::vector<std::string> words = {"momentum", "reversion", "trend", "breakout", "volatility", "carry"};
+  for (int i = 0; i < 40; ++i) {
+    Registration r = reg("strat_" + std::to_string(i) + "_" + words[static_cast<size_t>(i) % words.size()]);
+    for (int w = 0; w <= i % 7; ++w) r.description += words[static_cast<size_t>(i + w * w) % words.size()] + " ";
+    r.search_keywords = words[static_cast<size_t>(i * 3) % words.size()];
+    r.tags = {words[static_cast<size_t>(i * 5) % words.size()]};
+    must(a->register_strategy(r));
+  }
+  const std::vector<std::string> queries = {"\"momentum\"", "\"trend\" \"carry\"", "\"vol\"*", "\"strat_1\"*", "\"reversion\""};
+  auto check = [&](Catalog& c, const char* when) {
+    ASSERT_FALSE(c.search("momentum", 5).value().empty()) << when;  // loads the cache
+    for (const auto& q : queries) {
+      const auto bm25 = ranked(c, "rank", q);
+      const auto fast = ranked(c, "algohost_rank(strategies_fts, 10.0, 5.0, 1.0, 2.0, 3.0)", q);
+      ASSERT_FALSE(bm25.empty()) << when << " " << q;
+      EXPECT_EQ(fast, bm25) << when << " " << q;
+    }
+  };
+  check(*a, "fresh");
+  StrategyUpdate u;
+  u.description = "momentum momentum momentum carry trend now much longer than it was before";
+  must(b->update_strategy("strat_3_breakout", u));  // another connection changes a row's size
+  check(*a, "after another connection's change");
+  u.description = "short";
+  must(a->update_strategy("strat_4_volatility", u));  // and this one
+  check(*a, "after this connection's change");
+  must(b->register_strategy(reg("late_momentum_entry")));
+  check(*a, "after a new row");
+  check(*b, "on the other connection");
+  // Search results themselves are ordered by that rank.
+  const auto hits = must(a->search("momentum", 50));
+  for (size_t i = 1; i < hits.size(); ++i) EXPECT_LE(hits[i - 1].rank, hits[i].rank);
+}
+
 TEST(CatalogSharing, NoStatementIsLeftRunningBetweenCalls) {
   TempDir dir;
   auto cat = must(Catalog::open(dir / "catalog.db"));
