@@ -78,6 +78,66 @@ Status store_learned_patterns(catalog::Catalog& c, const std::string& strategy_i
   });
 }
 
+Result<std::string> promote_learned_strategy(catalog::Catalog& c, const std::string& base_label,
+                                             const std::string& base_strategy_id, const mem::Pattern& pattern,
+                                             const mem::Standardizer& st, const nlohmann::json& evidence) {
+  const std::string base_name = base_label.substr(0, base_label.find('@'));
+  std::string slug;
+  for (char ch : pattern.key()) slug += ch == '=' ? '-' : ch == '&' ? '.' : ch;
+  const std::string name = base_name + "-learned-" + slug;
+  if (auto existing = c.get(name); existing.ok()) return existing->strategy_id;
+  auto base = c.get(base_strategy_id);
+  if (!base.ok()) return base.status();
+  catalog::Registration r;
+  r.name = name;
+  r.display_name = base->display_name + " when " + pattern.key();
+  r.description = base_label + " with its entries filtered by the MEM pattern " + pattern.key() +
+                  " (learned by MEM, passed out of sample)";
+  r.category = base->category;
+  r.sub_category = base->sub_category;
+  r.complexity = base->complexity_level;
+  r.language = base->language;
+  r.origin = "learned";
+  r.created_by = "mem_learning";
+  r.learned_from_strategy_id = base->strategy_id;
+  r.tags = {"learned", "mem"};
+  nlohmann::json items = pattern.items;
+  r.metadata = catalog::Json{{"learned", {{"base", base_label}, {"pattern", pattern.key()},
+                                          {"conditions", catalog::Json::parse(pattern.conditions().dump())},
+                                          {"items", catalog::Json::parse(items.dump())},
+                                          {"standardizer", catalog::Json::parse(st.to_json().dump())},
+                                          {"evidence", catalog::Json::parse(evidence.dump())}}}};
+  auto id = c.register_strategy(r);
+  if (!id.ok()) return id.status();
+  if (Status st2 = c.link(base->strategy_id, *id, "derived_from", "MEM pattern " + pattern.key()); !st2.ok()) return st2;
+  auto up = c.database().prepare(
+      "UPDATE mem_learned_patterns SET learned_strategy_id = ?1 WHERE strategy_id = ?2 AND pattern_key = ?3");
+  if (!up.ok()) return up.status();
+  (*up)->bind_all(*id, base->strategy_id, pattern.key());
+  if (Status st3 = (*up)->run(); !st3.ok()) return st3;
+  return *id;
+}
+
+Result<LearnedSpec> find_learned_strategy(catalog::Catalog& c, const std::string& name_or_id) {
+  auto rec = c.get(name_or_id);
+  if (!rec.ok()) return rec.status();
+  if (rec->origin != "learned" || !rec->metadata.is_object() || !rec->metadata.contains("learned"))
+    return Status::NotFound(name_or_id + " is not a learned strategy");
+  try {
+    const auto& l = rec->metadata["learned"];
+    LearnedSpec s;
+    s.strategy_id = rec->strategy_id;
+    s.name = rec->strategy_name;
+    s.base = l.at("base").get<std::string>();
+    s.pattern.items = l.at("items").get<std::vector<uint8_t>>();
+    s.pattern.finalize();
+    s.standardizer = mem::Standardizer::from_json(nlohmann::json::parse(l.at("standardizer").dump()));
+    return s;
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(name_or_id + ": metadata.learned: " + e.what());
+  }
+}
+
 Status store_mem_improvement(catalog::Catalog& c, const std::string& version_id, double improvement_pct) {
   auto st = c.database().prepare("UPDATE strategy_versions SET mem_improvement_pct = ?1 WHERE version_id = ?2");
   if (!st.ok()) return st.status();

@@ -27,6 +27,21 @@ Result<std::optional<nlohmann::json>> load_mem_state(const std::filesystem::path
 Status save_mem_state(const std::filesystem::path& file, const nlohmann::json& state);
 
 Status store_learned_patterns(catalog::Catalog& c, const std::string& strategy_id, const std::vector<mem::Pattern>& patterns);
+// Learned strategies: a pattern that passed out of sample becomes a catalog strategy
+// "<base>-learned-<pattern slug>" (origin learned, learned_from_strategy_id, a derived_from link
+// from the base, metadata.learned = {base, pattern, items, standardizer, evidence}); its
+// mem_learned_patterns row points at it. Idempotent: an existing one is returned as is.
+struct LearnedSpec {
+  std::string strategy_id, name, base;  // base: "name@version"
+  mem::Pattern pattern;
+  mem::Standardizer standardizer;
+};
+Result<std::string> promote_learned_strategy(catalog::Catalog& c, const std::string& base_label,
+                                             const std::string& base_strategy_id, const mem::Pattern& pattern,
+                                             const mem::Standardizer& st, const nlohmann::json& evidence);
+// The learned strategy `name_or_id` as the host runs it; NotFound when it is not a learned one.
+Result<LearnedSpec> find_learned_strategy(catalog::Catalog& c, const std::string& name_or_id);
+
 Status store_mem_improvement(catalog::Catalog& c, const std::string& version_id, double improvement_pct);
 
 }  // namespace algohost

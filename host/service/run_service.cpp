@@ -9,6 +9,7 @@
 #include "host/data/timestamp.h"
 #include "host/mem/adapt.h"
 #include "host/mem/mem_stage.h"
+#include "host/mem/pattern_filter.h"
 #include "host/mem/scoring.h"
 #include "host/recorder/recorder.h"
 #include "host/service/mem_store.h"
@@ -159,6 +160,9 @@ Result<RunReport> RunService::run(const RunRequest& req) {
 
   // Strategies: as asked, or every valid discovered strategy.
   std::vector<const Manifest*> manifests;
+  std::map<size_t, LearnedSpec> learned_of;  // index into manifests -> the learned strategy run on it
+  std::vector<std::unique_ptr<mem::PatternFilterStage>> filters;
+  std::vector<const LearnedSpec*> setup_learned;  // per setup: the learned strategy, or null
   if (req.strategies.empty()) {
     for (const auto& p : plugins_.discovery().plugins) {
       if (!p.report.ok() || p.shadowed_by || p.report.manifest->kind != "strategy") continue;
@@ -169,7 +173,18 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   } else {
     for (const auto& spec : req.strategies) {
       auto m = plugins_.find(spec);
-      if (!m.ok()) return m.status();
+      if (!m.ok()) {
+        // A learned strategy (docs/mem.md): its base strategy with the learned pattern as a filter.
+        auto cat0 = catalog_.catalog();
+        if (!cat0.ok()) return m.status();
+        auto learned = find_learned_strategy(**cat0, spec);
+        if (!learned.ok()) return m.status();
+        auto base = plugins_.find(learned->base);
+        if (!base.ok()) return Status::NotFound(spec + ": learned from " + learned->base + ", which is not installed");
+        learned_of[manifests.size()] = *learned;
+        manifests.push_back(*base);
+        continue;
+      }
       manifests.push_back(*m);
     }
   }
@@ -217,7 +232,9 @@ Result<RunReport> RunService::run(const RunRequest& req) {
 
   std::vector<StrategySetup> setups;
   nlohmann::ordered_json strategies_json = nlohmann::ordered_json::array();
-  for (const auto* m : manifests) {
+  for (size_t mi = 0; mi < manifests.size(); ++mi) {
+    const Manifest* m = manifests[mi];
+    const LearnedSpec* learned = learned_of.count(mi) ? &learned_of[mi] : nullptr;
     std::map<std::string, std::string> overrides;
     for (const auto& [name, value] : req.params)
       if (m->find_parameter(name)) overrides[name] = value;
@@ -251,7 +268,16 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     strategies_json.push_back({{"strategy", m->id()},
                                {"version_id", version.ok() ? nlohmann::ordered_json(version->version_id) : nlohmann::ordered_json(nullptr)},
                                {"parameters", params.ok() ? *params : nlohmann::ordered_json(nullptr)}});
-    const bool use_mem = req.mem.value_or(m->mem_enabled && m->mem_enhancement_type != "none");
+    if (learned) {
+      setup.label = learned->name;
+      filters.push_back(std::make_unique<mem::PatternFilterStage>(learned->pattern, learned->standardizer));
+      setup.stage = filters.back().get();
+      strategies_json.back()["strategy"] = learned->name;
+      strategies_json.back()["learned_from"] = learned->base;
+      strategies_json.back()["pattern"] = learned->pattern.key();
+    }
+    setup_learned.push_back(learned);
+    const bool use_mem = !learned && req.mem.value_or(m->mem_enabled && m->mem_enhancement_type != "none");
     if (use_mem) {
       MemArm a;
       a.main = setups.size();
@@ -337,6 +363,10 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   for (const auto& s : setups) {
     if (ids.size() >= n_main) {
       ids.emplace_back("", "");  // shadow arms: nothing recorded
+      continue;
+    }
+    if (const LearnedSpec* l = setup_learned[ids.size()]) {
+      ids.emplace_back(l->strategy_id, "");  // a learned strategy has no version of its own
       continue;
     }
     auto rec = c.get(s.manifest->name);
@@ -462,6 +492,23 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       j["patterns"].push_back({{"pattern", p.key()}, {"occurrences", p.occurrences}, {"wins", p.wins},
                                {"win_rate", p.win_rate()}, {"first_seen", format_timestamp_ms(p.first_seen_ms)},
                                {"last_seen", format_timestamp_ms(p.last_seen_ms)}});
+    // Patterns that passed out of sample become learned strategies (only when measured).
+    j["learned_strategies"] = nlohmann::ordered_json::array();
+    if (measured && !ids[k].first.empty())
+      for (const auto& pc : cmp.patterns) {
+        if (!pc.passes) continue;
+        nlohmann::json evidence{{"run_id", run},
+                                {"in_sample", {{"occurrences", pc.pattern.occurrences}, {"wins", pc.pattern.wins}}},
+                                {"out_of_sample", {{"occurrences", pc.oos_occurrences}, {"wins", pc.oos_wins}, {"p_value", pc.p_value}}}};
+        auto id = promote_learned_strategy(c, setups[k].manifest->id(), ids[k].first, pc.pattern, st_at_split, evidence);
+        if (!id.ok()) {
+          report.warnings.push_back("learned strategy for " + pc.pattern.key() + ": " + id.status().message());
+          continue;
+        }
+        auto rec = c.get(*id);
+        j["learned_strategies"].push_back({{"strategy", rec.ok() ? rec->strategy_name : *id}, {"strategy_id", *id},
+                                           {"pattern", pc.pattern.key()}});
+      }
     j["parameter_changes"] = nlohmann::ordered_json::array();
     for (const auto& ch : a.changes) {
       Status st = ids[k].first.empty()

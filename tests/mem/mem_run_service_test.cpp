@@ -6,6 +6,7 @@
 #include "host/data/timestamp.h"
 #include "host/service/mem_store.h"
 #include "host/service/run_service.h"
+#include "host/mem/features.h"
 #include "tests/support/test_support.h"
 
 namespace algohost {
@@ -130,6 +131,64 @@ TEST(MemRunService, MemOffRunsOneArm) {
   auto trades = env.cat().trades("rsi", report->run_id, 100000);
   ASSERT_TRUE(trades.ok());
   for (const auto& t : *trades) EXPECT_FALSE(t.was_mem_enhanced);
+}
+
+}  // namespace
+}  // namespace algohost
+
+namespace algohost {
+namespace {
+
+TEST(MemLearnedStrategy, APromotedPatternRunsAsTheBaseStrategyFilteredByIt) {
+  Env env;
+  catalog::Catalog& c = env.cat();
+  auto base = c.get("rsi");
+  ASSERT_TRUE(base.ok());
+  mem::Pattern p;
+  uint8_t item = 0;
+  ASSERT_TRUE(mem::parse_item("regime=trending", item));
+  p.items = {item};
+  p.occurrences = 10;
+  p.wins = 8;
+  p.finalize();
+  mem::Standardizer st;
+  auto id = promote_learned_strategy(c, "rsi@1.0.0", base->strategy_id, p, st, {{"note", "test"}});
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  auto again = promote_learned_strategy(c, "rsi@1.0.0", base->strategy_id, p, st, {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *id);  // idempotent
+  auto rec = c.get(*id);
+  ASSERT_TRUE(rec.ok());
+  EXPECT_EQ(rec->strategy_name, "rsi-learned-regime-trending");
+  EXPECT_EQ(rec->origin, "learned");
+  EXPECT_EQ(rec->learned_from_strategy_id, base->strategy_id);
+  auto rel = c.related("rsi");
+  ASSERT_TRUE(rel.ok());
+  bool derived = false;
+  for (const auto& r : *rel) derived = derived || r.to_json().dump().find("derived_from") != std::string::npos;
+  EXPECT_TRUE(derived);
+
+  RunRequest req;
+  req.strategies = {"rsi-learned-regime-trending"};
+  req.synthetic = "symbols=2,bars=1500,seed=3,timeframe=1d";
+  auto report = env.runs.run(req);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->strategies[0].label, "rsi-learned-regime-trending");
+  EXPECT_TRUE(report->strategies[0].mem.is_null());
+  auto trades = c.trades(*id, report->run_id, 100000);
+  ASSERT_TRUE(trades.ok());
+  ASSERT_FALSE(trades->empty());
+  for (const auto& t : *trades) {
+    EXPECT_EQ(t.market_regime.value_or(""), "trending");
+    EXPECT_EQ(t.learned_pattern_applied.value_or(""), "regime=trending");
+  }
+  // The base strategy over the same data takes more entries than its filtered version.
+  RunRequest base_req = req;
+  base_req.strategies = {"rsi"};
+  base_req.mem = false;
+  auto base_report = env.runs.run(base_req);
+  ASSERT_TRUE(base_report.ok());
+  EXPECT_GT(base_report->strategies[0].trades, report->strategies[0].trades);
 }
 
 }  // namespace
