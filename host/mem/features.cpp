@@ -74,8 +74,9 @@ Items discretize(const FeatureVec& raw, const Standardizer& st) {
   Items it{};
   const double zv = st.z(0, raw[0]);
   it[kVolBucket] = static_cast<uint8_t>(kVolBucket * 8 + (zv < -0.5 ? 0 : zv > 0.5 ? 2 : 1));
-  const double ratio = std::exp(raw[1]);
-  it[kVolume] = static_cast<uint8_t>(kVolume * 8 + (ratio < 0.8 ? 0 : ratio > 1.25 ? 2 : 1));
+  // raw[1] is log(volume ratio): compared with log(0.8) and log(1.25) instead of exponentiating.
+  static const double kLogLow = std::log(0.8), kLogHigh = std::log(1.25);
+  it[kVolume] = static_cast<uint8_t>(kVolume * 8 + (raw[1] < kLogLow ? 0 : raw[1] > kLogHigh ? 2 : 1));
   it[kRegime] = static_cast<uint8_t>(kRegime * 8 + (raw[2] > 0 ? 0 : raw[3] > 0 ? 1 : raw[4] > 0 ? 2 : 3));
   it[kSide] = static_cast<uint8_t>(kSide * 8 + (raw[5] > 0 ? 0 : 1));
   return it;

@@ -43,8 +43,7 @@ Decision MemStage::judge(uint32_t symbol, const ContextReading& ctx, int side, d
       e.pattern_wins = p->wins;
     }
   }
-  const double v_ref = st_.count() >= 2 ? std::exp(st_.mean(0)) : 0.0;
-  Decision d = combine(e, cfg_.mode, base_confidence, base_size, ctx.volatility, v_ref);
+  Decision d = combine(e, cfg_.mode, base_confidence, base_size, ctx.volatility, v_ref_);
   if (out) *out = std::move(e);
   return d;
 }
@@ -110,6 +109,7 @@ void MemStage::learn_now(const ClosedTrade& t) {
   const FeatureVec z = st_.apply(raw);  // as a decision would have seen it
   model_.update(z, win);
   st_.observe(raw);
+  v_ref_ = st_.count() >= 2 ? std::exp(st_.mean(0)) : 0.0;
   memory_.add(symbol_id(t.symbol), raw, win);
   miner_.add(raw, win, t.entry_ms);
   last_learned_exit_ms_ = std::max(last_learned_exit_ms_, t.exit_ms);
@@ -147,6 +147,7 @@ Status MemStage::load_json(const nlohmann::json& j) {
       return Status::InvalidArgument("format: expected algohost-mem-state/1");
     model_ = LogisticModel::from_json(j.at("model"));
     st_ = Standardizer::from_json(j.at("standardizer"));
+    v_ref_ = st_.count() >= 2 ? std::exp(st_.mean(0)) : 0.0;
     names_ = j.at("symbols").get<std::vector<std::string>>();
     memory_.load_json(j.at("memory"));
     // Memory entries refer to names_ indexes; map this run's symbols onto them.

@@ -96,6 +96,7 @@ class MemStage final : public EnhancementStage {
   int64_t last_learned_exit_ms_ = INT64_MIN;
   int64_t skip_through_ms_ = INT64_MIN;
   int64_t since_discovery_ = 0;
+  double v_ref_ = 0;  // exp(mean learned log volatility), refreshed when an outcome is learned
 };
 
 }  // namespace algohost::mem

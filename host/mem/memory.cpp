@@ -19,14 +19,19 @@ Recall TradeMemory::recall(uint32_t symbol, const FeatureVec& z, const Standardi
   int n = 0;
   if (cache_dirty_ || cache_st_ != &st || cache_count_ != st.count()) {
     cache_z_.clear();
-    for (const Entry& e : items_) cache_z_.push_back(st.apply(e.raw));
+    cache_symbol_.clear();
+    cache_win_.clear();
+    for (const Entry& e : items_) {
+      cache_z_.push_back(st.apply(e.raw));
+      cache_symbol_.push_back(e.symbol);
+      cache_win_.push_back(e.win);
+    }
     cache_dirty_ = false;
     cache_st_ = &st;
     cache_count_ = st.count();
   }
-  for (size_t idx = 0; idx < items_.size(); ++idx) {
-    const Entry& e = items_[idx];
-    if (e.symbol != symbol) continue;
+  for (size_t idx = 0; idx < cache_z_.size(); ++idx) {
+    if (cache_symbol_[idx] != symbol) continue;
     const FeatureVec& ez = cache_z_[idx];
     double d = 0;
     for (int i = 0; i < kFeatures; ++i) d += (ez[i] - z[i]) * (ez[i] - z[i]);
@@ -38,7 +43,7 @@ Recall TradeMemory::recall(uint32_t symbol, const FeatureVec& z, const Standardi
       --pos;
     }
     best_d[pos] = d;
-    best_w[pos] = e.win;
+    best_w[pos] = cache_win_[idx] != 0;
   }
   Recall r;
   r.found = n;

@@ -42,6 +42,8 @@ class TradeMemory {
   // The entries standardized with a standardizer of `cache_count_` observations (it only changes
   // when an outcome is learned), rebuilt by recall() when stale.
   mutable std::vector<FeatureVec> cache_z_;
+  mutable std::vector<uint32_t> cache_symbol_;
+  mutable std::vector<uint8_t> cache_win_;
   mutable int64_t cache_count_ = -1;
   mutable const Standardizer* cache_st_ = nullptr;
   mutable bool cache_dirty_ = true;
