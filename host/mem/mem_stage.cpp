@@ -11,7 +11,13 @@ MemStage::MemStage(MemConfig cfg) : cfg_(std::move(cfg)), model_(cfg_.model), mi
 
 uint32_t MemStage::symbol_id(uint32_t run_symbol) {
   if (run_symbol < run_to_id_.size()) return run_to_id_[run_symbol];
-  const std::string name = run_symbol < cfg_.symbols.size() ? cfg_.symbols[run_symbol] : "#" + std::to_string(run_symbol);
+  std::string name;  // built in steps: GCC 12 warns (-Wrestrict) on "#" + std::to_string(...)
+  if (run_symbol < cfg_.symbols.size()) {
+    name = cfg_.symbols[run_symbol];
+  } else {
+    name = "#";
+    name += std::to_string(run_symbol);
+  }
   auto it = std::find(names_.begin(), names_.end(), name);
   if (it != names_.end()) return static_cast<uint32_t>(it - names_.begin());
   names_.push_back(name);
