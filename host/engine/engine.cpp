@@ -315,6 +315,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
             one.symbols = one_symbol;
             one.bars = &slice.bars[s];
             one.has_bar = one_has;
+            one.carry = slice.carry ? &slice.carry[s] : nullptr;  // API 1.1: this symbol's carry
             Status st = inst.on_slice(one, r.slice_out);
             if (!st.ok()) {
               fail(r, st, slice.ts_ms);

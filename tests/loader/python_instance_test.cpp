@@ -215,6 +215,34 @@ TEST(PythonInstance, CarryReachesPythonThroughTheSlice) {
   EXPECT_TRUE(out.empty());  // no carry data: slice.carry is None
 }
 
+TEST(PythonInstance, SingleSymbolStrategiesSeeTheirSymbolsCarryInBothDrives) {
+  Fixture fx;
+  MarketData md;
+  for (const char* sym : {"AAA", "BBB"}) {
+    md.series.push_back(series_of(kCloses, sym));
+    md.series.back().carry.assign(kCloses.size(), sym[0] == 'A' ? 0.03 : -0.01);
+  }
+  Manifest m = install_python_fixture(fx.dir.path(), "good.py", python_manifest("carry_side", "1.0.0", "good.py", "CarrySide"));
+  std::vector<std::vector<std::string>> sides;
+  for (bool batch : {true, false}) {
+    std::vector<StrategySetup> setups(1);
+    setups[0].manifest = &m;
+    setups[0].label = m.id();
+    setups[0].broker.allow_short = true;
+    for (int s = 0; s < 2; ++s)
+      setups[0].instances.push_back(testing::must(fx.loader.instantiate(m, *resolve_parameters(m, {}))));
+    EngineOptions eo;
+    eo.use_batch = batch;
+    EngineResult r = run_engine(md, setups, eo);
+    ASSERT_TRUE(r.outcomes[0].failure.ok()) << r.outcomes[0].failure.message();
+    std::vector<std::string> got;
+    for (const auto& t : r.outcomes[0].account->closed()) got.push_back(std::to_string(t.symbol) + (t.quantity > 0 ? "L" : "S"));
+    sides.push_back(got);
+  }
+  EXPECT_EQ(sides[0], (std::vector<std::string>{"0L", "1S"}));  // AAA long (carry > 0), BBB short
+  EXPECT_EQ(sides[0], sides[1]);                                 // batch and per-slice drives agree
+}
+
 TEST(PythonInstance, VectorizedWholeChunkedAndBarByBarAgree) {
   Fixture fx;
   std::vector<double> closes;
