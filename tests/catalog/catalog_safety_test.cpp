@@ -186,13 +186,12 @@ TEST(CatalogSchema, WalCheckpointerMovesCheckpointsOffTheWriter) {
   {
     auto ckpt = must(sql::WalCheckpointer::start(cat->database(), 8));
     EXPECT_EQ(scalar(*cat, "PRAGMA wal_autocheckpoint"), 0);
-    std::vector<TradeRecord> batch(500);
-    for (size_t i = 0; i < batch.size(); ++i) {
-      batch[i].strategy_id = "w";
-      batch[i].entry_timestamp = "2024-01-01T00:00:00Z";
-      batch[i].exit_timestamp = "2024-01-02T00:00:00Z";
-      batch[i].pnl = 1;
-    }
+    TradeRecord one;  // 500 copies of one trade (assigning in a loop trips GCC 12's -Wrestrict)
+    one.strategy_id = "w";
+    one.entry_timestamp = "2024-01-01T00:00:00Z";
+    one.exit_timestamp = "2024-01-02T00:00:00Z";
+    one.pnl = 1;
+    const std::vector<TradeRecord> batch(500, one);
     for (int k = 0; k < 20; ++k) must(cat->append_trades(batch));
     for (int i = 0; i < 500 && ckpt->checkpoints() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     EXPECT_GT(ckpt->checkpoints(), 0u);
