@@ -18,10 +18,7 @@ PluginService& Context::plugins() {
     o.plugin_path_env = std::getenv("ALGOHOST_PLUGIN_PATH");
     std::error_code ec;
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-      o.builtin_dirs = builtin_plugin_dirs(exe);
-      o.python_sdk_dir = default_python_sdk_dir(exe);
-    }
+    if (!ec) o.builtin_dirs = builtin_plugin_dirs(exe);  // the Python SDK is found beside them
     if (python_max_failures) o.python_max_consecutive_failures = *python_max_failures;
     plugins_ = std::make_unique<PluginService>(std::move(o));
   }

@@ -140,47 +140,33 @@ void add_show(CLI::App* parent, Context& ctx) {
   cmd->add_flag("--json", a->json, "Print JSON");
   cmd->callback([&ctx, a] {
     with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
-      auto s = c.get(a->name);
-      if (!s.ok()) return s.status();
-      auto versions = c.versions(s->strategy_id);
-      if (!versions.ok()) return versions.status();
-      auto related = c.related(s->strategy_id);
-      if (!related.ok()) return related.status();
-      auto params = c.current_parameters(s->strategy_id);
-      auto perf = c.performance(s->strategy_id);
-      if (!perf.ok()) return perf.status();
+      auto d = c.details(a->name);
+      if (!d.ok()) return d.status();
       if (a->json) {
-        Json j = s->to_json();
-        j["metadata"] = s->metadata;
-        j["versions"] = Json::array();
-        for (const auto& v : *versions) j["versions"].push_back(v.to_json());
-        j["parameters"] = params.ok() ? *params : Json(nullptr);
-        j["related"] = Json::array();
-        for (const auto& r : *related) j["related"].push_back(r.to_json());
-        j["performance"] = perf->to_json();
-        std::cout << j.dump(2) << "\n";
+        std::cout << d->to_json().dump(2) << "\n";
         return Status::Ok();
       }
-      std::cout << s->display_name << " (" << s->strategy_name << ")\n"
-                << "  id:           " << s->strategy_id << "\n"
-                << "  status:       " << s->status
-                << (s->deprecation_reason ? " — " + *s->deprecation_reason : std::string()) << "\n"
-                << "  category:     " << s->category << (s->sub_category.empty() ? "" : " / " + s->sub_category) << "\n"
-                << "  language:     " << s->language << "    origin: " << s->origin << "\n"
-                << "  tags:         " << join(s->tags) << "\n"
-                << "  version:      " << (s->current_version.empty() ? "-" : s->current_version) << " ("
-                << s->version_count << " in all)\n"
-                << "  MEM:          " << (s->is_mem_enhanced ? "enhanced" : "not enhanced")
-                << (s->mem_learning_enabled ? ", learning enabled" : "") << "\n"
-                << "  trades:       " << s->total_trades << "   PnL " << fixed(s->total_pnl, 2) << "   win rate "
-                << opt_fixed(s->lifetime_win_rate, 3) << "   Sharpe (per trade) " << opt_fixed(s->lifetime_sharpe_ratio, 3)
+      const catalog::StrategyRecord& s = d->strategy;
+      std::cout << s.display_name << " (" << s.strategy_name << ")\n"
+                << "  id:           " << s.strategy_id << "\n"
+                << "  status:       " << s.status
+                << (s.deprecation_reason ? " — " + *s.deprecation_reason : std::string()) << "\n"
+                << "  category:     " << s.category << (s.sub_category.empty() ? "" : " / " + s.sub_category) << "\n"
+                << "  language:     " << s.language << "    origin: " << s.origin << "\n"
+                << "  tags:         " << join(s.tags) << "\n"
+                << "  version:      " << (s.current_version.empty() ? "-" : s.current_version) << " ("
+                << s.version_count << " in all)\n"
+                << "  MEM:          " << (s.is_mem_enhanced ? "enhanced" : "not enhanced")
+                << (s.mem_learning_enabled ? ", learning enabled" : "") << "\n"
+                << "  trades:       " << s.total_trades << "   PnL " << fixed(s.total_pnl, 2) << "   win rate "
+                << opt_fixed(s.lifetime_win_rate, 3) << "   Sharpe (per trade) " << opt_fixed(s.lifetime_sharpe_ratio, 3)
                 << "\n";
-      if (!s->description.empty()) std::cout << "  " << s->description << "\n";
-      if (params.ok()) std::cout << "  parameters:   " << params->dump() << "\n";
-      if (!related->empty()) {
+      if (!s.description.empty()) std::cout << "  " << s.description << "\n";
+      if (d->parameters) std::cout << "  parameters:   " << d->parameters->dump() << "\n";
+      if (!d->related.empty()) {
         std::cout << "\n";
         Table t({"RELATED", "AS", "TYPE", "DESCRIPTION"});
-        for (const auto& r : *related) t.add({r.strategy.strategy_name, r.direction, r.relationship_type, r.description});
+        for (const auto& r : d->related) t.add({r.strategy.strategy_name, r.direction, r.relationship_type, r.description});
         t.print(std::cout);
       }
       return Status::Ok();

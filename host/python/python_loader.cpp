@@ -20,13 +20,6 @@ struct PythonLoader::Module {
   std::string class_name;
 };
 
-fs::path default_python_sdk_dir(const fs::path& exe) {
-  std::error_code ec;
-  const fs::path candidate = exe.parent_path() / ".." / "lib" / "algohost" / "python";
-  if (fs::is_directory(candidate / "algohost", ec)) return fs::weakly_canonical(candidate, ec);
-  return {};
-}
-
 PythonLoader::PythonLoader(PythonLoaderOptions options) : options_(std::move(options)) {}
 PythonLoader::~PythonLoader() = default;  // modules stay imported: the interpreter outlives us
 

@@ -34,10 +34,6 @@ struct PythonLoaderOptions {
   uint32_t max_consecutive_failures = 5;  // failed calls in a row before an instance is stopped
 };
 
-// Where the SDK sits relative to the host executable, <exe>/../lib/algohost/python, the same
-// relative place in the build tree and in an install ("" when absent).
-std::filesystem::path default_python_sdk_dir(const std::filesystem::path& exe);
-
 class PythonLoader {
  public:
   explicit PythonLoader(PythonLoaderOptions options);

@@ -23,7 +23,9 @@ struct PluginServiceOptions {
   std::vector<std::filesystem::path> plugin_dirs;   // --plugins, in order
   const char* plugin_path_env = nullptr;            // ALGOHOST_PLUGIN_PATH's value, if set
   std::vector<std::filesystem::path> builtin_dirs;  // see builtin_plugin_dirs()
-  std::filesystem::path python_sdk_dir;              // see default_python_sdk_dir()
+  // The Python SDK's folder; "" = beside the built-in plugins (<lib>/algohost/python next to
+  // <lib>/algohost/plugins, in the build tree and in an install).
+  std::filesystem::path python_sdk_dir;
   uint32_t python_max_consecutive_failures = 5;      // see PythonInstance
 };
 

@@ -114,21 +114,9 @@ py::dict PyRegistry::get(const std::string& id_or_name) {
 py::dict PyRegistry::show(const std::string& id_or_name) {
   // The same shape as `algohost strategies show --json`.
   return as_dict(call([&](Catalog& c) -> Result<Json> {
-    auto s = c.get(id_or_name);
-    if (!s.ok()) return s.status();
-    auto versions = c.versions(s->strategy_id);
-    if (!versions.ok()) return versions.status();
-    auto related = c.related(s->strategy_id);
-    if (!related.ok()) return related.status();
-    auto params = c.current_parameters(s->strategy_id);
-    auto perf = c.performance(s->strategy_id);
-    if (!perf.ok()) return perf.status();
-    Json j = strategy_json(*s);
-    j["versions"] = json_array(*versions);
-    j["parameters"] = params.ok() ? *params : Json(nullptr);
-    j["related"] = json_array(*related);
-    j["performance"] = perf->to_json();
-    return j;
+    auto d = c.details(id_or_name);
+    if (!d.ok()) return d.status();
+    return d->to_json();
   }));
 }
 

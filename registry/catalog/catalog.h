@@ -131,6 +131,11 @@ class Catalog {
   // Both directions.
   Result<std::vector<RelatedStrategy>> related(const std::string& id_or_name);
 
+  // ---- One strategy in full ---------------------------------------------------------------
+  // The record, its versions, effective parameters, relationships and performance: what
+  // `strategies show` and the Python Registry.show() present.
+  Result<StrategyDetails> details(const std::string& id_or_name);
+
   // ---- Audit ------------------------------------------------------------------------------
   // Newest first.
   Result<std::vector<AuditEntry>> audit(const std::optional<std::string>& id_or_name = {}, int64_t limit = 100);

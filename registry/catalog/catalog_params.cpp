@@ -288,4 +288,23 @@ Result<std::vector<AuditEntry>> Catalog::audit(const std::optional<std::string>&
   return out;
 }
 
+Result<StrategyDetails> Catalog::details(const std::string& id_or_name) {
+  StrategyDetails d;
+  auto s = get(id_or_name);
+  if (!s.ok()) return s.status();
+  d.strategy = std::move(*s);
+  const std::string& id = d.strategy.strategy_id;
+  auto versions = this->versions(id);
+  if (!versions.ok()) return versions.status();
+  d.versions = std::move(*versions);
+  auto rel = related(id);
+  if (!rel.ok()) return rel.status();
+  d.related = std::move(*rel);
+  if (auto params = current_parameters(id); params.ok()) d.parameters = std::move(*params);
+  auto perf = performance(id);
+  if (!perf.ok()) return perf.status();
+  d.performance = std::move(*perf);
+  return d;
+}
+
 }  // namespace algohost::catalog

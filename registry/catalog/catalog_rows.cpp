@@ -281,6 +281,18 @@ Json ParameterChange::to_json() const {
               {"created_at", created_at}};
 }
 
+Json StrategyDetails::to_json() const {
+  Json j = strategy.to_json();
+  j["metadata"] = strategy.metadata;
+  j["versions"] = Json::array();
+  for (const auto& v : versions) j["versions"].push_back(v.to_json());
+  j["parameters"] = parameters ? *parameters : Json(nullptr);
+  j["related"] = Json::array();
+  for (const auto& r : related) j["related"].push_back(r.to_json());
+  j["performance"] = performance.to_json();
+  return j;
+}
+
 Json RelatedStrategy::to_json() const {
   return Json{{"relationship_id", relationship_id}, {"relationship_type", relationship_type},
               {"direction", direction}, {"description", description}, {"similarity_score", opt(similarity_score)},

@@ -151,6 +151,18 @@ struct RelatedStrategy {
   Json to_json() const;
 };
 
+// One strategy with everything `strategies show` presents.
+struct StrategyDetails {
+  StrategyRecord strategy;
+  std::vector<VersionRecord> versions;  // highest semver first
+  std::optional<Json> parameters;       // effective values; none when there is no current version
+  std::vector<RelatedStrategy> related;
+  PerformanceMetrics performance;       // over all recorded trades
+
+  // The record (with its metadata) plus "versions", "parameters", "related", "performance".
+  Json to_json() const;
+};
+
 struct AuditEntry {
   int64_t audit_id = 0;
   std::string at, actor, action, entity_type, entity_id, strategy_id;

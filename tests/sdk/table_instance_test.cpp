@@ -84,6 +84,38 @@ TEST(TableInstance, SignalsDiagnosticsAndBatchEquivalence) {
   }
 }
 
+TEST(TableInstance, SparseBatchGivesTheActionableSignalsAndTheFailingBar) {
+  // StrategyInstance's default on_batch_sparse over chunks of on_batch: 9000 bars span three
+  // chunks; a rise on every other bar buys; the close at bar 8500 exceeds the limit and fails.
+  const size_t n = 9000;
+  std::vector<int64_t> ts(n);
+  std::vector<double> c(n), v(n, 1.0);
+  for (size_t i = 0; i < n; ++i) {
+    ts[i] = static_cast<int64_t>(i) * 1000;
+    c[i] = i == 8500 ? 5000.0 : 100.0 + static_cast<double>(i % 2);
+  }
+  ah_series ser{"X", n, ts.data(), c.data(), c.data(), c.data(), c.data(), v.data(), nullptr};
+  auto dense_inst = make(R"({"limit": 1000})");
+  auto sparse_inst = make(R"({"limit": 1000})");
+  std::vector<ah_signal> dense(n);
+  uint64_t dense_done = 0, sparse_done = 0;
+  ASSERT_FALSE((*dense_inst)->on_batch(ser, dense.data(), &dense_done).ok());
+  std::vector<IndexedSignal> sparse;
+  Status st = (*sparse_inst)->on_batch_sparse(ser, sparse, &sparse_done);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(sparse_done, 8500u);
+  EXPECT_EQ(sparse_done, dense_done);
+  std::vector<IndexedSignal> expected;
+  for (uint64_t i = 0; i < dense_done; ++i)
+    if (dense[i].action != AH_HOLD) expected.push_back({i, dense[i]});
+  ASSERT_EQ(sparse.size(), expected.size());
+  EXPECT_EQ(sparse.size(), 4250u);  // every odd bar before 8500
+  for (size_t k = 0; k < sparse.size(); ++k) {
+    EXPECT_EQ(sparse[k].index, expected[k].index) << k;
+    EXPECT_EQ(sparse[k].signal.ts_ms, expected[k].signal.ts_ms) << k;
+  }
+}
+
 TEST(TableInstance, ProcessingExceptionFailsTheInstanceOnly) {
   auto inst = make(R"({"limit": 50})");
   ASSERT_TRUE(inst.ok());
