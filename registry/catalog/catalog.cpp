@@ -262,6 +262,8 @@ Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& db_f
   c->db_ = std::move(*db);
   if (c->options_.data_dir && !c->options_.read_only) c->mirror_ = std::make_unique<FileMirror>(*c->options_.data_dir);
   c->enable_fast_rank();
+  Catalog* self = c.get();
+  c->db_->set_commit_hooks([self] { return self->flush_fts(); }, [self] { self->fts_pending_.clear(); });
   return c;
 }
 
@@ -288,12 +290,31 @@ Status Catalog::write_audit(const std::string& action, const std::string& entity
   return (*st)->run();
 }
 
-Status Catalog::refresh_fts(const std::string& id, bool is_new) {
-  // The index row shares the strategy's rowid, so replacing it is a keyed delete, not a scan. A new
-  // strategy has no row yet: skipping the delete keeps FTS5 from flushing its pending terms.
-  if (!is_new) {
-    Status st = internal::run(
-        *db_, "DELETE FROM strategies_fts WHERE rowid = (SELECT rowid FROM strategies WHERE strategy_id = ?)", {id});
+void Catalog::refresh_fts(const std::string& id, bool is_new) {
+  // Written when the outermost transaction commits (flush_fts): FTS5 flushes its pending terms at
+  // every savepoint it takes part in, so indexing row by row inside a bulk change costs more than
+  // the rows. A strategy registered in this transaction has no index row yet.
+  auto [it, inserted] = fts_pending_.emplace(id, is_new);
+  if (!inserted) it->second = it->second || is_new;
+}
+
+Status Catalog::flush_fts() {
+  // One DELETE and one INSERT for everything queued, each over a JSON array of ids: FTS5 flushes
+  // its pending terms at the end of every statement, so one statement per strategy would flush
+  // once per strategy. The index row shares the strategy's rowid (a keyed delete, not a scan). A
+  // strategy rolled back since it was queued has no row to index and is skipped by both.
+  if (fts_pending_.empty()) return Status::Ok();
+  Json replaced = Json::array(), all = Json::array();
+  for (const auto& [id, is_new] : fts_pending_) {
+    if (!is_new) replaced.push_back(id);
+    all.push_back(id);
+  }
+  fts_pending_.clear();
+  if (!replaced.empty()) {
+    Status st = internal::run(*db_,
+                              "DELETE FROM strategies_fts WHERE rowid IN (SELECT s.rowid FROM strategies s WHERE "
+                              "s.strategy_id IN (SELECT value FROM json_each(?)))",
+                              {replaced.dump()});
     if (!st.ok()) return st;
   }
   return internal::run(*db_,
@@ -301,8 +322,8 @@ Status Catalog::refresh_fts(const std::string& id, bool is_new) {
                        "search_keywords, tags) SELECT s.rowid, replace(s.strategy_name, '_', ' ') || ' ' || "
                        "s.strategy_name, s.display_name, s.description, s.search_keywords, "
                        "(SELECT group_concat(tag, ' ') FROM strategy_tags t WHERE t.strategy_id = s.strategy_id) "
-                       "FROM strategies s WHERE s.strategy_id = ?",
-                       {id});
+                       "FROM strategies s WHERE s.strategy_id IN (SELECT value FROM json_each(?)) ORDER BY s.rowid",
+                       {all.dump()});
 }
 
 Result<std::vector<StrategyRecord>> Catalog::query_strategies(const std::string& where_sql, const std::vector<Json>& binds,
@@ -422,6 +443,9 @@ Result<std::vector<SearchHit>> Catalog::search(const std::string& text, int64_t 
   // fill the page, the cut is widened until it holds enough or covers every match.
   // One read snapshot for the whole search, so that the token counts the ranking takes from
   // doc_sizes_ are those of the rows it ranks.
+  if (!fts_pending_.empty()) {  // inside a transaction that changed strategies: index them first
+    if (Status st = flush_fts(); !st.ok()) return st;
+  }
   const bool own_snapshot = fast_rank_ && !db_->in_transaction();
   if (own_snapshot) {
     if (Status st = db_->exec("BEGIN"); !st.ok()) return st;
@@ -487,8 +511,31 @@ Result<std::string> Catalog::register_strategy(const Registration& r) {
     if (!parent.ok()) return parent.status().with_context("learned_from_strategy_id");
     learned_from = *parent;
   }
-  const std::string id = new_uuid();
-  const std::string now = now_iso();
+  StrategyRecord rec;  // as read_strategy() would read the row back
+  rec.strategy_id = new_uuid();
+  rec.strategy_name = r.name;
+  rec.display_name = r.display_name;
+  rec.description = r.description;
+  rec.category = r.category;
+  rec.sub_category = r.sub_category;
+  rec.complexity_level = r.complexity;
+  rec.language = r.language;
+  rec.file_path = r.file_path;
+  rec.class_name = r.class_name;
+  rec.origin = r.origin;
+  rec.academic_source = r.academic_source;
+  rec.learned_from_strategy_id = learned_from;
+  rec.created_by = r.created_by;
+  rec.status = r.status;
+  rec.requires_short_selling = r.requires_short_selling;
+  rec.requires_margin = r.requires_margin;
+  rec.search_keywords = r.search_keywords;
+  rec.mem_learning_enabled = r.mem_learning_enabled;
+  rec.created_at = rec.updated_at = now_iso();
+  rec.tags = tags;
+  std::sort(rec.tags.begin(), rec.tags.end());
+  rec.metadata = r.metadata;
+  const std::string& id = rec.strategy_id;
   auto ins = db_->prepare(
       "INSERT INTO strategies (strategy_id, strategy_name, display_name, description, category, sub_category, "
       "complexity_level, language, file_path, class_name, origin, academic_source, learned_from_strategy_id, "
@@ -501,17 +548,15 @@ Result<std::string> Catalog::register_strategy(const Registration& r) {
                    opt(r.academic_source), learned_from, opt(r.created_by), r.status, r.requires_short_selling,
                    r.requires_margin, opt(r.search_keywords), r.mem_learning_enabled);
   (*ins)->bind(20, r.metadata.is_null() ? std::optional<std::string>() : r.metadata.dump());
-  (*ins)->bind(21, now).bind(22, now);
+  (*ins)->bind(21, rec.created_at).bind(22, rec.updated_at);
   st = (*ins)->run();
   if (!st.ok()) return st;
   for (const auto& t : tags) {
     st = internal::run(*db_, "INSERT INTO strategy_tags (strategy_id, tag) VALUES (?, ?)", {id, t});
     if (!st.ok()) return st;
   }
-  if (st = refresh_fts(id, /*is_new=*/true); !st.ok()) return st;
-  auto rec = get(id);
-  if (!rec.ok()) return rec.status();
-  if (st = write_audit("register", "strategy", id, id, nullptr, rec->to_json()); !st.ok()) return st;
+  refresh_fts(id, /*is_new=*/true);
+  if (st = write_audit("register", "strategy", id, id, nullptr, rec.to_json()); !st.ok()) return st;
   if (st = txn.commit(); !st.ok()) return st;
   mirror_strategy(id);
   return id;
@@ -561,7 +606,7 @@ Status Catalog::update_strategy(const std::string& id_or_name, const StrategyUpd
     for (const auto& t : tags)
       if (st = internal::run(*db_, "INSERT INTO strategy_tags (strategy_id, tag) VALUES (?, ?)", {id, t}); !st.ok()) return st;
   }
-  if (st = refresh_fts(id); !st.ok()) return st;
+  refresh_fts(id);
   auto after = get(id);
   if (!after.ok()) return after.status();
   if (st = write_audit("update", "strategy", id, id, before->to_json(), after->to_json()); !st.ok()) return st;

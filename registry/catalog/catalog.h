@@ -13,6 +13,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -154,14 +155,14 @@ class Catalog {
   Status insert_trades(std::span<const TradeRecord> trades, std::vector<std::string>* ids, bool refresh_summaries);
   Status write_audit(const std::string& action, const std::string& entity_type, const std::string& entity_id,
                      const std::string& strategy_id, const Json& before, const Json& after);
-  Status refresh_fts(const std::string& strategy_id, bool is_new = false);
+  // Queues the strategy's full-text row to be (re)written by flush_fts(), which runs just before
+  // the outermost transaction commits (and before a search inside one).
+  void refresh_fts(const std::string& strategy_id, bool is_new = false);
+  Status flush_fts();
   // Inserts a relationship inside the caller's transaction, with its audit row.
   Status insert_link(const std::string& parent_id, const std::string& child_id, const std::string& type,
                      const std::string& description, std::optional<double> similarity, bool audit = true);
-  // Version numbers of a strategy, highest semver first (cheap: no records are read).
-  Result<std::vector<std::string>> version_numbers(const std::string& strategy_id, bool active_only);
   Status refresh_summary(const std::string& strategy_id);
-  Status refresh_versions(const std::string& strategy_id);
   // Strategies matching `where_sql` (with `binds`), ordered by `order_sql`; with `limit_sql`
   // the rows are chosen first and the full records read for those rows only.
   Result<std::vector<StrategyRecord>> query_strategies(const std::string& where_sql,
@@ -178,6 +179,7 @@ class Catalog {
   // database changed since it was read.
   std::unique_ptr<internal::FtsDocSizes> doc_sizes_;
   bool fast_rank_ = false;  // algohost_rank is registered on this connection
+  std::map<std::string, bool> fts_pending_;  // strategy id -> registered in this transaction
   void enable_fast_rank();
   Status refresh_doc_sizes();
 };

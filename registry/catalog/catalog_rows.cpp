@@ -177,74 +177,98 @@ template <class T>
 Json opt(const std::optional<T>& v) {
   return v ? Json(*v) : Json(nullptr);
 }
+
+// Builds a JSON object member by member without ordered_json's search for an existing key on each
+// insert, nor the copies an initializer list makes: the keys below are distinct literals. The
+// strategy and version records are rendered on every audited change, so this is on the
+// registration path.
+class ObjectBuilder {
+ public:
+  explicit ObjectBuilder(size_t members) { this->members().reserve(members); }
+  template <class V>
+  ObjectBuilder& add(const char* key, V&& value) {
+    members().emplace_back(key, Json(std::forward<V>(value)));
+    return *this;
+  }
+  Json take() { return std::move(json_); }
+
+ private:
+  using Members = std::vector<std::pair<const std::string, Json>>;  // ordered_json's object storage
+  Members& members() { return static_cast<Members&>(json_.get_ref<Json::object_t&>()); }
+  Json json_ = Json::object();
+};
 }  // namespace
 
 Json StrategyRecord::to_json() const {
-  return Json{{"strategy_id", strategy_id},
-              {"strategy_name", strategy_name},
-              {"display_name", display_name},
-              {"description", description},
-              {"category", category},
-              {"sub_category", sub_category},
-              {"complexity_level", complexity_level},
-              {"language", language},
-              {"file_path", file_path},
-              {"class_name", class_name},
-              {"origin", origin},
-              {"academic_source", academic_source},
-              {"learned_from_strategy_id", opt(learned_from_strategy_id)},
-              {"created_by", created_by},
-              {"status", status},
-              {"is_mem_enhanced", is_mem_enhanced},
-              {"requires_short_selling", requires_short_selling},
-              {"requires_margin", requires_margin},
-              {"tags", tags},
-              {"search_keywords", search_keywords},
-              {"current_version", current_version},
-              {"version_count", version_count},
-              {"lifetime_sharpe_ratio", opt(lifetime_sharpe_ratio)},
-              {"lifetime_win_rate", opt(lifetime_win_rate)},
-              {"total_trades", total_trades},
-              {"total_pnl", total_pnl},
-              {"mem_learning_enabled", mem_learning_enabled},
-              {"mem_learned_patterns_count", mem_learned_patterns_count},
-              {"last_mem_update", opt(last_mem_update)},
-              {"created_at", created_at},
-              {"updated_at", updated_at},
-              {"last_used_at", opt(last_used_at)},
-              {"deprecated_at", opt(deprecated_at)},
-              {"deprecation_reason", opt(deprecation_reason)},
-              {"replacement_strategy_id", opt(replacement_strategy_id)}};
+  return ObjectBuilder(35)
+      .add("strategy_id", strategy_id)
+      .add("strategy_name", strategy_name)
+      .add("display_name", display_name)
+      .add("description", description)
+      .add("category", category)
+      .add("sub_category", sub_category)
+      .add("complexity_level", complexity_level)
+      .add("language", language)
+      .add("file_path", file_path)
+      .add("class_name", class_name)
+      .add("origin", origin)
+      .add("academic_source", academic_source)
+      .add("learned_from_strategy_id", opt(learned_from_strategy_id))
+      .add("created_by", created_by)
+      .add("status", status)
+      .add("is_mem_enhanced", is_mem_enhanced)
+      .add("requires_short_selling", requires_short_selling)
+      .add("requires_margin", requires_margin)
+      .add("tags", tags)
+      .add("search_keywords", search_keywords)
+      .add("current_version", current_version)
+      .add("version_count", version_count)
+      .add("lifetime_sharpe_ratio", opt(lifetime_sharpe_ratio))
+      .add("lifetime_win_rate", opt(lifetime_win_rate))
+      .add("total_trades", total_trades)
+      .add("total_pnl", total_pnl)
+      .add("mem_learning_enabled", mem_learning_enabled)
+      .add("mem_learned_patterns_count", mem_learned_patterns_count)
+      .add("last_mem_update", opt(last_mem_update))
+      .add("created_at", created_at)
+      .add("updated_at", updated_at)
+      .add("last_used_at", opt(last_used_at))
+      .add("deprecated_at", opt(deprecated_at))
+      .add("deprecation_reason", opt(deprecation_reason))
+      .add("replacement_strategy_id", opt(replacement_strategy_id))
+      .take();
 }
 
 Json VersionRecord::to_json() const {
-  return Json{{"version_id", version_id},
-              {"strategy_id", strategy_id},
-              {"version_number", version_number},
-              {"version_type", version_type},
-              {"git_commit_hash", git_commit_hash},
-              {"artifact_sha256", artifact_sha256},
-              {"code_snapshot", code_snapshot},
-              {"changelog", changelog},
-              {"breaking_changes", breaking_changes},
-              {"migration_notes", migration_notes},
-              {"parameters", parameters},
-              {"default_parameters", default_parameters},
-              {"backtest_results", backtest_results},
-              {"validation_status", validation_status},
-              {"test_coverage", opt(test_coverage)},
-              {"sharpe_ratio", opt(sharpe_ratio)},
-              {"win_rate", opt(win_rate)},
-              {"max_drawdown", opt(max_drawdown)},
-              {"cagr", opt(cagr)},
-              {"mem_enhanced_version", mem_enhanced_version},
-              {"mem_improvement_pct", opt(mem_improvement_pct)},
-              {"created_by", created_by},
-              {"created_at", created_at},
-              {"approved_by", opt(approved_by)},
-              {"approved_at", opt(approved_at)},
-              {"is_active", is_active},
-              {"deprecated_at", opt(deprecated_at)}};
+  return ObjectBuilder(27)
+      .add("version_id", version_id)
+      .add("strategy_id", strategy_id)
+      .add("version_number", version_number)
+      .add("version_type", version_type)
+      .add("git_commit_hash", git_commit_hash)
+      .add("artifact_sha256", artifact_sha256)
+      .add("code_snapshot", code_snapshot)
+      .add("changelog", changelog)
+      .add("breaking_changes", breaking_changes)
+      .add("migration_notes", migration_notes)
+      .add("parameters", parameters)
+      .add("default_parameters", default_parameters)
+      .add("backtest_results", backtest_results)
+      .add("validation_status", validation_status)
+      .add("test_coverage", opt(test_coverage))
+      .add("sharpe_ratio", opt(sharpe_ratio))
+      .add("win_rate", opt(win_rate))
+      .add("max_drawdown", opt(max_drawdown))
+      .add("cagr", opt(cagr))
+      .add("mem_enhanced_version", mem_enhanced_version)
+      .add("mem_improvement_pct", opt(mem_improvement_pct))
+      .add("created_by", created_by)
+      .add("created_at", created_at)
+      .add("approved_by", opt(approved_by))
+      .add("approved_at", opt(approved_at))
+      .add("is_active", is_active)
+      .add("deprecated_at", opt(deprecated_at))
+      .take();
 }
 
 Json TradeRecord::to_json() const {

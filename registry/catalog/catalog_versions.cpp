@@ -27,31 +27,6 @@ void sort_by_semver_desc(std::vector<VersionRecord>& v) {
 
 }  // namespace
 
-Result<std::vector<std::string>> Catalog::version_numbers(const std::string& strategy_id, bool active_only) {
-  auto st = db_->prepare("SELECT version_number FROM strategy_versions WHERE strategy_id = ?1 AND (?2 = 0 OR is_active = 1)");
-  if (!st.ok()) return st.status();
-  (*st)->bind(1, strategy_id).bind(2, active_only);
-  std::vector<std::string> out;
-  while ((*st)->step()) out.push_back((*st)->text(0));
-  if (!(*st)->status().ok()) return (*st)->status();
-  std::stable_sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
-    auto sa = SemVer::parse(a), sb = SemVer::parse(b);
-    return sa && sb ? algohost::compare(*sb, *sa) < 0 : a > b;
-  });
-  return out;
-}
-
-Status Catalog::refresh_versions(const std::string& strategy_id) {
-  auto all = version_numbers(strategy_id, false);
-  if (!all.ok()) return all.status();
-  auto active = version_numbers(strategy_id, true);
-  if (!active.ok()) return active.status();
-  return internal::run(*db_,
-                       "UPDATE strategies SET current_version = ?, version_count = ?, updated_at = ? WHERE strategy_id = ?",
-                       {active->empty() ? Json(nullptr) : Json(active->front()), static_cast<int64_t>(all->size()),
-                        now_iso(), strategy_id});
-}
-
 Result<VersionRecord> Catalog::create_version(const std::string& id_or_name, const VersionCreate& v) {
   auto sv = SemVer::parse(v.version);
   if (!sv) return Status::InvalidArgument("version: '" + v.version + "' is not a semantic version (MAJOR.MINOR.PATCH)");
@@ -76,28 +51,60 @@ Result<VersionRecord> Catalog::create_version(const std::string& id_or_name, con
   }
   const std::string label = name + "@" + v.version;
 
-  auto existing = get_version(sid, v.version);
-  if (existing.ok()) {
-    const bool same = existing->artifact_sha256 == v.artifact_sha256 && existing->git_commit_hash == v.git_commit_hash;
-    if (same) return existing;  // registering the same thing again changes nothing
-    return Status::AlreadyExists(label + " is published with sha256 " +
-                                 (existing->artifact_sha256.empty() ? "(none)" : existing->artifact_sha256) +
-                                 "; refusing another artifact (" + (v.artifact_sha256.empty() ? "(none)" : v.artifact_sha256) +
-                                 ") under the same version: publish a new version");
+  // One read of the strategy's versions answers everything below: whether this number is taken,
+  // the highest version below this one (the version type: 1.1.0 published after 2.0.0 is a minor
+  // release of 1.0.0), and afterwards current_version (the highest active) and version_count.
+  std::optional<SemVer> below, highest_active;
+  int64_t count = 0;
+  {
+    auto q = db_->prepare(
+        "SELECT version_number, is_active, version_id, artifact_sha256, git_commit_hash FROM strategy_versions "
+        "WHERE strategy_id = ?");
+    if (!q.ok()) return q.status();
+    (*q)->bind(1, sid);
+    while ((*q)->step()) {
+      const std::string number = (*q)->text(0);
+      if (number == v.version) {
+        if ((*q)->text(3) == v.artifact_sha256 && (*q)->text(4) == v.git_commit_hash)
+          return get_version((*q)->text(2));  // registering the same thing again changes nothing
+        const std::string sha = (*q)->text(3);
+        return Status::AlreadyExists(label + " is published with sha256 " + (sha.empty() ? "(none)" : sha) +
+                                     "; refusing another artifact (" +
+                                     (v.artifact_sha256.empty() ? "(none)" : v.artifact_sha256) +
+                                     ") under the same version: publish a new version");
+      }
+      ++count;
+      auto parsed = SemVer::parse(number);
+      if (!parsed) continue;
+      if (algohost::compare(*parsed, *sv) < 0 && (!below || algohost::compare(*parsed, *below) > 0)) below = parsed;
+      if ((*q)->int64(1) != 0 && (!highest_active || algohost::compare(*parsed, *highest_active) > 0)) highest_active = parsed;
+    }
+    if (!(*q)->status().ok()) return (*q)->status();
   }
-  if (existing.status().code() != StatusCode::kNotFound) return existing.status();
 
-  auto prior = version_numbers(sid, false);
-  if (!prior.ok()) return prior.status();
-  std::optional<SemVer> highest;
-  if (!prior->empty()) highest = SemVer::parse(prior->front());
-
-  const std::string vid = new_uuid();
-  const std::string now = now_iso();
-  std::string snapshot = v.artifact_path;
-  if (mirror_ && !v.artifact_path.empty()) snapshot = mirror_->snapshot_path(vid, v.artifact_path);
+  VersionRecord rec;  // as read_version() would read the row back
+  rec.version_id = new_uuid();
+  rec.strategy_id = sid;
+  rec.version_number = v.version;
+  rec.version_type = version_type(below, *sv);
+  rec.code_snapshot = v.artifact_path;
+  if (mirror_ && !v.artifact_path.empty()) rec.code_snapshot = mirror_->snapshot_path(rec.version_id, v.artifact_path);
+  rec.git_commit_hash = v.git_commit_hash;
+  rec.artifact_sha256 = v.artifact_sha256;
+  rec.changelog = v.changelog;
+  rec.breaking_changes = v.breaking_changes;
+  rec.migration_notes = v.migration_notes;
+  rec.parameters = v.parameters;
+  rec.default_parameters = v.default_parameters;
+  rec.backtest_results = v.backtest_results;
+  rec.validation_status = v.validation_status;
+  rec.created_by = v.created_by;
+  rec.created_at = now_iso();
   std::string prerelease;
-  for (size_t i = 0; i < sv->prerelease.size(); ++i) prerelease += (i ? "." : "") + sv->prerelease[i];
+  for (size_t i = 0; i < sv->prerelease.size(); ++i) {
+    if (i) prerelease += '.';
+    prerelease += sv->prerelease[i];
+  }
   auto dump = [](const Json& j) { return j.is_null() ? Json(nullptr) : Json(j.dump()); };
   auto opt = [](const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); };
   Status st = internal::run(
@@ -106,19 +113,24 @@ Result<VersionRecord> Catalog::create_version(const std::string& id_or_name, con
       "version_patch, version_prerelease, version_type, code_snapshot, git_commit_hash, artifact_sha256, changelog, "
       "breaking_changes, migration_notes, parameters_json, default_parameters_json, backtest_results_json, "
       "validation_status, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-      {vid, sid, v.version, static_cast<int64_t>(sv->major), static_cast<int64_t>(sv->minor),
-       static_cast<int64_t>(sv->patch), prerelease, version_type(highest, *sv), opt(snapshot), opt(v.git_commit_hash),
+      {rec.version_id, sid, v.version, static_cast<int64_t>(sv->major), static_cast<int64_t>(sv->minor),
+       static_cast<int64_t>(sv->patch), prerelease, rec.version_type, opt(rec.code_snapshot), opt(v.git_commit_hash),
        opt(v.artifact_sha256), opt(v.changelog), opt(v.breaking_changes), opt(v.migration_notes), dump(v.parameters),
-       dump(v.default_parameters), dump(v.backtest_results), v.validation_status, opt(v.created_by), now});
+       dump(v.default_parameters), dump(v.backtest_results), v.validation_status, opt(v.created_by), rec.created_at});
   if (!st.ok()) return st;
-  if (st = refresh_versions(sid); !st.ok()) return st;
-  auto created = get_version(vid);
-  if (!created.ok()) return created.status();
-  if (st = write_audit("create_version", "version", vid, sid, nullptr, created->to_json()); !st.ok()) return st;
+  // A new version is active: it is current when it is the highest active one.
+  const bool is_current = !highest_active || algohost::compare(*sv, *highest_active) > 0;
+  st = internal::run(*db_,
+                     is_current ? "UPDATE strategies SET current_version = ?1, version_count = ?2, updated_at = ?3 "
+                                  "WHERE strategy_id = ?4"
+                                : "UPDATE strategies SET version_count = ?2, updated_at = ?3 WHERE strategy_id = ?4",
+                     {v.version, count + 1, rec.created_at, sid});
+  if (!st.ok()) return st;
+  if (st = write_audit("create_version", "version", rec.version_id, sid, nullptr, rec.to_json()); !st.ok()) return st;
   if (st = txn.commit(); !st.ok()) return st;
-  if (mirror_) mirror_->write_snapshot(*created, v.artifact_path);
+  if (mirror_) mirror_->write_snapshot(rec, v.artifact_path);
   mirror_strategy(sid);
-  return created;
+  return rec;
 }
 
 Result<std::vector<VersionRecord>> Catalog::versions(const std::string& id_or_name) {

@@ -152,6 +152,11 @@ Status Database::exec(const std::string& sql) {
 
 int64_t Database::changes() const { return sqlite3_changes64(db_); }
 
+void Database::set_commit_hooks(std::function<Status()> before_commit, std::function<void()> after_rollback) {
+  before_commit_ = std::move(before_commit);
+  after_rollback_ = std::move(after_rollback);
+}
+
 bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 Transaction::Transaction(Database& db) : db_(db) {
@@ -169,6 +174,7 @@ Transaction::~Transaction() {
   if (done_) return;
   if (outer_) {
     (void)db_.exec("ROLLBACK");
+    if (db_.after_rollback_) db_.after_rollback_();
   } else {
     (void)db_.exec("ROLLBACK TO " + savepoint_);
     (void)db_.exec("RELEASE " + savepoint_);
@@ -177,6 +183,9 @@ Transaction::~Transaction() {
 
 Status Transaction::commit() {
   if (done_) return status_.ok() ? Status::Internal("transaction already finished") : status_;
+  if (outer_ && db_.before_commit_) {
+    if (Status hook = db_.before_commit_(); !hook.ok()) return hook;  // the destructor rolls back
+  }
   Status st = db_.exec(outer_ ? std::string("COMMIT") : "RELEASE " + savepoint_);
   if (st.ok()) done_ = true;
   return st;

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -134,12 +135,19 @@ class Database {
   // Maps the last SQLite error to a Status (read-only, corrupt, busy, constraint...).
   Status error(const std::string& what) const;
 
+  // Work deferred to the end of the outermost Transaction: `before_commit` runs just before its
+  // COMMIT (inside the transaction; an error fails the commit, which then rolls back), and
+  // `after_rollback` after a ROLLBACK of it. Either may be empty. Savepoints do not call them.
+  void set_commit_hooks(std::function<Status()> before_commit, std::function<void()> after_rollback);
+
  private:
   Database() = default;
   sqlite3* db_ = nullptr;
   std::filesystem::path path_;
   std::map<std::string, std::unique_ptr<Statement>> cache_;
   int savepoints_ = 0;
+  std::function<Status()> before_commit_;
+  std::function<void()> after_rollback_;
   friend class Transaction;
 };
 

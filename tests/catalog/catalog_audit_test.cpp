@@ -67,6 +67,41 @@ class CatalogAudit : public ::testing::Test {
   std::unique_ptr<Catalog> cat;
 };
 
+// register_strategy and create_version build their "after" state (and create_version its return
+// value) without reading the row back: each must equal the row as the catalog reads it.
+TEST_F(CatalogAudit, AfterStateOfRegistrationAndVersionIsTheStoredRow) {
+  Registration r = reg("as_stored");
+  r.tags = {"zeta", "alpha", "zeta", "mid"};
+  r.category = "momentum";
+  r.metadata = Json{{"name", "as_stored"}, {"x", 1.25}};
+  r.mem_learning_enabled = true;
+  std::string id;
+  auto e = one_row("register", [&] { id = must(cat->register_strategy(r)); });
+  const Json registered = must(cat->get(id)).to_json();
+  EXPECT_EQ(e.after, registered);
+  EXPECT_EQ(e.after["tags"], Json::array({"alpha", "mid", "zeta"}));
+
+  for (const char* number : {"1.0.0", "2.0.0-rc.1", "1.1.0"}) {
+    VersionCreate vc;
+    vc.version = number;
+    vc.artifact_sha256 = std::string(64, number[0] == '1' && number[2] == '1' ? 'b' : 'a');
+    vc.changelog = std::string("release ") + number;
+    vc.parameters = Json::parse(R"({"period": {"type": "integer", "default": 14, "min": 2, "max": 50}})");
+    vc.default_parameters = Json{{"period", 14}, {"ratio", 0.1}};
+    VersionRecord created;
+    e = one_row(number, [&] { created = must(cat->create_version(id, vc)); });
+    const Json stored = must(cat->get_version(created.version_id)).to_json();
+    EXPECT_EQ(created.to_json(), stored) << number;
+    EXPECT_EQ(e.after, stored) << number;
+  }
+  const StrategyRecord s = must(cat->get(id));
+  EXPECT_EQ(s.version_count, 3);
+  EXPECT_EQ(s.current_version, "2.0.0-rc.1");  // the highest active version, prerelease or not
+  // The type is relative to the highest version below it: 1.1.0 after 2.0.0-rc.1 is still a minor release.
+  EXPECT_EQ(must(cat->get_version(id, "1.1.0")).version_type, "minor");
+  EXPECT_EQ(must(cat->get_version(id, "2.0.0-rc.1")).version_type, "prerelease");
+}
+
 TEST_F(CatalogAudit, EveryChangeWritesOneRowWithActorActionAndStates) {
   std::string id;
   auto e = one_row("register", [&] { id = must(cat->register_strategy(reg("audited"))); });

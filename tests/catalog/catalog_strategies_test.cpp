@@ -576,5 +576,52 @@ TEST(CatalogSearch, ManyInactiveBetterMatchesDoNotHideActiveOnes) {
   EXPECT_EQ(all.front().strategy.strategy_name.rfind("zebra_", 0), 0u);  // name matches rank first
 }
 
+// The full-text index is written when the outermost transaction commits: a search inside the
+// transaction still sees its changes, a rolled-back transaction leaves no index rows, and the
+// index agrees with its content throughout (FTS5's integrity-check).
+TEST(CatalogSearch, IndexFollowsChangesInsideATransactionAndItsRollback) {
+  TempDir dir;
+  auto cat = open_catalog(dir);
+  auto fts_rows = [&] { return testutil::scalar(*cat, "SELECT count(*) FROM strategies_fts"); };
+  auto integrity = [&] {
+    return cat->database().exec("INSERT INTO strategies_fts (strategies_fts) VALUES ('integrity-check')");
+  };
+  must(cat->register_strategy(reg("kept_one")));
+  Status body = cat->in_transaction([&]() -> Status {
+    auto id = cat->register_strategy(reg("walrus_rolled_back"));
+    if (!id.ok()) return id.status();
+    StrategyUpdate u;
+    u.description = "now mentions narwhal";
+    if (Status st = cat->update_strategy("kept_one", u); !st.ok()) return st;
+    auto hits = cat->search("walrus");
+    EXPECT_TRUE(hits.ok() && hits->size() == 1) << "a search inside the transaction sees its registration";
+    auto narwhal = cat->search("narwhal");
+    EXPECT_TRUE(narwhal.ok() && narwhal->size() == 1) << "and its update";
+    auto more = cat->register_strategy(reg("walrus_two"));  // queued again after the flush
+    if (!more.ok()) return more.status();
+    return Status::FailedPrecondition("roll it all back");
+  });
+  EXPECT_EQ(body.code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(must(cat->search("walrus")).empty());
+  EXPECT_TRUE(must(cat->search("narwhal")).empty());
+  EXPECT_EQ(fts_rows(), 1);
+  EXPECT_TRUE(integrity().ok());
+
+  // Committed: every change indexed once, replaced rows replaced (not duplicated).
+  must(cat->in_transaction([&]() -> Status {
+    for (const char* name : {"walrus_a", "walrus_b"}) {
+      auto id = cat->register_strategy(reg(name));
+      if (!id.ok()) return id.status();
+    }
+    StrategyUpdate u;
+    u.description = "walrus again";
+    if (Status st = cat->update_strategy("kept_one", u); !st.ok()) return st;
+    return cat->update_strategy("walrus_a", u);
+  }));
+  EXPECT_EQ(names(must(cat->search("walrus"))).size(), 3u);
+  EXPECT_EQ(fts_rows(), 3);
+  EXPECT_TRUE(integrity().ok());
+}
+
 }  // namespace
 }  // namespace algohost::catalog
