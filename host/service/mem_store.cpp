@@ -1,9 +1,6 @@
 #include "host/service/mem_store.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cstdio>
+#include <climits>
 #include <fstream>
 #include <sstream>
 
@@ -11,76 +8,54 @@
 
 namespace algohost {
 
-std::filesystem::path mem_state_path(const std::filesystem::path& data_dir, const std::string& strategy_id) {
-  return data_dir / "mem_models" / (strategy_id + ".json");
-}
+namespace {
 
-Result<std::optional<nlohmann::json>> load_mem_state(const std::filesystem::path& file) {
+catalog::Json to_catalog_json(const nlohmann::json& j) { return catalog::Json::parse(j.dump()); }
+
+}  // namespace
+
+Result<std::optional<SavedMemState>> load_mem_state(catalog::Catalog& c, const std::filesystem::path& data_dir,
+                                                    const std::string& strategy_id) {
+  auto stored = c.mem_state(strategy_id);
+  if (!stored.ok()) return stored.status();
+  if (*stored) return std::optional<SavedMemState>(SavedMemState{nlohmann::json::parse((**stored).dump()), "catalog"});
+  const std::filesystem::path file = data_dir / "mem_models" / (strategy_id + ".json");
   std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) return std::optional<nlohmann::json>();
+  if (!std::filesystem::exists(file, ec)) return std::optional<SavedMemState>();
   std::ifstream in(file);
   if (!in) return Status::IoError(file.string() + ": cannot read");
   std::stringstream ss;
   ss << in.rdbuf();
   auto j = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded()) return Status::InvalidArgument(file.string() + ": not valid JSON");
-  return std::optional<nlohmann::json>(std::move(j));
+  if (j.is_discarded() || !j.is_object()) return Status::InvalidArgument(file.string() + ": not a JSON object");
+  return std::optional<SavedMemState>(SavedMemState{std::move(j), file.string()});
 }
 
-Status save_mem_state(const std::filesystem::path& file, const nlohmann::json& state) {
-  std::error_code ec;
-  std::filesystem::create_directories(file.parent_path(), ec);
-  if (ec) return Status::IoError(file.parent_path().string() + ": " + ec.message());
-  const std::filesystem::path tmp = file.string() + ".tmp";
-  const std::string text = state.dump(1);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) return Status::IoError(tmp.string() + ": cannot write");
-  size_t off = 0;
-  while (off < text.size()) {
-    const ssize_t w = ::write(fd, text.data() + off, text.size() - off);
-    if (w <= 0) {
-      ::close(fd);
-      return Status::IoError(tmp.string() + ": write failed");
-    }
-    off += static_cast<size_t>(w);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return Status::IoError(tmp.string() + ": fsync failed");
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) return Status::IoError(file.string() + ": " + ec.message());
-  return Status::Ok();
+Status save_mem_state(catalog::Catalog& c, const std::string& strategy_id, const nlohmann::json& state, int64_t learned,
+                      int64_t last_exit_ms) {
+  return c.save_mem_state(strategy_id, to_catalog_json(state), learned,
+                          last_exit_ms == INT64_MIN ? std::nullopt : std::optional<std::string>(format_timestamp_ms(last_exit_ms)));
 }
 
 Status store_learned_patterns(catalog::Catalog& c, const std::string& strategy_id, const std::vector<mem::Pattern>& patterns) {
-  return c.in_transaction([&]() -> Status {
-    auto& db = c.database();
-    const std::string now = catalog::now_iso();
-    auto up = db.prepare(
-        "INSERT INTO mem_learned_patterns (pattern_id, strategy_id, pattern_key, conditions_json, occurrences, wins, "
-        "win_rate, first_seen, last_seen, created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?10) "
-        "ON CONFLICT (strategy_id, pattern_key) DO UPDATE SET conditions_json = excluded.conditions_json, "
-        "occurrences = excluded.occurrences, wins = excluded.wins, win_rate = excluded.win_rate, "
-        "first_seen = excluded.first_seen, last_seen = excluded.last_seen, updated_at = excluded.updated_at");
-    if (!up.ok()) return up.status();
-    for (const auto& p : patterns) {
-      (*up)->reset();
-      (*up)->bind_all(catalog::new_uuid(), strategy_id, p.key(), p.conditions().dump(), p.occurrences, p.wins, p.win_rate(),
-                      format_timestamp_ms(p.first_seen_ms), format_timestamp_ms(p.last_seen_ms), now);
-      if (Status st = (*up)->run(); !st.ok()) return st;
-    }
-    auto cnt = db.prepare(
-        "UPDATE strategies SET mem_learned_patterns_count = (SELECT count(*) FROM mem_learned_patterns WHERE "
-        "strategy_id = ?1), last_mem_update = ?2 WHERE strategy_id = ?1");
-    if (!cnt.ok()) return cnt.status();
-    (*cnt)->bind_all(strategy_id, now);
-    return (*cnt)->run();
-  });
+  std::vector<catalog::LearnedPattern> rows;
+  for (const auto& p : patterns) {
+    catalog::LearnedPattern r;
+    r.pattern_key = p.key();
+    r.conditions = to_catalog_json(p.conditions());
+    r.occurrences = p.occurrences;
+    r.wins = p.wins;
+    r.first_seen = format_timestamp_ms(p.first_seen_ms);
+    r.last_seen = format_timestamp_ms(p.last_seen_ms);
+    rows.push_back(std::move(r));
+  }
+  return c.store_learned_patterns(strategy_id, rows);
 }
 
 Result<std::string> promote_learned_strategy(catalog::Catalog& c, const std::string& base_label,
-                                             const std::string& base_strategy_id, const mem::Pattern& pattern,
-                                             const mem::Standardizer& st, const nlohmann::json& evidence) {
+                                             const std::string& base_strategy_id, const std::string& base_artifact,
+                                             const mem::Pattern& pattern, const mem::Standardizer& st,
+                                             const nlohmann::json& evidence) {
   const std::string base_name = base_label.substr(0, base_label.find('@'));
   std::string slug;
   for (char ch : pattern.key()) slug += ch == '=' ? '-' : ch == '&' ? '.' : ch;
@@ -107,15 +82,30 @@ Result<std::string> promote_learned_strategy(catalog::Catalog& c, const std::str
                                           {"items", catalog::Json::parse(items.dump())},
                                           {"standardizer", catalog::Json::parse(st.to_json().dump())},
                                           {"evidence", catalog::Json::parse(evidence.dump())}}}};
-  auto id = c.register_strategy(r);
-  if (!id.ok()) return id.status();
-  if (Status st2 = c.link(base->strategy_id, *id, "derived_from", "MEM pattern " + pattern.key()); !st2.ok()) return st2;
-  auto up = c.database().prepare(
-      "UPDATE mem_learned_patterns SET learned_strategy_id = ?1 WHERE strategy_id = ?2 AND pattern_key = ?3");
-  if (!up.ok()) return up.status();
-  (*up)->bind_all(*id, base->strategy_id, pattern.key());
-  if (Status st3 = (*up)->run(); !st3.ok()) return st3;
-  return *id;
+  auto base_version = c.get_version(base->strategy_id, base_label.substr(base_label.find('@') + 1));
+  if (!base_version.ok()) return base_version.status().with_context("learned strategy " + name);
+  catalog::VersionCreate v;
+  v.version = "1.0.0";
+  v.changelog = "learned by MEM from " + base_label + ": entries where " + pattern.key();
+  v.parameters = base_version->parameters;
+  v.default_parameters = base_version->default_parameters;
+  v.artifact_sha256 = base_version->artifact_sha256;
+  v.artifact_path = base_artifact;
+  v.validation_status = "passed";
+  v.created_by = "mem_learning";
+  std::string id;
+  Status st2 = c.in_transaction([&]() -> Status {
+    auto registered = c.register_strategy(r);
+    if (!registered.ok()) return registered.status();
+    id = *registered;
+    if (auto created = c.create_version(id, v); !created.ok()) return created.status();
+    if (Status s = c.link(base->strategy_id, id, "derived_from", "MEM pattern " + pattern.key()); !s.ok()) return s;
+    // The pattern's row (upserted with the counts it was promoted on) points at what it became.
+    if (Status s = store_learned_patterns(c, base->strategy_id, {pattern}); !s.ok()) return s;
+    return c.attach_learned_strategy(base->strategy_id, pattern.key(), id);
+  });
+  if (!st2.ok()) return st2;
+  return id;
 }
 
 Result<LearnedSpec> find_learned_strategy(catalog::Catalog& c, const std::string& name_or_id) {
@@ -136,13 +126,6 @@ Result<LearnedSpec> find_learned_strategy(catalog::Catalog& c, const std::string
   } catch (const std::exception& e) {
     return Status::InvalidArgument(name_or_id + ": metadata.learned: " + e.what());
   }
-}
-
-Status store_mem_improvement(catalog::Catalog& c, const std::string& version_id, double improvement_pct) {
-  auto st = c.database().prepare("UPDATE strategy_versions SET mem_improvement_pct = ?1 WHERE version_id = ?2");
-  if (!st.ok()) return st.status();
-  (*st)->bind_all(improvement_pct, version_id);
-  return (*st)->run();
 }
 
 }  // namespace algohost

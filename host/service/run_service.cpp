@@ -223,7 +223,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     std::unique_ptr<mem::MemStage> stage;
     std::unique_ptr<mem::RiskAdapter> adapter;
     std::vector<mem::ParamChange> changes;
-    std::filesystem::path state_file;
+    std::string state_source;  // where a loaded state came from: "catalog" or a legacy file
     bool loaded = false;
     std::string mode, state_note;
   };
@@ -235,9 +235,22 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   for (size_t mi = 0; mi < manifests.size(); ++mi) {
     const Manifest* m = manifests[mi];
     const LearnedSpec* learned = learned_of.count(mi) ? &learned_of[mi] : nullptr;
+    // Values changed in the catalog for this version (strategies set-param, MEM's parameter rule)
+    // apply first; --param overrides them.
     std::map<std::string, std::string> overrides;
+    std::set<std::string> from_catalog;
+    if (auto stored = c.version_parameters(m->name, m->version_text); stored.ok())
+      for (const auto& spec : m->parameters) {
+        auto it = stored->find(spec.name);
+        if (it == stored->end() || *it == spec.default_value) continue;
+        overrides[spec.name] = it->is_string() ? it->get<std::string>() : it->dump();
+        from_catalog.insert(spec.name);
+      }
     for (const auto& [name, value] : req.params)
-      if (m->find_parameter(name)) overrides[name] = value;
+      if (m->find_parameter(name)) {
+        overrides[name] = value;
+        from_catalog.erase(name);
+      }
     // Data the strategy cannot run on: an error when it was asked for by name, else it is left
     // out of the run with a warning.
     std::string unmet;
@@ -267,7 +280,8 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     auto version = c.get_version(m->name, m->version_text);
     strategies_json.push_back({{"strategy", m->id()},
                                {"version_id", version.ok() ? nlohmann::ordered_json(version->version_id) : nlohmann::ordered_json(nullptr)},
-                               {"parameters", params.ok() ? *params : nlohmann::ordered_json(nullptr)}});
+                               {"parameters", params.ok() ? *params : nlohmann::ordered_json(nullptr)},
+                               {"parameters_from_catalog", from_catalog}});
     if (learned) {
       setup.label = learned->name;
       filters.push_back(std::make_unique<mem::PatternFilterStage>(learned->pattern, learned->standardizer));
@@ -292,20 +306,21 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       mc.model.seed = req.mem_seed;
       for (const auto& s : md.series) mc.symbols.push_back(s.symbol);
       a.stage = std::make_unique<mem::MemStage>(mc);
-      a.state_file = mem_state_path(catalog_.location().data_dir, a.strategy_id);
       // A saved state continues when everything it learned closed before this run's scoring part
       // (new data after old: a restart goes on where it stopped). One that has seen the scoring
       // part would judge outcomes it already knows, so the run learns afresh instead (and a rerun
       // over the same data gives the same results); its state then replaces the saved one.
       if (!req.mem_reset) {
-        auto saved = load_mem_state(a.state_file);
+        auto saved = load_mem_state(c, catalog_.location().data_dir, a.strategy_id);
         if (!saved.ok()) return saved.status();
         if (*saved) {
-          const int64_t through = (**saved).value("last_learned_exit_ms", INT64_MIN);
+          const nlohmann::json& state = (**saved).state;
+          const int64_t through = state.value("last_learned_exit_ms", INT64_MIN);
           if (through < split_ms) {
-            if (Status st = a.stage->load_json(**saved); !st.ok())
-              return Status::InvalidArgument(a.state_file.string() + ": " + st.message());
+            if (Status st = a.stage->load_json(state); !st.ok())
+              return Status::InvalidArgument("the saved MEM state of " + m->name + " (" + (**saved).source + "): " + st.message());
             a.loaded = true;
+            a.state_source = (**saved).source;
           } else {
             a.state_note = "the saved state had learned outcomes up to " + format_timestamp_ms(through) +
                            ", inside this run's scoring part: learned afresh so the scoring part stays out of sample";
@@ -475,11 +490,15 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     j["out_of_sample"] = true;  // by construction: a state that saw the scoring part is never loaded
     j["mem_improvement_pct"] = measured ? nlohmann::ordered_json(cmp.improvement_pct) : nlohmann::ordered_json(nullptr);
     if (measured && !ids[k].second.empty())
-      if (Status st = store_mem_improvement(c, ids[k].second, cmp.improvement_pct); !st.ok())
+      if (Status st = c.set_mem_improvement(ids[k].second, cmp.improvement_pct); !st.ok())
         report.warnings.push_back(st.message());
-    if (Status st = save_mem_state(a.state_file, a.stage->to_json()); !st.ok()) report.warnings.push_back(st.message());
-    j["state_file"] = a.state_file.string();
+    if (Status st = save_mem_state(c, a.strategy_id, a.stage->to_json(), a.stage->counters().learned,
+                                   a.stage->last_learned_exit_ms());
+        !st.ok())
+      report.warnings.push_back("saving the MEM state: " + st.message());
+    j["state_saved_to"] = "catalog (mem_models)";
     j["state_loaded"] = a.loaded;
+    if (a.loaded) j["state_loaded_from"] = a.state_source;
     j["state_loaded_through"] = a.loaded && a.stage->loaded_through_ms() != INT64_MIN
                                     ? nlohmann::ordered_json(format_timestamp_ms(a.stage->loaded_through_ms()))
                                     : nlohmann::ordered_json(nullptr);
@@ -500,7 +519,8 @@ Result<RunReport> RunService::run(const RunRequest& req) {
         nlohmann::json evidence{{"run_id", run},
                                 {"in_sample", {{"occurrences", pc.pattern.occurrences}, {"wins", pc.pattern.wins}}},
                                 {"out_of_sample", {{"occurrences", pc.oos_occurrences}, {"wins", pc.oos_wins}, {"p_value", pc.p_value}}}};
-        auto id = promote_learned_strategy(c, setups[k].manifest->id(), ids[k].first, pc.pattern, st_at_split, evidence);
+        auto id = promote_learned_strategy(c, setups[k].manifest->id(), ids[k].first, setups[k].manifest->artifact.string(),
+                                           pc.pattern, st_at_split, evidence);
         if (!id.ok()) {
           report.warnings.push_back("learned strategy for " + pc.pattern.key() + ": " + id.status().message());
           continue;

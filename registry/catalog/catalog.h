@@ -114,6 +114,20 @@ class Catalog {
   // Marks `id_or_name` as MEM-enhanced; with a base strategy, links base -> it as mem_enhanced_version.
   Status mark_mem_enhanced(const std::string& id_or_name, const std::optional<std::string>& base = std::nullopt);
   Result<std::vector<LearnedPattern>> learned_patterns(const std::string& id_or_name);
+  // Upserts patterns by (strategy, pattern_key): conditions, occurrences, wins (win rate follows),
+  // first and last seen; pattern_id, learned_strategy_id and created_at of the input are ignored.
+  // Refreshes mem_learned_patterns_count. InvalidArgument when wins lie outside [0, occurrences].
+  Status store_learned_patterns(const std::string& id_or_name, const std::vector<LearnedPattern>& patterns);
+  // Points the base strategy's pattern at the learned strategy made from it.
+  Status attach_learned_strategy(const std::string& base, const std::string& pattern_key, const std::string& learned);
+  // A strategy's MEM state (an opaque JSON object: model, memory, patterns), replaced whole, with
+  // how many outcomes it has learned and the exit time of the last one. Audited by summary.
+  Status save_mem_state(const std::string& id_or_name, const Json& state, int64_t learned_outcomes,
+                        const std::optional<std::string>& learned_through);
+  // nullopt when none was saved.
+  Result<std::optional<Json>> mem_state(const std::string& id_or_name);
+  // The measured improvement of MEM for a version (strategy_versions.mem_improvement_pct).
+  Status set_mem_improvement(const std::string& version_id, double improvement_pct);
 
   // ---- Parameters -------------------------------------------------------------------------
   // Changes one parameter of the current version. The value must match the manifest's type and
@@ -123,6 +137,8 @@ class Catalog {
                           const std::optional<std::string>& ab_test_group = std::nullopt);
   // Effective values: the current version's defaults overlaid with the latest changes.
   Result<Json> current_parameters(const std::string& id_or_name);
+  // The same for one version (changes are made to, and kept for, the version that was current).
+  Result<Json> version_parameters(const std::string& id_or_name, const std::string& version_number);
   // Newest first; all parameters when `parameter` is empty.
   Result<std::vector<ParameterChange>> parameter_history(const std::string& id_or_name, const std::string& parameter = "");
 

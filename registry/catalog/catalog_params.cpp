@@ -1,4 +1,4 @@
-// Catalog: parameters, relationships, MEM flags, learned patterns and the audit log.
+// Catalog: parameters, relationships, the audit log and one strategy in full.
 #include <set>
 
 #include "registry/catalog/catalog.h"
@@ -29,14 +29,18 @@ Result<Json> Catalog::current_parameters(const std::string& id_or_name) {
   if (!strategy.ok()) return strategy.status();
   if (strategy->current_version.empty())
     return Status::NotFound("strategy '" + strategy->strategy_name + "' has no version yet");
-  auto version = get_version(strategy->strategy_id, strategy->current_version);
+  return version_parameters(strategy->strategy_id, strategy->current_version);
+}
+
+Result<Json> Catalog::version_parameters(const std::string& id_or_name, const std::string& version_number) {
+  auto version = get_version(id_or_name, version_number);
   if (!version.ok()) return version.status();
   Json values = version->default_parameters.is_object() ? version->default_parameters : Json::object();
   auto st = db_->prepare(
       "SELECT parameter_name, parameter_value FROM strategy_parameters WHERE strategy_id = ? AND version_id = ? "
       "AND applied_to IS NULL ORDER BY applied_from, rowid");
   if (!st.ok()) return st.status();
-  (*st)->bind(1, strategy->strategy_id).bind(2, version->version_id);
+  (*st)->bind(1, version->strategy_id).bind(2, version->version_id);
   while ((*st)->step()) {
     Json v = Json::parse((*st)->text(1), nullptr, false);
     if (!v.is_discarded()) values[(*st)->text(0)] = v;
@@ -207,62 +211,6 @@ Result<std::vector<RelatedStrategy>> Catalog::related(const std::string& id_or_n
     // direction: what the other strategy is to the asked one.
     out.push_back({r.rid, r.type, r.direction, r.description, r.created_at, r.similarity, std::move(*other)});
   }
-  return out;
-}
-
-Result<bool> Catalog::is_mem_enhanced(const std::string& id_or_name) {
-  auto s = get(id_or_name);
-  if (!s.ok()) return s.status();
-  return s->is_mem_enhanced;
-}
-
-Status Catalog::mark_mem_enhanced(const std::string& id_or_name, const std::optional<std::string>& base) {
-  sql::Transaction txn(*db_);
-  if (!txn.status().ok()) return txn.status();
-  auto before = get(id_or_name);
-  if (!before.ok()) return before.status();
-  const std::string sid = before->strategy_id;
-  Status st = internal::run(*db_,
-                            "UPDATE strategies SET is_mem_enhanced = 1, mem_learning_enabled = 1, last_mem_update = ?, "
-                            "updated_at = ? WHERE strategy_id = ?",
-                            {now_iso(), now_iso(), sid});
-  if (!st.ok()) return st;
-  std::optional<std::string> base_id;
-  if (base) {
-    auto b = resolve_id(*base);
-    if (!b.ok()) return b.status().with_context("base strategy");
-    base_id = *b;
-    // Part of this change: its audit row below records the base.
-    st = insert_link(*b, sid, "mem_enhanced_version", "MEM-enhanced version of " + *base, std::nullopt, /*audit=*/false);
-    if (!st.ok() && st.code() != StatusCode::kAlreadyExists) return st;
-  }
-  auto after = get(sid);
-  if (!after.ok()) return after.status();
-  Json after_json = after->to_json();
-  if (base_id) after_json["mem_base_strategy_id"] = *base_id;
-  if (st = write_audit("mark_mem_enhanced", "strategy", sid, sid, before->to_json(), after_json); !st.ok()) return st;
-  if (st = txn.commit(); !st.ok()) return st;
-  mirror_strategy(sid);
-  if (base_id) mirror_strategy(*base_id);
-  return Status::Ok();
-}
-
-Result<std::vector<LearnedPattern>> Catalog::learned_patterns(const std::string& id_or_name) {
-  auto sid = resolve_id(id_or_name);
-  if (!sid.ok()) return sid.status();
-  auto st = db_->prepare(
-      "SELECT pattern_id, strategy_id, pattern_key, conditions_json, occurrences, wins, win_rate, first_seen, last_seen, "
-      "learned_strategy_id, created_at, updated_at FROM mem_learned_patterns WHERE strategy_id = ? "
-      "ORDER BY win_rate DESC, occurrences DESC, pattern_key");
-  if (!st.ok()) return st.status();
-  (*st)->bind(1, *sid);
-  std::vector<LearnedPattern> out;
-  while ((*st)->step()) {
-    sql::Statement& s = **st;
-    out.push_back({s.text(0), s.text(1), s.text(2), internal::parse_json_column(s.opt_text(3)), s.int64(4), s.int64(5),
-                   s.real(6), s.opt_text(7), s.opt_text(8), s.opt_text(9), s.text(10), s.text(11)});
-  }
-  if (!(*st)->status().ok()) return (*st)->status();
   return out;
 }
 

@@ -291,7 +291,120 @@ DROP TABLE strategy_performance;
 ALTER TABLE strategy_performance_v2 RENAME TO strategy_performance;
 )SQL";
 
-const char* kMigrations[] = {kMigration1, kMigration2};
+// Migration 3: registration cost and MEM state.
+//  - strategies and strategy_versions are rebuilt with their enumerated CHECKs written as OR
+//    chains: SQLite evaluates `x IN ('a', 'b', 'c')` (three or more constants) by building a
+//    temporary b-tree for every row written, the largest single cost of registering. Rowids are
+//    kept (the full-text index shares the strategy's rowid).
+//  - indexes no query uses are not recreated: strategies by language, origin, status and
+//    (category, status) (low-selectivity columns a listing scans as fast), strategy_versions by
+//    semver parts and by activity (versions are read by strategy and number, and sorted in C++).
+//  - mem_models: each strategy's MEM state (model, standardizer, memory, patterns), so that a
+//    restart continues where it stopped (host/mem/mem_stage.h).
+// Runs with foreign keys off (migrate() turns them off around it), as SQLite's documented way to
+// rebuild a table that others reference; a foreign_key_check before commit proves nothing broke.
+const char* kMigration3 = R"SQL(
+CREATE TABLE strategies_v3 (
+  strategy_id TEXT PRIMARY KEY,
+  strategy_name TEXT NOT NULL UNIQUE,
+  display_name TEXT NOT NULL,
+  description TEXT,
+  category TEXT,
+  sub_category TEXT,
+  complexity_level TEXT CHECK (complexity_level = 'simple' OR complexity_level = 'moderate' OR complexity_level = 'complex'),
+  language TEXT CHECK (language = 'cpp' OR language = 'python' OR language = 'multi'),
+  file_path TEXT,
+  class_name TEXT,
+  namespace TEXT,
+  origin TEXT NOT NULL DEFAULT 'built_in' CHECK (origin = 'built_in' OR origin = 'learned' OR origin = 'imported' OR origin = 'research'),
+  academic_source TEXT,
+  learned_from_strategy_id TEXT REFERENCES strategies(strategy_id),
+  created_by TEXT,
+  status TEXT NOT NULL DEFAULT 'experimental' CHECK (status = 'active' OR status = 'deprecated' OR status = 'experimental' OR status = 'archived'),
+  is_mem_enhanced INTEGER NOT NULL DEFAULT 0 CHECK (is_mem_enhanced IN (0, 1)),
+  requires_short_selling INTEGER NOT NULL DEFAULT 0 CHECK (requires_short_selling IN (0, 1)),
+  requires_margin INTEGER NOT NULL DEFAULT 0 CHECK (requires_margin IN (0, 1)),
+  search_keywords TEXT,
+  current_version TEXT,
+  version_count INTEGER NOT NULL DEFAULT 0,
+  lifetime_sharpe_ratio REAL,
+  lifetime_win_rate REAL,
+  total_trades INTEGER NOT NULL DEFAULT 0,
+  total_pnl REAL NOT NULL DEFAULT 0,
+  mem_learning_enabled INTEGER NOT NULL DEFAULT 0 CHECK (mem_learning_enabled IN (0, 1)),
+  mem_learned_patterns_count INTEGER NOT NULL DEFAULT 0,
+  last_mem_update TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  last_used_at TEXT,
+  deprecated_at TEXT,
+  deprecation_reason TEXT,
+  replacement_strategy_id TEXT REFERENCES strategies(strategy_id),
+  metadata_json TEXT CHECK (metadata_json IS NULL OR json_valid(metadata_json))
+);
+
+INSERT INTO strategies_v3 (rowid, strategy_id, strategy_name, display_name, description, category, sub_category, complexity_level, language, file_path, class_name, namespace, origin, academic_source, learned_from_strategy_id, created_by, status, is_mem_enhanced, requires_short_selling, requires_margin, search_keywords, current_version, version_count, lifetime_sharpe_ratio, lifetime_win_rate, total_trades, total_pnl, mem_learning_enabled, mem_learned_patterns_count, last_mem_update, created_at, updated_at, last_used_at, deprecated_at, deprecation_reason, replacement_strategy_id, metadata_json)
+SELECT rowid, strategy_id, strategy_name, display_name, description, category, sub_category, complexity_level, language, file_path, class_name, namespace, origin, academic_source, learned_from_strategy_id, created_by, status, is_mem_enhanced, requires_short_selling, requires_margin, search_keywords, current_version, version_count, lifetime_sharpe_ratio, lifetime_win_rate, total_trades, total_pnl, mem_learning_enabled, mem_learned_patterns_count, last_mem_update, created_at, updated_at, last_used_at, deprecated_at, deprecation_reason, replacement_strategy_id, metadata_json FROM strategies;
+DROP TABLE strategies;
+ALTER TABLE strategies_v3 RENAME TO strategies;
+
+CREATE INDEX idx_strategies_performance ON strategies(lifetime_sharpe_ratio DESC, lifetime_win_rate DESC);
+CREATE INDEX idx_strategies_category_sharpe ON strategies(category, lifetime_sharpe_ratio DESC, strategy_name);
+
+CREATE TABLE strategy_versions_v3 (
+  version_id TEXT PRIMARY KEY,
+  strategy_id TEXT NOT NULL REFERENCES strategies(strategy_id),
+  version_number TEXT NOT NULL,
+  version_major INTEGER NOT NULL,
+  version_minor INTEGER NOT NULL,
+  version_patch INTEGER NOT NULL,
+  version_prerelease TEXT NOT NULL DEFAULT '',
+  version_type TEXT CHECK (version_type = 'initial' OR version_type = 'major' OR version_type = 'minor' OR version_type = 'patch' OR version_type = 'prerelease'),
+  code_snapshot TEXT,
+  git_commit_hash TEXT,
+  artifact_sha256 TEXT,
+  changelog TEXT,
+  breaking_changes TEXT,
+  migration_notes TEXT,
+  parameters_json TEXT CHECK (parameters_json IS NULL OR json_valid(parameters_json)),
+  default_parameters_json TEXT CHECK (default_parameters_json IS NULL OR json_valid(default_parameters_json)),
+  backtest_results_json TEXT CHECK (backtest_results_json IS NULL OR json_valid(backtest_results_json)),
+  validation_status TEXT NOT NULL DEFAULT 'pending' CHECK (validation_status = 'passed' OR validation_status = 'failed' OR validation_status = 'pending'),
+  test_coverage REAL,
+  sharpe_ratio REAL,
+  win_rate REAL,
+  max_drawdown REAL,
+  cagr REAL,
+  mem_enhanced_version INTEGER NOT NULL DEFAULT 0 CHECK (mem_enhanced_version IN (0, 1)),
+  mem_improvement_pct REAL,
+  created_by TEXT,
+  created_at TEXT NOT NULL,
+  approved_by TEXT,
+  approved_at TEXT,
+  is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
+  deprecated_at TEXT,
+  UNIQUE (strategy_id, version_number)
+);
+
+INSERT INTO strategy_versions_v3 (rowid, version_id, strategy_id, version_number, version_major, version_minor, version_patch, version_prerelease, version_type, code_snapshot, git_commit_hash, artifact_sha256, changelog, breaking_changes, migration_notes, parameters_json, default_parameters_json, backtest_results_json, validation_status, test_coverage, sharpe_ratio, win_rate, max_drawdown, cagr, mem_enhanced_version, mem_improvement_pct, created_by, created_at, approved_by, approved_at, is_active, deprecated_at)
+SELECT rowid, version_id, strategy_id, version_number, version_major, version_minor, version_patch, version_prerelease, version_type, code_snapshot, git_commit_hash, artifact_sha256, changelog, breaking_changes, migration_notes, parameters_json, default_parameters_json, backtest_results_json, validation_status, test_coverage, sharpe_ratio, win_rate, max_drawdown, cagr, mem_enhanced_version, mem_improvement_pct, created_by, created_at, approved_by, approved_at, is_active, deprecated_at FROM strategy_versions;
+DROP TABLE strategy_versions;
+ALTER TABLE strategy_versions_v3 RENAME TO strategy_versions;
+
+CREATE TABLE mem_models (
+  strategy_id TEXT PRIMARY KEY REFERENCES strategies(strategy_id),
+  state_json TEXT NOT NULL CHECK (json_valid(state_json)),
+  learned_outcomes INTEGER NOT NULL DEFAULT 0,
+  learned_through TEXT,
+  updated_at TEXT NOT NULL
+);
+)SQL";
+
+struct Migration {
+  const char* sql;
+  bool rebuilds_tables;  // needs foreign keys off while it runs
+};
+const Migration kMigrations[] = {{kMigration1, false}, {kMigration2, false}, {kMigration3, true}};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion, "one migration per schema version");
 
 }  // namespace
@@ -316,14 +429,30 @@ Status migrate(sql::Database& db, bool read_only, int target) {
                                       " needs migrating to " + std::to_string(kSchemaVersion) +
                                       ", but the catalog was opened read-only");
   for (int64_t v = version; v < target; ++v) {
-    sql::Transaction txn(db);
-    if (!txn.status().ok()) return txn.status().with_context(file);
-    Status st = db.exec(kMigrations[v]);
-    if (!st.ok()) return st.with_context(file + ": migration " + std::to_string(v + 1));
-    st = db.exec("PRAGMA user_version = " + std::to_string(v + 1));
-    if (!st.ok()) return st.with_context(file);
-    st = txn.commit();
-    if (!st.ok()) return st.with_context(file);
+    const Migration& m = kMigrations[v];
+    const std::string what = file + ": migration " + std::to_string(v + 1);
+    // PRAGMA foreign_keys is a no-op inside a transaction: it is switched around it.
+    if (m.rebuilds_tables) {
+      if (Status st = db.exec("PRAGMA foreign_keys = OFF"); !st.ok()) return st.with_context(what);
+    }
+    Status st = [&] {
+      sql::Transaction txn(db);
+      if (!txn.status().ok()) return txn.status();
+      if (Status s = db.exec(m.sql); !s.ok()) return s;
+      if (m.rebuilds_tables) {
+        auto check = db.prepare("PRAGMA foreign_key_check");
+        if (!check.ok()) return check.status();
+        if ((*check)->step())
+          return Status::Corruption("a foreign key no longer resolves in table " + (*check)->text(0));
+        if (!(*check)->status().ok()) return (*check)->status();
+      }
+      if (Status s = db.exec("PRAGMA user_version = " + std::to_string(v + 1)); !s.ok()) return s;
+      return txn.commit();
+    }();
+    if (m.rebuilds_tables) {
+      if (Status on = db.exec("PRAGMA foreign_keys = ON"); !on.ok() && st.ok()) st = on;
+    }
+    if (!st.ok()) return st.with_context(what);
   }
   return Status::Ok();
 }

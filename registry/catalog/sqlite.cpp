@@ -159,13 +159,24 @@ void Database::set_commit_hooks(std::function<Status()> before_commit, std::func
 
 bool Database::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
+Status Database::run_cached(const std::string& sql) {
+  auto st = prepare(sql);
+  if (!st.ok()) return st.status();
+  return (*st)->run();
+}
+
+// Transaction control runs as cached prepared statements (parsing "SAVEPOINT ..." for every
+// change costs more than the change's own small writes). Savepoints are named by nesting depth,
+// so a handful of names, and so of statements, serve every transaction.
 Transaction::Transaction(Database& db) : db_(db) {
   outer_ = !db_.in_transaction();
   if (outer_) {
-    status_ = db_.exec("BEGIN IMMEDIATE");
+    status_ = db_.run_cached("BEGIN IMMEDIATE");
   } else {
-    savepoint_ = "algohost_sp" + std::to_string(++db_.savepoints_);
-    status_ = db_.exec("SAVEPOINT " + savepoint_);
+    savepoint_ = "algohost_sp";
+    savepoint_ += std::to_string(++db_.savepoints_);
+    status_ = db_.run_cached("SAVEPOINT " + savepoint_);
+    if (!status_.ok()) --db_.savepoints_;
   }
   done_ = !status_.ok();
 }
@@ -173,11 +184,12 @@ Transaction::Transaction(Database& db) : db_(db) {
 Transaction::~Transaction() {
   if (done_) return;
   if (outer_) {
-    (void)db_.exec("ROLLBACK");
+    (void)db_.run_cached("ROLLBACK");
     if (db_.after_rollback_) db_.after_rollback_();
   } else {
-    (void)db_.exec("ROLLBACK TO " + savepoint_);
-    (void)db_.exec("RELEASE " + savepoint_);
+    (void)db_.run_cached("ROLLBACK TO " + savepoint_);
+    (void)db_.run_cached("RELEASE " + savepoint_);
+    --db_.savepoints_;
   }
 }
 
@@ -186,8 +198,11 @@ Status Transaction::commit() {
   if (outer_ && db_.before_commit_) {
     if (Status hook = db_.before_commit_(); !hook.ok()) return hook;  // the destructor rolls back
   }
-  Status st = db_.exec(outer_ ? std::string("COMMIT") : "RELEASE " + savepoint_);
-  if (st.ok()) done_ = true;
+  Status st = db_.run_cached(outer_ ? std::string("COMMIT") : "RELEASE " + savepoint_);
+  if (st.ok()) {
+    done_ = true;
+    if (!outer_) --db_.savepoints_;
+  }
   return st;
 }
 

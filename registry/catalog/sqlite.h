@@ -126,6 +126,8 @@ class Database {
   Result<StatementRef> prepare(const std::string& sql);
   // Runs one or more statements without parameters (schema, pragmas).
   Status exec(const std::string& sql);
+  // Runs one statement without parameters through the statement cache (one that runs often).
+  Status run_cached(const std::string& sql);
   int64_t changes() const;
   const std::filesystem::path& path() const { return path_; }
   sqlite3* raw() { return db_; }
@@ -145,7 +147,7 @@ class Database {
   sqlite3* db_ = nullptr;
   std::filesystem::path path_;
   std::map<std::string, std::unique_ptr<Statement>> cache_;
-  int savepoints_ = 0;
+  int savepoints_ = 0;  // open nested Transactions (savepoint depth)
   std::function<Status()> before_commit_;
   std::function<void()> after_rollback_;
   friend class Transaction;

@@ -116,6 +116,63 @@ TEST(CatalogSchema, ReopeningKeepsDataAndVersion) {
   EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM audit_log"), 1);  // migration did not run twice
 }
 
+// A catalog written at schema version 2 migrates to 3 (strategies and strategy_versions rebuilt
+// with OR-chain CHECKs, unused indexes gone, mem_models added), keeping every row, the rowids the
+// full-text index shares, the references into the rebuilt tables, and the CHECKs themselves.
+TEST(CatalogSchema, Version2CatalogMigratesKeepingRowsRowidsAndChecks) {
+  TempDir dir;
+  const auto file = dir / "catalog.db";
+  std::string parent_id, child_id;
+  {
+    auto db = must(sql::Database::open(file, {}));
+    must(migrate(*db, false, 2));
+  }
+  {
+    // Written through an older schema's file by today's API: the tables it touches exist at v2.
+    auto db = must(sql::Database::open(file, {}));
+    must(db->exec(
+        "INSERT INTO strategies (strategy_id, strategy_name, display_name, description, complexity_level, language, "
+        "origin, status, created_at, updated_at) VALUES "
+        "('sid-a', 'alpha_walrus', 'Alpha', 'first', 'simple', 'cpp', 'built_in', 'active', 't', 't'),"
+        "('sid-b', 'beta', 'Beta', 'second', 'complex', 'python', 'learned', 'experimental', 't', 't');"
+        "DELETE FROM strategies WHERE strategy_id = 'sid-a';"  // leaves a gap: rowids must survive as they are
+        "INSERT INTO strategies (strategy_id, strategy_name, display_name, description, learned_from_strategy_id, "
+        "created_at, updated_at) VALUES ('sid-c', 'gamma_walrus', 'Gamma', 'third', 'sid-b', 't', 't');"
+        "INSERT INTO strategies_fts (rowid, strategy_name, display_name, description, search_keywords, tags) "
+        "SELECT rowid, replace(strategy_name, '_', ' '), display_name, description, '', '' FROM strategies;"
+        "INSERT INTO strategy_versions (version_id, strategy_id, version_number, version_major, version_minor, "
+        "version_patch, version_type, validation_status, created_at) VALUES "
+        "('v-1', 'sid-b', '1.0.0', 1, 0, 0, 'initial', 'passed', 't');"
+        "INSERT INTO strategy_tags (strategy_id, tag) VALUES ('sid-c', 'x');"));
+  }
+  auto cat = must(Catalog::open(file));
+  EXPECT_EQ(scalar(*cat, "PRAGMA user_version"), kSchemaVersion);
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+  EXPECT_EQ(scalar(*cat, "PRAGMA foreign_keys"), 1);  // back on after the rebuild
+  EXPECT_EQ(text_of(*cat, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%_v3'"), 0);
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM sqlite_master WHERE name IN ('idx_strategies_status', "
+                         "'idx_versions_active', 'idx_versions_strategy')"), 0);
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM sqlite_master WHERE name = 'mem_models'"), 1);
+  EXPECT_EQ(scalar(*cat, "SELECT rowid FROM strategies WHERE strategy_id = 'sid-c'"), 3);
+  // The full-text rows still point at their strategies.
+  const auto hits = must(cat->search("walrus"));
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].strategy.strategy_name, "gamma_walrus");
+  EXPECT_EQ(must(cat->get("gamma_walrus")).tags, std::vector<std::string>{"x"});
+  EXPECT_EQ(must(cat->get_version("beta", "1.0.0")).validation_status, "passed");
+  // The rewritten CHECKs still refuse what they refused.
+  EXPECT_FALSE(cat->database().exec("UPDATE strategies SET status = 'gone' WHERE strategy_id = 'sid-b'").ok());
+  EXPECT_FALSE(cat->database().exec("UPDATE strategies SET language = 'java' WHERE strategy_id = 'sid-b'").ok());
+  EXPECT_FALSE(cat->database().exec("UPDATE strategy_versions SET version_type = 'big' WHERE version_id = 'v-1'").ok());
+  EXPECT_TRUE(cat->database().exec("UPDATE strategies SET complexity_level = NULL WHERE strategy_id = 'sid-b'").ok());
+  // And the references into the rebuilt tables are enforced.
+  EXPECT_FALSE(cat->database()
+                   .exec("INSERT INTO strategy_versions (version_id, strategy_id, version_number, version_major, "
+                         "version_minor, version_patch, created_at) VALUES ('v-x', 'nobody', '1.0.0', 1, 0, 0, 't')")
+                   .ok());
+}
+
 // A catalog written at schema version 1 (trades keyed by performance_id, three indexes) opens,
 // migrates to the current version and keeps every trade, its id and its order.
 TEST(CatalogSchema, Version1CatalogMigratesKeepingItsTrades) {

@@ -73,6 +73,28 @@ def test_hostile_values_are_bound_not_executed(cat):
     assert len(cat.json("strategies", "list", "--json")) == len(BUILTIN)
 
 
+def test_runs_use_the_parameters_set_in_the_catalog(cat):
+    """A value changed in the catalog (set-param, or MEM's parameter rule) is what the next run of
+    that version uses; --param overrides it for one run. The run record says which came from where."""
+    def last_run_parameters():
+        db = sqlite3.connect(cat.home / "catalog.db")
+        (text,) = db.execute("SELECT strategies_json FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
+        entry = json.loads(text)[0]
+        return entry["parameters"], entry["parameters_from_catalog"]
+
+    data = ["--synthetic", "symbols=1,bars=400,seed=2", "--strategy", "rsi", "--mem", "off", "--json"]
+    proc = cat("strategies", "set-param", "rsi", "period", "21", "--reason", "slower market")
+    assert proc.returncode == 0, proc.stderr
+    tuned = cat.json("run", *data)
+    params, from_catalog = last_run_parameters()
+    assert params["period"] == 21 and from_catalog == ["period"]
+    cat.json("run", *data, "--param", "period=14")
+    params, from_catalog = last_run_parameters()
+    assert params["period"] == 14 and from_catalog == []
+    default = cat.json("run", *data, "--param", "period=14")
+    assert tuned["strategies"][0]["signals"] != default["strategies"][0]["signals"]
+
+
 def test_parameters_within_bounds_with_history(cat):
     proc = cat("strategies", "set-param", "rsi", "period", "21", "--reason", "slower market")
     assert proc.returncode == 0, proc.stderr

@@ -28,8 +28,11 @@ def test_mem_run_compare_and_catalog(home):
             assert enhanced == 0
         if enhanced:
             assert "P=" in why
-    # state saved under the data directory
-    assert list((home.path / "mem_models").glob("*.json"))
+    # state saved in the catalog, summarised in the audit log
+    (learned,) = db.execute("SELECT learned_outcomes FROM mem_models m JOIN strategies s "
+                            "ON s.strategy_id = m.strategy_id WHERE s.strategy_name = 'rsi'").fetchone()
+    assert learned > 0
+    assert mem["state_saved_to"].startswith("catalog")
     # compare --mem: the same block, side by side
     proc, cmp = home.json("compare", "--mem", "rsi", "--json")
     assert proc.returncode == 0

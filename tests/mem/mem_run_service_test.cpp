@@ -79,11 +79,12 @@ TEST(MemRunService, MemOnRunsBothArmsAndRecordsEverything) {
   // State saved; patterns stored as the state has them.
   auto rec = env.cat().get("rsi");
   ASSERT_TRUE(rec.ok());
-  auto state = load_mem_state(mem_state_path(env.dir.path(), rec->strategy_id));
+  auto state = load_mem_state(env.cat(), env.dir.path(), rec->strategy_id);
   ASSERT_TRUE(state.ok() && state->has_value());
+  EXPECT_EQ((**state).source, "catalog");
   auto stored = env.cat().learned_patterns("rsi");
   ASSERT_TRUE(stored.ok());
-  EXPECT_EQ(stored->size(), (**state)["patterns"]["patterns"].size());
+  EXPECT_EQ(stored->size(), (**state).state["patterns"]["patterns"].size());
   for (const auto& p : *stored) {
     EXPECT_GE(p.win_rate, 0.70);
     EXPECT_GE(p.occurrences, 5);
@@ -139,6 +140,8 @@ TEST(MemRunService, MemOffRunsOneArm) {
 namespace algohost {
 namespace {
 
+using algohost::testing::must;
+
 TEST(MemLearnedStrategy, APromotedPatternRunsAsTheBaseStrategyFilteredByIt) {
   Env env;
   catalog::Catalog& c = env.cat();
@@ -152,9 +155,9 @@ TEST(MemLearnedStrategy, APromotedPatternRunsAsTheBaseStrategyFilteredByIt) {
   p.wins = 8;
   p.finalize();
   mem::Standardizer st;
-  auto id = promote_learned_strategy(c, "rsi@1.0.0", base->strategy_id, p, st, {{"note", "test"}});
+  auto id = promote_learned_strategy(c, "rsi@1.0.0", base->strategy_id, base->file_path, p, st, {{"note", "test"}});
   ASSERT_TRUE(id.ok()) << id.status().message();
-  auto again = promote_learned_strategy(c, "rsi@1.0.0", base->strategy_id, p, st, {});
+  auto again = promote_learned_strategy(c, "rsi@1.0.0", base->strategy_id, base->file_path, p, st, {});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, *id);  // idempotent
   auto rec = c.get(*id);
@@ -162,6 +165,18 @@ TEST(MemLearnedStrategy, APromotedPatternRunsAsTheBaseStrategyFilteredByIt) {
   EXPECT_EQ(rec->strategy_name, "rsi-learned-regime-trending");
   EXPECT_EQ(rec->origin, "learned");
   EXPECT_EQ(rec->learned_from_strategy_id, base->strategy_id);
+  // A version of its own: the base version's parameters and code, validated out of sample.
+  EXPECT_EQ(rec->current_version, "1.0.0");
+  const auto v = must(c.get_version(*id, "1.0.0"));
+  const auto base_v = must(c.get_version("rsi", "1.0.0"));
+  EXPECT_EQ(v.artifact_sha256, base_v.artifact_sha256);
+  EXPECT_EQ(v.default_parameters, base_v.default_parameters);
+  EXPECT_EQ(v.validation_status, "passed");
+  EXPECT_NE(v.changelog.find("regime=trending"), std::string::npos);
+  // The base's pattern row points at it.
+  const auto patterns = must(c.learned_patterns("rsi"));
+  ASSERT_EQ(patterns.size(), 1u);
+  EXPECT_EQ(patterns[0].learned_strategy_id, std::optional<std::string>(*id));
   auto rel = c.related("rsi");
   ASSERT_TRUE(rel.ok());
   bool derived = false;

@@ -172,14 +172,28 @@ TEST(MemState, ModelAndPatternsSurviveARestart) {
   testing::TempDir dir;
   const auto md = make_data(3000, 7, true);
   const auto r = run_two_arms(md);
-  const auto file = mem_state_path(dir.path(), "strategy-1");
-  ASSERT_TRUE(save_mem_state(file, r.state).ok());
-  auto loaded = load_mem_state(file);
-  ASSERT_TRUE(loaded.ok() && loaded->has_value());
+  auto cat = testing::must(catalog::Catalog::open(dir.path() / "catalog.db"));
+  catalog::Registration reg;
+  reg.name = "strategy_1";
+  reg.display_name = "Strategy 1";
+  reg.language = "cpp";
+  const std::string id = testing::must(cat->register_strategy(reg));
+  ASSERT_TRUE(save_mem_state(*cat, id, r.state, 1234, 1700000000000).ok());
+  // Reopened: the state comes back from the catalog, with its summary and an audit row.
+  cat.reset();
+  cat = testing::must(catalog::Catalog::open(dir.path() / "catalog.db"));
+  auto saved = load_mem_state(*cat, dir.path(), id);
+  ASSERT_TRUE(saved.ok() && saved->has_value()) << saved.status().to_string();
+  EXPECT_EQ((**saved).source, "catalog");
+  const auto audit = testing::must(cat->audit(id, 1));
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "save_mem_state");
+  EXPECT_EQ(audit[0].after["learned_outcomes"], 1234);
+  EXPECT_EQ(audit[0].after["learned_through"], "2023-11-14T22:13:20Z");
   mem::MemConfig mc;
   mc.symbols = {"TEST"};
   mem::MemStage restored(mc);
-  ASSERT_TRUE(restored.load_json(**loaded).ok());
+  ASSERT_TRUE(restored.load_json((**saved).state).ok());
   EXPECT_EQ(restored.to_json(), r.state);
   EXPECT_FALSE(restored.miner().patterns().empty());
   EXPECT_GT(restored.model().updates(), 100);
@@ -198,6 +212,33 @@ TEST(MemState, ModelAndPatternsSurviveARestart) {
   restored.learn(old);
   EXPECT_EQ(restored.counters().learned, before);
   EXPECT_EQ(restored.counters().skipped, 1);
+}
+
+// A state saved by an algohost before catalog schema 3 (a file under the data directory) is read
+// when the catalog has none; a corrupt one is an error naming the file.
+TEST(MemState, AStateFileFromBeforeSchema3IsStillRead) {
+  testing::TempDir dir;
+  auto cat = testing::must(catalog::Catalog::open(dir.path() / "catalog.db"));
+  catalog::Registration reg;
+  reg.name = "legacy";
+  reg.display_name = "Legacy";
+  reg.language = "cpp";
+  const std::string id = testing::must(cat->register_strategy(reg));
+  EXPECT_FALSE(testing::must(load_mem_state(*cat, dir.path(), id)).has_value());
+  const auto file = dir.path() / "mem_models" / (id + ".json");
+  std::filesystem::create_directories(file.parent_path());
+  testing::write_file(file, R"({"last_learned_exit_ms": 5})");
+  auto saved = testing::must(load_mem_state(*cat, dir.path(), id));
+  ASSERT_TRUE(saved.has_value());
+  EXPECT_EQ(saved->source, file.string());
+  EXPECT_EQ(saved->state["last_learned_exit_ms"], 5);
+  testing::write_file(file, "{not json");
+  auto bad = load_mem_state(*cat, dir.path(), id);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(file.string()), std::string::npos);
+  // Once the catalog has a state, it wins over the file.
+  ASSERT_TRUE(save_mem_state(*cat, id, nlohmann::json{{"last_learned_exit_ms", 9}}, 1, 9).ok());
+  EXPECT_EQ(testing::must(load_mem_state(*cat, dir.path(), id))->state["last_learned_exit_ms"], 9);
 }
 
 Manifest risky_manifest() {
