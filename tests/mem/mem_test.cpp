@@ -168,16 +168,20 @@ TEST(MemTwoArms, SameDataAndSeedGiveIdenticalResults) {
   }
 }
 
+std::string register_named(catalog::Catalog& cat, const std::string& name) {
+  catalog::Registration reg;
+  reg.name = name;
+  reg.display_name = name;
+  reg.language = "cpp";
+  return testing::must(cat.register_strategy(reg));
+}
+
 TEST(MemState, ModelAndPatternsSurviveARestart) {
   testing::TempDir dir;
   const auto md = make_data(3000, 7, true);
   const auto r = run_two_arms(md);
   auto cat = testing::must(catalog::Catalog::open(dir.path() / "catalog.db"));
-  catalog::Registration reg;
-  reg.name = "strategy_1";
-  reg.display_name = "Strategy 1";
-  reg.language = "cpp";
-  const std::string id = testing::must(cat->register_strategy(reg));
+  const std::string id = register_named(*cat, "strategy_1");
   ASSERT_TRUE(save_mem_state(*cat, id, r.state, 1234, 1700000000000).ok());
   // Reopened: the state comes back from the catalog, with its summary and an audit row.
   cat.reset();
@@ -219,11 +223,7 @@ TEST(MemState, ModelAndPatternsSurviveARestart) {
 TEST(MemState, AStateFileFromBeforeSchema3IsStillRead) {
   testing::TempDir dir;
   auto cat = testing::must(catalog::Catalog::open(dir.path() / "catalog.db"));
-  catalog::Registration reg;
-  reg.name = "legacy";
-  reg.display_name = "Legacy";
-  reg.language = "cpp";
-  const std::string id = testing::must(cat->register_strategy(reg));
+  const std::string id = register_named(*cat, "legacy");
   EXPECT_FALSE(testing::must(load_mem_state(*cat, dir.path(), id)).has_value());
   const auto file = dir.path() / "mem_models" / (id + ".json");
   std::filesystem::create_directories(file.parent_path());
