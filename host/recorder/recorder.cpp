@@ -21,9 +21,8 @@ Result<std::unique_ptr<Recorder>> Recorder::open(const std::filesystem::path& ca
   // those rows; SQLite's per-row foreign-key lookups on this connection would only repeat that.
   // Every other connection keeps enforcing them.
   (void)r->catalog_->database().exec("PRAGMA foreign_keys = OFF");
-  // WAL checkpoints on a thread of their own, not inside the writer's commits. Without it (a
-  // second connection could not be opened) the writer checkpoints for itself, as SQLite does.
-  if (auto c = sql::WalCheckpointer::start(r->catalog_->database()); c.ok()) r->checkpointer_ = std::move(*c);
+  // WAL checkpoints run on a thread of their own, not inside the writer's commits: every writable
+  // Catalog starts one (sql::WalCheckpointer).
   r->thread_ = std::thread([p = r.get()] { p->loop(); });
   return r;
 }

@@ -45,7 +45,6 @@ class Recorder {
 
   Options options_;
   std::unique_ptr<catalog::Catalog> catalog_;
-  std::unique_ptr<sql::WalCheckpointer> checkpointer_;  // destroyed before catalog_, whose connection it serves
   mutable std::mutex mu_;
   std::condition_variable not_empty_, not_full_, drained_;
   // Slots, swapped out whole by the writer thread; the first queued_ hold the queued trades, the

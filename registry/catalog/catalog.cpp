@@ -25,16 +25,28 @@ using internal::bind_json;
 using internal::read_strategy;
 
 std::string now_iso() {
+  // Every change stamps one or more rows: the date and time are formatted once per second and
+  // only the milliseconds after that.
   using namespace std::chrono;
-  const auto now = system_clock::now();
-  const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  const std::time_t t = system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
+  const auto ms_since_epoch = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  const std::time_t t = static_cast<std::time_t>(ms_since_epoch / 1000);
+  thread_local std::time_t cached_second = -1;
+  thread_local char prefix[64];  // "2026-11-24T10:00:00"
+  if (t != cached_second) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::snprintf(prefix, sizeof prefix, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached_second = t;
+  }
+  const int ms = static_cast<int>(ms_since_epoch % 1000);
+  std::string out(prefix);
+  out += '.';
+  out += static_cast<char>('0' + ms / 100);
+  out += static_cast<char>('0' + ms / 10 % 10);
+  out += static_cast<char>('0' + ms % 10);
+  out += 'Z';
+  return out;
 }
 
 void new_uuid_into(char* out) {
@@ -262,6 +274,12 @@ Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& db_f
   c->db_ = std::move(*db);
   if (c->options_.data_dir && !c->options_.read_only) c->mirror_ = std::make_unique<FileMirror>(*c->options_.data_dir);
   c->enable_fast_rank();
+  // WAL checkpoints on a thread of their own (sql::WalCheckpointer), not inside the commit that
+  // crosses SQLite's threshold: a bulk change (a sync, a run's trades) commits without copying the
+  // whole log into the database file and waiting for its fsyncs. Without a second connection the
+  // writer checkpoints for itself, as SQLite does.
+  if (!c->options_.read_only)
+    if (auto cp = sql::WalCheckpointer::start(*c->db_); cp.ok()) c->checkpointer_ = std::move(*cp);
   Catalog* self = c.get();
   c->db_->set_commit_hooks([self] { return self->flush_fts(); }, [self] { self->fts_pending_.clear(); });
   return c;

@@ -189,6 +189,7 @@ class Catalog {
 
   CatalogOptions options_;
   std::unique_ptr<sql::Database> db_;
+  std::unique_ptr<sql::WalCheckpointer> checkpointer_;  // destroyed before db_, whose connection it serves
   std::unique_ptr<FileMirror> mirror_;
   // Search ranking: each strategy's token count from the full-text index, by
   // rowid, so the ranking function does not look it up row by row; reloaded whenever the

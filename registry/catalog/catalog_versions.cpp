@@ -105,18 +105,20 @@ Result<VersionRecord> Catalog::create_version(const std::string& id_or_name, con
     if (i) prerelease += '.';
     prerelease += sv->prerelease[i];
   }
-  auto dump = [](const Json& j) { return j.is_null() ? Json(nullptr) : Json(j.dump()); };
-  auto opt = [](const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); };
-  Status st = internal::run(
-      *db_,
+  auto dump = [](const Json& j) { return j.is_null() ? std::optional<std::string>() : std::optional<std::string>(j.dump()); };
+  auto opt = [](const std::string& s) { return s.empty() ? std::optional<std::string>() : std::optional<std::string>(s); };
+  auto ins = db_->prepare(
       "INSERT INTO strategy_versions (version_id, strategy_id, version_number, version_major, version_minor, "
       "version_patch, version_prerelease, version_type, code_snapshot, git_commit_hash, artifact_sha256, changelog, "
       "breaking_changes, migration_notes, parameters_json, default_parameters_json, backtest_results_json, "
-      "validation_status, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-      {rec.version_id, sid, v.version, static_cast<int64_t>(sv->major), static_cast<int64_t>(sv->minor),
-       static_cast<int64_t>(sv->patch), prerelease, rec.version_type, opt(rec.code_snapshot), opt(v.git_commit_hash),
-       opt(v.artifact_sha256), opt(v.changelog), opt(v.breaking_changes), opt(v.migration_notes), dump(v.parameters),
-       dump(v.default_parameters), dump(v.backtest_results), v.validation_status, opt(v.created_by), rec.created_at});
+      "validation_status, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  if (!ins.ok()) return ins.status();
+  (*ins)->bind_all(rec.version_id, sid, v.version, static_cast<int64_t>(sv->major), static_cast<int64_t>(sv->minor),
+                   static_cast<int64_t>(sv->patch), prerelease, rec.version_type, opt(rec.code_snapshot),
+                   opt(v.git_commit_hash), opt(v.artifact_sha256), opt(v.changelog), opt(v.breaking_changes),
+                   opt(v.migration_notes), dump(v.parameters), dump(v.default_parameters), dump(v.backtest_results),
+                   v.validation_status, opt(v.created_by), rec.created_at);
+  Status st = (*ins)->run();
   if (!st.ok()) return st;
   // A new version is active: it is current when it is the highest active one.
   const bool is_current = !highest_active || algohost::compare(*sv, *highest_active) > 0;

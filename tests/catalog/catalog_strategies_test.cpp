@@ -1,6 +1,8 @@
 // Catalog strategies: registration, updates, deprecation and archiving; discovery through list()
 // filters, sorting and paging; get() by id and name; ranked full-text search.
 #include <algorithm>
+#include <ctime>
+#include <regex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -621,6 +623,26 @@ TEST(CatalogSearch, IndexFollowsChangesInsideATransactionAndItsRollback) {
   EXPECT_EQ(names(must(cat->search("walrus"))).size(), 3u);
   EXPECT_EQ(fts_rows(), 3);
   EXPECT_TRUE(integrity().ok());
+}
+
+// Timestamps as stored: ISO-8601 UTC with milliseconds, the current time, sortable as text.
+TEST(CatalogClock, NowIsIso8601UtcWithMillisecondsAndSortsAsText) {
+  const std::time_t before = std::time(nullptr);
+  const std::string a = now_iso();
+  const std::string b = now_iso();
+  const std::time_t after = std::time(nullptr);
+  const std::regex shape(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)");
+  EXPECT_TRUE(std::regex_match(a, shape)) << a;
+  EXPECT_LE(a, b);
+  auto format = [](std::time_t t) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+    return std::string(buf);
+  };
+  const std::string second = a.substr(0, 19);
+  EXPECT_TRUE(second == format(before) || second == format(after)) << a;
 }
 
 }  // namespace
