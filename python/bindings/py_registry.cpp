@@ -275,6 +275,11 @@ py::list PyRegistry::learned_patterns(const std::string& id_or_name) {
   }));
 }
 
+py::object PyRegistry::mem_state(const std::string& id_or_name) {
+  auto state = call([&](Catalog& c) { return c.mem_state(id_or_name); });
+  return state ? to_py(*state) : py::none();
+}
+
 // ---- Parameters -----------------------------------------------------------------------------------
 
 void PyRegistry::update_parameter(const std::string& id_or_name, const std::string& parameter, const Json& value,
@@ -285,6 +290,10 @@ void PyRegistry::update_parameter(const std::string& id_or_name, const std::stri
 
 py::dict PyRegistry::current_parameters(const std::string& id_or_name) {
   return as_dict(call([&](Catalog& c) { return c.current_parameters(id_or_name); }));
+}
+
+py::dict PyRegistry::version_parameters(const std::string& id_or_name, const std::string& version) {
+  return as_dict(call([&](Catalog& c) { return c.version_parameters(id_or_name, version); }));
 }
 
 py::list PyRegistry::parameter_history(const std::string& id_or_name, const std::string& parameter) {

@@ -78,12 +78,14 @@ class PyRegistry {
   bool is_mem_enhanced(const std::string& id_or_name);
   void mark_mem_enhanced(const std::string& id_or_name, const std::optional<std::string>& base);
   py::list learned_patterns(const std::string& id_or_name);
+  py::object mem_state(const std::string& id_or_name);
 
   // Parameters
   void update_parameter(const std::string& id_or_name, const std::string& parameter, const Json& value,
                         const std::string& reason, const std::string& changed_by,
                         const std::optional<std::string>& ab_test_group);
   py::dict current_parameters(const std::string& id_or_name);
+  py::dict version_parameters(const std::string& id_or_name, const std::string& version);
   py::list parameter_history(const std::string& id_or_name, const std::string& parameter);
 
   // Relationships and audit

@@ -368,7 +368,10 @@ PYBIND11_MODULE(algohost_registry, m) {
            "Marks the strategy MEM-enhanced (and MEM learning enabled); with base, links base -> it as\n"
            "'mem_enhanced_version'.")
       .def("learned_patterns", [](PyRegistry& r, const Text& id) { return r.learned_patterns(id.value); },
-           "id_or_name"_a, "Patterns the MEM loop learned for the strategy, best win rate first.");
+           "id_or_name"_a, "Patterns the MEM loop learned for the strategy, best win rate first.")
+      .def("mem_state", [](PyRegistry& r, const Text& id) { return r.mem_state(id.value); }, "id_or_name"_a,
+           "The strategy's saved MEM state (model, standardizer, memory, patterns) as a dict, or None when\n"
+           "no MEM run has saved one. Read-only: runs replace it.");
 
   // ---- Parameters ----
   cls.def("update_parameter",
@@ -384,6 +387,11 @@ PYBIND11_MODULE(algohost_registry, m) {
           "changed_by: manual, mem_learning or backtest_optimization.")
       .def("current_parameters", [](PyRegistry& r, const Text& id) { return r.current_parameters(id.value); },
            "id_or_name"_a, "Effective values: the current version's defaults overlaid with the latest changes.")
+      .def("version_parameters",
+           [](PyRegistry& r, const Text& id, const Text& version) { return r.version_parameters(id.value, version.value); },
+           "id_or_name"_a, "version"_a,
+           "Effective values of one version: its defaults overlaid with the changes made while it was\n"
+           "current. What a run of that version uses (before --param).")
       .def("parameter_history",
            [](PyRegistry& r, const Text& id, const OptText& parameter) {
              return r.parameter_history(id.value, parameter ? parameter->value : "");

@@ -158,7 +158,7 @@ def test_docstrings_and_signatures():
             "create_version", "versions", "get_version", "record_trade", "record_trades", "performance",
             "compare", "trades", "runs", "is_mem_enhanced", "mark_mem_enhanced", "learned_patterns",
             "update_parameter", "current_parameters", "parameter_history", "link", "related", "audit",
-            "close"} <= set(methods)
+            "mem_state", "version_parameters", "close"} <= set(methods)
     for name in methods:
         doc = getattr(Registry, name).__doc__
         assert doc and doc.startswith(name + "("), name
@@ -423,10 +423,13 @@ def test_mem_flags_and_learned_patterns(registry, tmp_path):
     assert [(r["strategy_name"], r["relationship_type"], r["direction"]) for r in registry.related("vmm")] == [
         ("vmm_mem", "mem_enhanced_version", "child")]
     assert registry.learned_patterns("vmm") == []
+    assert registry.mem_state("vmm") is None
 
-    # The MEM loop writes patterns; the bindings read them.
+    # The MEM loop writes patterns and its state; the bindings read them.
     db = sqlite3.connect(tmp_path / "catalog.db")
     with db:
+        db.execute("INSERT INTO mem_models (strategy_id, state_json, learned_outcomes, updated_at) VALUES (?,?,?,?)",
+                   (base, json.dumps({"model": {"w": [0.5, -1.0]}, "last_learned_exit_ms": 7}), 12, "x"))
         db.execute("INSERT INTO mem_learned_patterns (pattern_id, strategy_id, pattern_key, conditions_json, occurrences,"
                    " wins, win_rate, first_seen, last_seen, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                    ("p1", base, "rsi<30&trend=up", json.dumps({"rsi": {"lt": 30}, "trend": "up"}), 7, 6, 6 / 7,
@@ -437,6 +440,7 @@ def test_mem_flags_and_learned_patterns(registry, tmp_path):
     assert len(patterns) == 1
     assert patterns[0]["conditions"] == {"rsi": {"lt": 30}, "trend": "up"}
     assert patterns[0]["occurrences"] == 7 and patterns[0]["win_rate"] == pytest.approx(6 / 7)
+    assert registry.mem_state("vmm") == {"model": {"w": [0.5, -1.0]}, "last_learned_exit_ms": 7}
 
 
 # ---- Parameters --------------------------------------------------------------------------------
@@ -455,6 +459,9 @@ def test_parameters(registry):
     registry.update_parameter("vmm", "momentum_lookback", 200, "compromise", changed_by="backtest_optimization")
     assert registry.current_parameters("vmm") == {"momentum_lookback": 200, "skip_period": 21,
                                                   "volatility_lookback": 126, "target_volatility": 0.10}
+    assert registry.version_parameters("vmm", "1.0.0") == registry.current_parameters("vmm")
+    with pytest.raises(NotFoundError):
+        registry.version_parameters("vmm", "9.9.9")
     history = registry.parameter_history("vmm", "momentum_lookback")
     assert [(h["value"], h["previous"], h["changed_by"]) for h in history] == [
         (200, 189, "backtest_optimization"), (189, 252, "manual")]
