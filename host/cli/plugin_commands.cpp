@@ -50,11 +50,11 @@ void list_command(Context& ctx, bool json, bool no_load) {
     for (const auto& r : rows) out.push_back(plugin_json(r));
     std::cout << out.dump(2) << "\n";
   } else {
-    Table t({"NAME", "VERSION", "LANG", "STATUS", "LOAD", "PATH"});
+    Table t({"NAME", "VERSION", "KIND", "LANG", "STATUS", "LOAD", "PATH"});
     for (const auto& r : rows) {
       const auto& m = r.plugin->report.manifest;
-      t.add({m ? m->name : "?", m ? m->version_text : "?", m ? m->language : "?", m ? m->status : "?",
-             r.load_status, r.plugin->report.file.parent_path().string()});
+      t.add({m ? m->name : "?", m ? m->version_text : "?", m ? m->kind : "?", m ? m->language : "?",
+             m ? m->status : "?", r.load_status, r.plugin->report.file.parent_path().string()});
     }
     if (t.empty())
       std::cout << "no plugins found (search path: --plugins, ALGOHOST_PLUGIN_PATH, built-in)\n";
@@ -103,16 +103,25 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
     return;
   }
   const Manifest& m = **found;
-  auto inst = ctx.plugins().instantiate(m, {});
+  Status loaded = Status::Ok();
   std::vector<std::string> diagnostics;
-  if (inst.ok()) diagnostics = (*inst)->diagnostics();
+  if (m.kind == "enhancer") {
+    auto inst = ctx.plugins().instantiate_enhancer(m, {});
+    if (!inst.ok()) loaded = inst.status();
+  } else {
+    auto inst = ctx.plugins().instantiate(m, {});
+    if (inst.ok()) diagnostics = (*inst)->diagnostics();
+    else loaded = inst.status();
+  }
   auto digest = sha256_file(m.artifact);
   const std::optional<std::string> artifact_sha256 = digest.ok() ? std::optional<std::string>(*digest) : std::nullopt;
-  const std::string load = inst.ok() ? "loaded" : inst.status().message();
+  const std::string load = loaded.ok() ? "loaded" : loaded.message();
   const std::string api = std::to_string(m.api_major) + "." + std::to_string(m.api_minor);
-  const bool py = m.language == "python";  // Python plugins follow the Python SDK's API version
-  const std::string host_api = std::to_string(py ? kPythonApiMajor : AH_API_VERSION_MAJOR) + "." +
-                               std::to_string(py ? kPythonApiMinor : AH_API_VERSION_MINOR);
+  // Python plugins follow the Python SDK's API version, native enhancers the enhancer ABI's.
+  const bool py = m.language == "python", enh = m.kind == "enhancer";
+  const std::string host_api =
+      std::to_string(py ? kPythonApiMajor : enh ? AH_ENHANCER_API_VERSION_MAJOR : AH_API_VERSION_MAJOR) + "." +
+      std::to_string(py ? kPythonApiMinor : enh ? AH_ENHANCER_API_VERSION_MINOR : AH_API_VERSION_MINOR);
 
   if (json) {
     Json j;
@@ -124,8 +133,9 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
     j["host_api_version"] = host_api;
     j["sha256"] = artifact_sha256 ? Json(*artifact_sha256) : Json(nullptr);
     j["manifest_sha256"] = m.sha256.empty() ? Json(nullptr) : Json(m.sha256);
-    j["load_status"] = inst.ok() ? "loaded" : "load_failed";
-    j["load_message"] = inst.ok() ? "" : inst.status().message();
+    j["kind"] = m.kind;
+    j["load_status"] = loaded.ok() ? "loaded" : "load_failed";
+    j["load_message"] = loaded.ok() ? "" : loaded.message();
     j["diagnostics"] = diagnostics;
     Json params = Json::array();
     for (const auto& p : m.parameters) {
@@ -144,6 +154,7 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
     std::cout << "  status:       " << m.status << "\n"
               << "  category:     " << m.category << (m.sub_category.empty() ? "" : " / " + m.sub_category) << "\n"
               << "  tags:         " << tags << "\n"
+              << "  kind:         " << m.kind << "\n"
               << "  language:     " << m.language << "\n"
               << "  manifest:     " << m.file.string() << "\n"
               << "  artifact:     " << m.artifact.string() << "\n"
@@ -161,13 +172,13 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
              p.max ? fixed(*p.max, 4) : "-", p.optimizable ? "yes" : "no", p.description});
     t.print(std::cout);
   }
-  if (!inst.ok()) ctx.exit_code = exit_code_for(inst.status().code());
+  if (!loaded.ok()) ctx.exit_code = exit_code_for(loaded.code());
 }
 
 }  // namespace
 
 void add_plugin_commands(CLI::App& app, Context& ctx) {
-  CLI::App* plugins = app.add_subcommand("plugins", "Discover, validate and inspect strategy plugins");
+  CLI::App* plugins = app.add_subcommand("plugins", "Discover, validate and inspect plugins (strategies and enhancers)");
   plugins->require_subcommand(1);
 
   auto* list = plugins->add_subcommand("list", "List every discovered plugin and whether it loads");

@@ -12,6 +12,7 @@
 #include "host/cli/context.h"
 #include "host/cli/exit_codes.h"
 #include "host/cli/table.h"
+#include "host/service/enhancer_arm.h"
 #include "host/service/run_service.h"
 
 namespace algohost::cli {
@@ -83,19 +84,25 @@ struct RunArgs {
   double mem_train_fraction = 0.5;
   bool mem_reset = false;
   uint64_t mem_seed = 42;
+  std::string enhancer;                        // "" = per manifest
+  std::vector<std::string> enhancer_params;    // NAME=VALUE
+  uint32_t enhancer_max_failures = 5;
 };
 
 // Base vs enhanced on the scoring part of a MEM run (the `mem` block of a strategy's results).
 void print_mem_block(const std::string& label, const Json& m) {
   if (m.is_null()) return;
   const Json& sc = m["scoring"];
-  std::cout << "\nMEM " << label << " (" << m.value("mode", std::string()) << "): learned on "
+  std::cout << "\nMEM " << label << " (" << m.value("mode", std::string()) << ", enhancer "
+            << m.value("enhancer", std::string(kBuiltinEnhancer)) << "): learned on "
             << m["training_part"].value("from", std::string()) << " .. before " << m["training_part"].value("until_before", std::string())
             << ", scored on " << m["scoring_part"].value("from", std::string()) << " .. " << m["scoring_part"].value("to", std::string())
             << "\n";
   if (m.value("state_loaded", false))
     std::cout << "continued from the saved state (learned through " << m.value("state_loaded_through", std::string("-")) << ")\n";
   if (m.contains("state_note")) std::cout << "note: " << m["state_note"].get<std::string>() << "\n";
+  if (m.contains("plugin") && m["plugin"].value("disabled", false))
+    std::cout << "note: " << m["plugin"].value("disabled_reason", std::string()) << "\n";
   Table t({"ARM (SCORING PART)", "RETURN", "SHARPE", "MAX DD", "TRADES", "WIN RATE", "PROFIT F"});
   for (const char* arm : {"base", "enhanced"}) {
     const Json& x = sc[arm];
@@ -108,6 +115,13 @@ void print_mem_block(const std::string& label, const Json& m) {
   std::cout << "improvement (" << sc.value("metric", std::string()) << "): " << fixed(sc.value("improvement_pct", 0.0), 2)
             << " pp, paired t " << fixed(sc.value("paired_t", 0.0), 2) << " over " << sc.value("days", 0) << " days -> "
             << sc.value("verdict", std::string()) << "\n";
+  if (m.contains("plugin")) {  // an enhancer plugin: what it did; it has no patterns of MEM's
+    const Json& p = m["plugin"];
+    std::cout << "enhancer calls " << p.value("calls", 0) << " (entries " << p.value("entries_judged", 0) << "), changed "
+              << p.value("changed", 0) << ", vetoed " << p.value("vetoed", 0) << ", learned "
+              << p.value("learned_total", 0) << ", failed " << p.value("failed_calls", 0) << "\n";
+    return;
+  }
   int passed = 0, total = 0;
   for (const auto& p : sc["patterns"]) {
     ++total;
@@ -123,10 +137,12 @@ void print_mem_block(const std::string& label, const Json& m) {
 
 void run_command(Context& ctx, const RunArgs& a) {
   auto overrides = parse_param_overrides(a.params);
-  if (!overrides.ok()) {
-    ctx.exit_code = report_error(overrides.status());
-    return;
-  }
+  auto enhancer_overrides = parse_param_overrides(a.enhancer_params);
+  for (const auto* o : {&overrides, &enhancer_overrides})
+    if (!o->ok()) {
+      ctx.exit_code = report_error(o->status());
+      return;
+    }
   RunRequest req;
   req.strategies = a.strategies;
   if (!a.data.empty()) req.data = a.data;
@@ -151,6 +167,9 @@ void run_command(Context& ctx, const RunArgs& a) {
   req.mem_train_fraction = a.mem_train_fraction;
   req.mem_reset = a.mem_reset;
   req.mem_seed = a.mem_seed;
+  if (!a.enhancer.empty()) req.enhancer = a.enhancer;
+  req.enhancer_params = *enhancer_overrides;
+  req.enhancer_max_failures = a.enhancer_max_failures;
   Progress progress;
   req.progress = progress.callback();
   g_stop.store(false);
@@ -256,6 +275,13 @@ void add_run_commands(CLI::App& app, Context& ctx) {
       ->capture_default_str()->check(CLI::Range(0.01, 0.99));
   run->add_flag("--mem-reset", a->mem_reset, "Ignore saved MEM state (model, memory, patterns): learn afresh");
   run->add_option("--mem-seed", a->mem_seed, "Seed of the MEM model's initial weights")->capture_default_str();
+  run->add_option("--enhancer", a->enhancer,
+                  "NAME[@VERSION] of the enhancer for every strategy (turns MEM on; 'mem' = the built-in; default: "
+                  "per manifest mem_integration.enhancer, else the built-in)");
+  run->add_option("--enhancer-param", a->enhancer_params, "NAME=VALUE for the --enhancer plugin's parameters (repeatable)");
+  run->add_option("--enhancer-max-failures", a->enhancer_max_failures,
+                  "Failed enhancer plugin calls in a row after which it is disabled for the rest of the run")
+      ->capture_default_str()->check(CLI::Range(1u, 1000000u));
   run->add_flag("--json", a->json, "Print JSON");
   run->callback([&ctx, a] { run_command(ctx, *a); });
 

@@ -5,6 +5,7 @@
 //
 //   volatility    sample stdev of the last `window` simple returns, annualized by sqrt(periods/year)
 //   volume_ratio  this bar's volume / mean volume of the previous `window` bars
+//   window_return close / close `window` bars earlier - 1 (the recent return)
 //   regime        "volatile" when that stdev exceeds 1.5 x the stdev of the returns over the last
 //                 kLongWindow bars; else "trending" when the absolute `window`-bar return exceeds
 //                 the volatility over the window (|close/close_w - 1| > sigma_bar * sqrt(window));
@@ -24,6 +25,7 @@ namespace algohost {
 struct ContextReading {
   double volatility = 0;  // annualized
   double volume_ratio = 1;
+  double window_return = 0;
   const char* regime = "unknown";
   bool ready = false;
 };
@@ -63,6 +65,7 @@ inline ContextReading read_context(const BarSeries& s, size_t i, int window = 20
   const double long_sigma = std::sqrt(variance(long_first));
   const double old_close = s.close[i - w];
   const double window_ret = old_close > 0 ? s.close[i] / old_close - 1.0 : 0.0;
+  r.window_return = window_ret;
   if (i >= 2 * w && sigma_bar > 1.5 * long_sigma)
     r.regime = "volatile";
   else if (std::fabs(window_ret) > sigma_bar * std::sqrt(static_cast<double>(w)))

@@ -107,6 +107,7 @@ class PaperAccount {
   bool in_market() const { return open_positions_ > 0; }
   // Symbol s's position (signed quantity; 0 when flat).
   double quantity(uint32_t s) const { return pos_[s].qty; }
+  const BrokerConfig& config() const { return cfg_; }
   double total_fees() const { return fees_; }
   double traded_notional() const { return notional_; }
   const std::vector<ClosedTrade>& closed() const { return closed_; }

@@ -7,22 +7,17 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "host/instance/table_create.h"
+
 namespace algohost {
 
 Result<std::unique_ptr<TableInstance>> TableInstance::create(const ah_strategy_api* api,
                                                              std::shared_ptr<const void> keepalive,
                                                              std::string label,
                                                              const std::string& params_json) {
-  char err[1024] = {0};
-  ah_instance* inst = nullptr;
-  int32_t rc = api->create(params_json.c_str(), &inst, err, sizeof err);
-  err[sizeof err - 1] = '\0';
-  if (rc != AH_OK || inst == nullptr) {
-    if (inst) api->destroy(inst);
-    std::string why = err[0] ? err : ("create returned status " + std::to_string(rc));
-    return Status::PluginError(label + ": create failed: " + why);
-  }
-  std::unique_ptr<TableInstance> out(new TableInstance(api, inst, std::move(keepalive), std::move(label)));
+  auto inst = create_through_table<ah_strategy_api, ah_instance>(api, label, params_json);
+  if (!inst.ok()) return inst.status();
+  std::unique_ptr<TableInstance> out(new TableInstance(api, *inst, std::move(keepalive), std::move(label)));
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include <algohost/enhancer_api.h>
 #include <algohost/strategy_api.h>
 
 #include "registry/common/status.h"
@@ -21,5 +22,12 @@ Status check_api_version(unsigned plugin_major, unsigned plugin_minor, unsigned 
 // Checks a descriptor read from `file`: non-null, compatible version, large enough for API 1.0,
 // every 1.0 function present.
 Status check_descriptor(const ah_strategy_api* api, const std::string& file);
+
+// The rule against the enhancer ABI (enhancer_api.h), named "enhancer API" in messages.
+Status check_enhancer_api_version(unsigned plugin_major, unsigned plugin_minor, const std::string& file);
+
+// Checks an enhancer descriptor read from `file`: non-null, compatible version, large enough for
+// enhancer API 1.0, every required function present, export_state and import_state both or neither.
+Status check_enhancer_descriptor(const ah_enhancer_api* api, const std::string& file);
 
 }  // namespace algohost

@@ -6,14 +6,13 @@
 // load instead of crashing later). Right after opening: the entry symbol exists and its
 // descriptor passes check_descriptor().
 //
-// Lifetime: each library is opened once per canonical path and stays mapped for the life of the
-// loader and of every instance created from it (instances hold a reference). Two versions of a
-// strategy live side by side because each is loaded from its own path. A path whose file changed
-// after it was loaded is refused rather than reopened: ship new versions at new paths.
-// Thread-safe.
+// Lifetime: each library is opened once per canonical path (LibraryCache, which the loader may
+// share with the enhancer loader) and stays mapped for the life of the cache and of every instance
+// created from it (instances hold a reference). Two versions of a strategy live side by side
+// because each is loaded from its own path. A path whose file changed after it was loaded is
+// refused rather than reopened: ship new versions at new paths. Thread-safe.
 #pragma once
 
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +21,7 @@
 #include <algohost/strategy_api.h>
 
 #include "host/instance/strategy_instance.h"
+#include "host/loader/library_cache.h"
 #include "registry/manifest/manifest.h"
 
 namespace algohost {
@@ -30,7 +30,8 @@ class NativeLibrary;  // an opened library and its checked descriptor
 
 class NativeLoader {
  public:
-  NativeLoader();
+  NativeLoader();  // with a cache of its own
+  explicit NativeLoader(std::shared_ptr<LibraryCache> libraries);
   ~NativeLoader();
 
   // Opens (or finds already open) the manifest's library. Errors name the manifest or library.
@@ -44,8 +45,10 @@ class NativeLoader {
   static const ah_strategy_api* api(const NativeLibrary& lib);
 
  private:
+  std::shared_ptr<LibraryCache> libraries_;
   std::mutex mu_;
-  std::map<std::filesystem::path, std::shared_ptr<const NativeLibrary>> libraries_;
+  // The checked descriptor of each library opened, so a path loaded again gives the same object.
+  std::map<const LoadedLibrary*, std::shared_ptr<const NativeLibrary>> checked_;
 };
 
 }  // namespace algohost

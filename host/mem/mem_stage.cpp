@@ -5,7 +5,8 @@
 
 namespace algohost::mem {
 
-MemStage::MemStage(MemConfig cfg) : cfg_(std::move(cfg)), model_(cfg_.model), miner_(cfg_.patterns) {
+MemStage::MemStage(MemConfig cfg)
+    : cfg_(std::move(cfg)), model_(cfg_.model), miner_(cfg_.patterns), schedule_(cfg_.learn_before_ms) {
   for (size_t i = 0; i < cfg_.symbols.size(); ++i) run_to_id_.push_back(symbol_id(static_cast<uint32_t>(i)));
 }
 
@@ -91,16 +92,7 @@ void MemStage::enhance(const StageInput& in, ah_signal& sig, SignalNote& note) {
 }
 
 void MemStage::learn(const ClosedTrade& t) {
-  if (t.exit_ms <= skip_through_ms_) {
-    ++counters_.skipped;
-    return;
-  }
-  if (t.exit_ms >= cfg_.learn_before_ms) {
-    deferred_.push_back(t);
-    ++counters_.deferred;
-    return;
-  }
-  learn_now(t);
+  if (schedule_.admit(t, counters_.skipped, counters_.deferred)) learn_now(t);
 }
 
 void MemStage::learn_now(const ClosedTrade& t) {
@@ -128,9 +120,7 @@ void MemStage::learn_now(const ClosedTrade& t) {
 }
 
 void MemStage::finish() {
-  std::vector<ClosedTrade> rest;
-  rest.swap(deferred_);
-  for (const auto& t : rest) learn_now(t);
+  for (const auto& t : schedule_.take_later()) learn_now(t);
 }
 
 nlohmann::json MemStage::to_json() const {
@@ -163,7 +153,7 @@ Status MemStage::load_json(const nlohmann::json& j) {
     counters_.learned = j.at("learned").get<int64_t>();
     since_discovery_ = j.at("since_discovery").get<int64_t>();
     last_learned_exit_ms_ = j.at("last_learned_exit_ms").get<int64_t>();
-    skip_through_ms_ = last_learned_exit_ms_;
+    schedule_.skip_through(last_learned_exit_ms_);
   } catch (const std::exception& e) {
     return Status::InvalidArgument(std::string("MEM state: ") + e.what());
   }

@@ -31,6 +31,7 @@
 
 #include "host/engine/enhancement_stage.h"
 #include "host/mem/combine.h"
+#include "host/mem/learn_schedule.h"
 #include "host/mem/memory.h"
 #include "host/mem/model.h"
 #include "host/mem/patterns.h"
@@ -73,7 +74,7 @@ class MemStage final : public EnhancementStage {
   const Standardizer& standardizer() const { return st_; }
   const MemCounters& counters() const { return counters_; }
   int64_t last_learned_exit_ms() const { return last_learned_exit_ms_; }
-  int64_t loaded_through_ms() const { return skip_through_ms_; }
+  int64_t loaded_through_ms() const { return schedule_.skip_through_ms(); }
   const MemConfig& config() const { return cfg_; }
 
   // The evidence and decision for an entry (what enhance() applies), for tests and tools.
@@ -90,11 +91,10 @@ class MemStage final : public EnhancementStage {
   TradeMemory memory_;
   PatternMiner miner_;
   MemCounters counters_;
+  LearnSchedule schedule_;  // skipped, learned now, or after the run (finish())
   std::vector<std::string> names_;      // symbol names known to the state
   std::vector<uint32_t> run_to_id_;     // run symbol index -> index into names_
-  std::vector<ClosedTrade> deferred_;
   int64_t last_learned_exit_ms_ = INT64_MIN;
-  int64_t skip_through_ms_ = INT64_MIN;
   int64_t since_discovery_ = 0;
   double v_ref_ = 0;  // exp(mean learned log volatility), refreshed when an outcome is learned
 };

@@ -16,7 +16,7 @@ namespace {
 // Attribute names, interned once (under the GIL).
 struct Names {
   PyObject *action, *confidence, *size, *stop_loss, *take_profit, *target, *reason, *diag, *symbol;
-  PyObject *on_bar, *on_slice, *on_batch, *diagnostics, *export_state, *import_state;
+  PyObject *on_bar, *on_slice, *on_batch, *diagnostics;
 };
 const Names& names() {
   static const Names n = {
@@ -26,8 +26,7 @@ const Names& names() {
       PyUnicode_InternFromString("reason"),       PyUnicode_InternFromString("diag"),
       PyUnicode_InternFromString("symbol"),       PyUnicode_InternFromString("on_bar"),
       PyUnicode_InternFromString("on_slice"),     PyUnicode_InternFromString("on_batch"),
-      PyUnicode_InternFromString("diagnostics"),  PyUnicode_InternFromString("export_state"),
-      PyUnicode_InternFromString("import_state"),
+      PyUnicode_InternFromString("diagnostics"),
   };
   return n;
 }
@@ -59,19 +58,12 @@ Result<std::unique_ptr<PythonInstance>> PythonInstance::create(PythonRuntime& rt
                                                                const std::string& params_json,
                                                                PythonInstanceConfig config) {
   std::unique_ptr<PythonInstance> self(new PythonInstance(rt, std::move(config)));
+  auto obj = construct(self->plugin_object(), cls, params_json, "strategy");
+  if (!obj.ok()) return obj.status();
   GilLock gil;
+  self->obj_ = *obj;
   const Names& n = names();
   const auto& sdk = rt.sdk();
-  PyObject* text = PyUnicode_FromStringAndSize(params_json.data(), static_cast<Py_ssize_t>(params_json.size()));
-  PyObject* params = text ? PyObject_CallOneArg(sdk.params_type, text) : nullptr;
-  Py_XDECREF(text);
-  if (params) {
-    self->obj_ = PyObject_CallOneArg(cls, params);
-    Py_DECREF(params);
-  }
-  if (!self->obj_)
-    return Status::PluginError(self->config_.label + ": creating the strategy failed: " +
-                               rt.take_error(self->config_.plugin_dir));
   self->on_bar_ = PyObject_GetAttr(self->obj_, n.on_bar);
   self->on_slice_ = PyObject_GetAttr(self->obj_, n.on_slice);
   PyObject* batch = PyObject_GetAttr(self->obj_, n.on_batch);
@@ -416,39 +408,12 @@ Status PythonInstance::on_batch(const ah_series& series, ah_signal* out, uint64_
 
 Result<std::string> PythonInstance::export_state() {
   if (failed()) return failure();
-  GilLock gil;
-  PyObject* r = PyObject_CallMethodNoArgs(obj_, names().export_state);
-  if (!r) return Status::PluginError(config_.label + ": export_state failed: " + rt_.take_error(config_.plugin_dir));
-  std::string out;
-  if (r == Py_None) {
-  } else if (PyBytes_Check(r)) {
-    out.assign(PyBytes_AS_STRING(r), static_cast<size_t>(PyBytes_GET_SIZE(r)));
-  } else {
-    PyObject* text = PyUnicode_Check(r) ? Py_NewRef(r) : PyObject_CallOneArg(rt_.sdk().json_dumps, r);
-    Py_ssize_t len = 0;
-    const char* s = text ? PyUnicode_AsUTF8AndSize(text, &len) : nullptr;
-    if (!s) {
-      Py_XDECREF(text);
-      Py_DECREF(r);
-      return Status::PluginError(config_.label + ": export_state returned a value that is not bytes, str or JSON: " +
-                                 rt_.take_error(config_.plugin_dir));
-    }
-    out.assign(s, static_cast<size_t>(len));
-    Py_DECREF(text);
-  }
-  Py_DECREF(r);
-  return out;
+  return python::export_state(plugin_object(), obj_);
 }
 
 Status PythonInstance::import_state(std::string_view state) {
   if (failed()) return failure();
-  GilLock gil;
-  PyObject* data = PyBytes_FromStringAndSize(state.data(), static_cast<Py_ssize_t>(state.size()));
-  PyObject* r = data ? PyObject_CallMethodOneArg(obj_, names().import_state, data) : nullptr;
-  Py_XDECREF(data);
-  if (!r) return Status::PluginError(config_.label + ": import_state failed: " + rt_.take_error(config_.plugin_dir));
-  Py_DECREF(r);
-  return Status::Ok();
+  return python::import_state(plugin_object(), obj_, state);
 }
 
 }  // namespace algohost::python

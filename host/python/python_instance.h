@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "host/instance/strategy_instance.h"
+#include "host/python/python_object.h"
 #include "host/python/python_runtime.h"
 
 namespace algohost::python {
@@ -60,6 +61,7 @@ class PythonInstance final : public StrategyInstance {
 
  private:
   PythonInstance(PythonRuntime& rt, PythonInstanceConfig config) : rt_(rt), config_(std::move(config)) {}
+  PluginObject plugin_object() const { return {rt_, config_.label, config_.plugin_dir}; }
 
   // A failed call (Python error pending, or `problem` given with the traceback if any): logs,
   // counts, and returns ok (skip)

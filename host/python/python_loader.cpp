@@ -5,6 +5,7 @@
 
 #include "host/loader/api_version.h"
 #include "host/loader/artifact_check.h"
+#include "host/python/python_enhancer.h"
 #include "host/python/python_instance.h"
 #include "host/python/python_runtime.h"
 
@@ -47,6 +48,10 @@ Result<PythonLoader::Module*> PythonLoader::load_module(const Manifest& m) {
   Status declared = check_api_version(m.api_major, m.api_minor, kPythonApiMajor, kPythonApiMinor,
                                       where + " (implementation.sdk_api_version)", "Python SDK API");
   if (!declared.ok()) return declared;
+  const bool enhancer = m.kind == "enhancer";
+  if (enhancer && m.api_minor < kPythonEnhancerMinor)
+    return Status::FailedPrecondition(where + ": implementation.sdk_api_version: an enhancer needs Python SDK API " +
+                                      "1.1 or newer (algohost.Enhancer)");
   // Always hashed: the digest tells a module changed since it was imported.
   auto artifact = check_artifact(m, "implementation.module", true);
   if (!artifact.ok()) return artifact.status();
@@ -84,12 +89,12 @@ Result<PythonLoader::Module*> PythonLoader::load_module(const Manifest& m) {
     return Status::PluginError(where + ": implementation.class_name: " + canonical.string() + " defines no '" +
                                m.class_name + "'");
   }
-  const int sub = PyType_Check(cls) ? PyObject_IsSubclass(cls, sdk.strategy_type) : 0;
+  const int sub = PyType_Check(cls) ? PyObject_IsSubclass(cls, enhancer ? sdk.enhancer_type : sdk.strategy_type) : 0;
   PyErr_Clear();
   if (sub != 1) {
     Py_DECREF(cls);
     return Status::PluginError(where + ": implementation.class_name: '" + m.class_name + "' in " + canonical.string() +
-                               " is not a subclass of algohost.Strategy");
+                               (enhancer ? " is not a subclass of algohost.Enhancer" : " is not a subclass of algohost.Strategy"));
   }
   auto mod = std::make_unique<Module>();
   mod->path = canonical;
@@ -106,21 +111,29 @@ Status PythonLoader::load(const Manifest& m) {
   return mod.ok() ? Status::Ok() : mod.status();
 }
 
-Result<std::unique_ptr<StrategyInstance>> PythonLoader::instantiate(const Manifest& m, const OrderedJson& params) {
+Result<PythonLoader::Loaded> PythonLoader::load_kind(const Manifest& m, const std::string& kind) {
+  if (m.kind != kind) return Status::InvalidArgument(m.file.string() + ": kind is '" + m.kind + "', not '" + kind + "'");
   auto mod = load_module(m);
   if (!mod.ok()) return mod.status();
   auto rt = PythonRuntime::start(options_.sdk_dir);
   if (!rt.ok()) return rt.status();
+  return Loaded{*mod, *rt};
+}
+
+Result<std::unique_ptr<StrategyInstance>> PythonLoader::instantiate(const Manifest& m, const OrderedJson& params) {
+  auto loaded = load_kind(m, "strategy");
+  if (!loaded.ok()) return loaded.status();
+  Module* mod = loaded->module;
   python::PythonInstanceConfig cfg;
   cfg.label = m.id();
-  cfg.plugin_dir = (*mod)->path.parent_path();
+  cfg.plugin_dir = mod->path.parent_path();
   cfg.max_consecutive_failures = std::max<uint32_t>(1, options_.max_consecutive_failures);
   cfg.multi_symbol = m.symbols != 1;
   cfg.lookback = static_cast<size_t>(std::max<long long>(0, m.min_data_points));
   {
     // A class-level `lookback` overrides the manifest's min_data_points.
     GilLock gil;
-    if (PyObject* lb = PyObject_GetAttrString((*mod)->cls, "lookback")) {
+    if (PyObject* lb = PyObject_GetAttrString(mod->cls, "lookback")) {
       if (PyLong_Check(lb)) {
         const long long v = PyLong_AsLongLong(lb);
         if (v >= 0) cfg.lookback = static_cast<size_t>(v);
@@ -129,9 +142,18 @@ Result<std::unique_ptr<StrategyInstance>> PythonLoader::instantiate(const Manife
     }
     PyErr_Clear();
   }
-  auto inst = python::PythonInstance::create(**rt, (*mod)->cls, params.dump(), std::move(cfg));
+  auto inst = python::PythonInstance::create(*loaded->runtime, mod->cls, params.dump(), std::move(cfg));
   if (!inst.ok()) return inst.status();
   return std::unique_ptr<StrategyInstance>(std::move(inst).value());
+}
+
+Result<std::unique_ptr<EnhancerInstance>> PythonLoader::instantiate_enhancer(const Manifest& m, const OrderedJson& params) {
+  auto loaded = load_kind(m, "enhancer");
+  if (!loaded.ok()) return loaded.status();
+  auto inst = python::PythonEnhancer::create(*loaded->runtime, loaded->module->cls, params.dump(), m.id(),
+                                             loaded->module->path.parent_path());
+  if (!inst.ok()) return inst.status();
+  return std::unique_ptr<EnhancerInstance>(std::move(inst).value());
 }
 
 }  // namespace algohost

@@ -44,6 +44,11 @@ struct SdkObjects {
   PyObject* batch_signals_type = nullptr;  // algohost.BatchSignals
   PyObject* signal_type = nullptr;         // algohost.Signal
   PyObject* strategy_type = nullptr;       // algohost.Strategy
+  PyObject* enhancer_type = nullptr;       // algohost.Enhancer
+  PyObject* market_context_type = nullptr; // algohost.MarketContext (a named tuple)
+  PyObject* enhance_context_type = nullptr;  // algohost.EnhanceContext (a named tuple)
+  PyObject* trade_outcome_type = nullptr;  // algohost.TradeOutcome (a named tuple)
+  PyObject* enhance_result_type = nullptr; // algohost.EnhanceResult
   PyObject* params_type = nullptr;         // algohost.Params
   PyObject* load_module = nullptr;         // algohost._host.load_module
   PyObject* describe_exception = nullptr;  // algohost._host.describe_exception

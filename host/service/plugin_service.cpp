@@ -25,6 +25,9 @@ PluginServiceOptions with_python_sdk(PluginServiceOptions o) {
 
 PluginService::PluginService(PluginServiceOptions options)
     : options_(with_python_sdk(std::move(options))),
+      libraries_(std::make_shared<LibraryCache>()),
+      native_(libraries_),
+      native_enhancers_(libraries_),
       python_(PythonLoaderOptions{options_.python_sdk_dir, options_.python_max_consecutive_failures}) {}
 
 const DiscoveryResult& PluginService::discovery() {
@@ -34,6 +37,10 @@ const DiscoveryResult& PluginService::discovery() {
 }
 
 Status PluginService::try_load(const Manifest& m) {
+  if (m.kind == "enhancer") {
+    auto inst = instantiate_enhancer(m, {});
+    return inst.ok() ? Status::Ok() : inst.status();
+  }
   auto inst = instantiate(m, {});
   return inst.ok() ? Status::Ok() : inst.status();
 }
@@ -93,18 +100,28 @@ std::vector<ValidationEntry> PluginService::validate(const std::vector<fs::path>
   return out;
 }
 
-Result<const Manifest*> PluginService::find(const std::string& spec) {
+Result<const Manifest*> PluginService::find(const std::string& spec) { return find_of_kind(spec, ""); }
+
+Result<const Manifest*> PluginService::find_enhancer(const std::string& spec) { return find_of_kind(spec, "enhancer"); }
+
+Result<const Manifest*> PluginService::find_of_kind(const std::string& spec, const std::string& kind) {
   std::string name = spec, version;
   if (auto at = spec.find('@'); at != std::string::npos) {
     name = spec.substr(0, at);
     version = spec.substr(at + 1);
   }
+  const std::string what = kind.empty() ? "strategy" : kind;
   const Manifest* best = nullptr;
   std::vector<std::string> versions;
+  std::string other_kind;
   for (const auto& p : discovery().plugins) {
     if (!p.report.ok() || p.shadowed_by) continue;
     const Manifest& m = *p.report.manifest;
     if (m.name != name) continue;
+    if (!kind.empty() && m.kind != kind) {
+      other_kind = m.kind;
+      continue;
+    }
     versions.push_back(m.version_text);
     if (!version.empty()) {
       if (m.version_text == version) return &m;
@@ -116,13 +133,15 @@ Result<const Manifest*> PluginService::find(const std::string& spec) {
   if (!versions.empty()) {
     std::string list;
     for (const auto& v : versions) list += (list.empty() ? "" : ", ") + v;
-    return Status::NotFound("strategy '" + name + "' has no version " + version + " (found: " + list + ")");
+    return Status::NotFound(what + " '" + name + "' has no version " + version + " (found: " + list + ")");
   }
-  std::string known;
+  if (!other_kind.empty()) return Status::NotFound("'" + name + "' is a " + other_kind + ", not " + (kind == "enhancer" ? "an " : "a ") + kind);
+  std::string known = kind == "enhancer" ? "mem (built-in)" : "";
   for (const auto& p : discovery().plugins)
-    if (p.report.ok() && !p.shadowed_by && known.find(p.report.manifest->name) == std::string::npos)
+    if (p.report.ok() && !p.shadowed_by && (kind.empty() || p.report.manifest->kind == kind) &&
+        known.find(p.report.manifest->name) == std::string::npos)
       known += (known.empty() ? "" : ", ") + p.report.manifest->name;
-  return Status::NotFound("unknown strategy '" + name + "'" + (known.empty() ? "" : " (known: " + known + ")"));
+  return Status::NotFound("unknown " + what + " '" + name + "'" + (known.empty() ? "" : " (known: " + known + ")"));
 }
 
 Result<std::unique_ptr<StrategyInstance>> PluginService::instantiate(
@@ -133,6 +152,17 @@ Result<std::unique_ptr<StrategyInstance>> PluginService::instantiate(
     return Status::Unsupported(m.file.string() + ": kind '" + m.kind + "' is not a strategy");
   if (m.language == "cpp") return native_.instantiate(m, *params);
   if (m.language == "python") return python_.instantiate(m, *params);
+  return Status::Unsupported(m.file.string() + ": implementation.language '" + m.language + "' is not supported");
+}
+
+Result<std::unique_ptr<EnhancerInstance>> PluginService::instantiate_enhancer(
+    const Manifest& m, const std::map<std::string, std::string>& overrides) {
+  if (m.kind != "enhancer")
+    return Status::Unsupported(m.file.string() + ": kind '" + m.kind + "' is not an enhancer");
+  auto params = resolve_parameters(m, overrides);
+  if (!params.ok()) return params.status();
+  if (m.language == "cpp") return native_enhancers_.instantiate(m, *params);
+  if (m.language == "python") return python_.instantiate_enhancer(m, *params);
   return Status::Unsupported(m.file.string() + ": implementation.language '" + m.language + "' is not supported");
 }
 

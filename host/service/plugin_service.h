@@ -1,6 +1,7 @@
 // PluginService — the operations on plugins that the CLI (and later the HTTP server) expose:
-// list what discovery found and whether it loads, validate manifests, inspect one plugin, and run
-// one strategy over bars to show its signals. Faces over it format; they hold no logic of their own.
+// list what discovery found (strategies and enhancers) and whether it loads, validate manifests,
+// inspect one plugin, find and instantiate strategies and enhancers, and run one strategy over bars
+// to show its signals. Faces over it format; they hold no logic of their own.
 #pragma once
 
 #include <filesystem>
@@ -14,6 +15,7 @@
 #include "host/data/csv_reader.h"
 #include "host/discovery/discovery.h"
 #include "host/instance/strategy_instance.h"
+#include "host/loader/native_enhancer.h"
 #include "host/loader/native_loader.h"
 #include "host/python/python_loader.h"
 
@@ -75,10 +77,16 @@ class PluginService {
 
   // "NAME" (highest version) or "NAME@VERSION", among valid, unshadowed manifests.
   Result<const Manifest*> find(const std::string& spec);
+  // The same among enhancers (kind "enhancer"); NotFound naming the known ones (and saying so when
+  // the name is a strategy). "mem", the built-in enhancer, is not a plugin: callers handle it.
+  Result<const Manifest*> find_enhancer(const std::string& spec);
 
   // Loads and creates an instance of `m` with defaults overlaid by `overrides`.
   Result<std::unique_ptr<StrategyInstance>> instantiate(const Manifest& m,
                                                         const std::map<std::string, std::string>& overrides);
+  // The same for an enhancer manifest: one instance per strategy per run.
+  Result<std::unique_ptr<EnhancerInstance>> instantiate_enhancer(const Manifest& m,
+                                                                 const std::map<std::string, std::string>& overrides);
 
   // Runs one strategy over the bars in `data` (a CSV file or directory). Single-symbol
   // strategies get one instance per symbol; others get time-aligned slices of all symbols.
@@ -91,10 +99,13 @@ class PluginService {
 
  private:
   Status try_load(const Manifest& m);
+  Result<const Manifest*> find_of_kind(const std::string& spec, const std::string& kind);  // "" = any kind
 
   PluginServiceOptions options_;
   std::optional<DiscoveryResult> discovery_;
+  std::shared_ptr<LibraryCache> libraries_;  // one mapping per library path, for both native loaders
   NativeLoader native_;
+  NativeEnhancerLoader native_enhancers_;
   PythonLoader python_;
 };
 

@@ -12,6 +12,7 @@
 #include "host/mem/pattern_filter.h"
 #include "host/mem/scoring.h"
 #include "host/recorder/recorder.h"
+#include "host/service/enhancer_arm.h"
 #include "host/service/mem_store.h"
 
 namespace algohost {
@@ -205,6 +206,10 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   // enhances, with what it learned before the split), as a share of the run's timestamps.
   if (!(req.mem_train_fraction > 0 && req.mem_train_fraction < 1))
     return Status::InvalidArgument("--mem-train-fraction: expected a number between 0 and 1 (exclusive)");
+  if (req.enhancer && req.mem == std::optional<bool>(false))
+    return Status::InvalidArgument("--enhancer " + *req.enhancer + " asks for enhancement and --mem off for none; give one");
+  if (!req.enhancer_params.empty() && (!req.enhancer || *req.enhancer == kBuiltinEnhancer))
+    return Status::InvalidArgument("--enhancer-param: give --enhancer NAME of an enhancer plugin too");
   int64_t split_ms = 0, first_ms = 0, last_ms = 0;
   {
     std::vector<int64_t> all_ts;
@@ -220,10 +225,13 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   struct MemArm {
     size_t main = 0, shadow = 0;
     std::string strategy_id;
-    std::unique_ptr<mem::MemStage> stage;
+    std::string enhancer;                               // "mem" or the plugin's name@version
+    std::unique_ptr<mem::MemStage> stage;               // the built-in enhancer, or
+    std::unique_ptr<mem::PluginEnhancerStage> plugin;   // an enhancer plugin
     std::unique_ptr<mem::RiskAdapter> adapter;
     std::vector<mem::ParamChange> changes;
-    std::string state_source;  // where a loaded state came from: "catalog" or a legacy file
+    std::string state_source;  // where a loaded state came from: "catalog", a legacy file, or a plugin's file
+    std::filesystem::path state_file;  // an enhancer plugin's state file
     bool loaded = false;
     std::string mode, state_note;
   };
@@ -264,6 +272,27 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       report.warnings.push_back(unmet + ": left out of this run");
       continue;
     }
+    // The enhancer (docs/mem.md): an unknown or unloadable one is an error when the strategy or the
+    // enhancer was asked for by name, else the strategy is left out with a warning.
+    const bool use_mem = !learned && req.mem.value_or(req.enhancer.has_value() ||
+                                                      (m->mem_enabled && m->mem_enhancement_type != "none"));
+    EnhancerChoice enhancer;
+    std::unique_ptr<EnhancerInstance> plugin;
+    if (use_mem) {
+      auto chosen = choose_enhancer(plugins_, *m, req.enhancer);
+      Status st = chosen.ok() ? Status::Ok() : chosen.status();
+      if (st.ok() && chosen->manifest) {
+        auto inst = plugins_.instantiate_enhancer(*chosen->manifest, req.enhancer_params);
+        if (inst.ok()) plugin = std::move(*inst);
+        else st = inst.status().with_context(m->id() + ": enhancer " + chosen->label());
+      }
+      if (!st.ok()) {
+        if (!req.strategies.empty() || req.enhancer) return st;
+        report.warnings.push_back(st.message() + ": " + m->id() + " left out of this run");
+        continue;
+      }
+      enhancer = *chosen;
+    }
     StrategySetup setup;
     setup.manifest = m;
     setup.label = m->id();
@@ -291,45 +320,67 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       strategies_json.back()["pattern"] = learned->pattern.key();
     }
     setup_learned.push_back(learned);
-    const bool use_mem = !learned && req.mem.value_or(m->mem_enabled && m->mem_enhancement_type != "none");
+    strategies_json.back()["enhancer"] = use_mem ? nlohmann::ordered_json(enhancer.label()) : nullptr;
     if (use_mem) {
       MemArm a;
       a.main = setups.size();
       a.mode = m->mem_enhancement_type == "partial" ? "partial" : "full";
+      a.enhancer = enhancer.label();
       auto rec = c.get(m->name);
       a.strategy_id = rec.ok() ? rec->strategy_id : m->name;
-      mem::MemConfig mc;
-      mc.mode = a.mode == "partial" ? mem::Mode::kPartial : mem::Mode::kFull;
-      mc.default_size = setup.broker.default_size;
-      mc.enhance_from_ms = split_ms;
-      mc.learn_before_ms = split_ms;
-      mc.model.seed = req.mem_seed;
-      for (const auto& s : md.series) mc.symbols.push_back(s.symbol);
-      a.stage = std::make_unique<mem::MemStage>(mc);
-      // A saved state continues when everything it learned closed before this run's scoring part
-      // (new data after old: a restart goes on where it stopped). One that has seen the scoring
-      // part would judge outcomes it already knows, so the run learns afresh instead (and a rerun
-      // over the same data gives the same results); its state then replaces the saved one.
-      if (!req.mem_reset) {
-        auto saved = load_mem_state(c, catalog_.location().data_dir, a.strategy_id);
-        if (!saved.ok()) return saved.status();
-        if (*saved) {
-          const nlohmann::json& state = (**saved).state;
-          const int64_t through = state.value("last_learned_exit_ms", INT64_MIN);
-          if (through < split_ms) {
-            if (Status st = a.stage->load_json(state); !st.ok())
-              return Status::InvalidArgument("the saved MEM state of " + m->name + " (" + (**saved).source + "): " + st.message());
-            a.loaded = true;
-            a.state_source = (**saved).source;
-          } else {
-            a.state_note = "the saved state had learned outcomes up to " + format_timestamp_ms(through) +
-                           ", inside this run's scoring part: learned afresh so the scoring part stays out of sample";
+      if (plugin) {
+        mem::PluginEnhancerConfig pc;
+        pc.strategy = m->id();
+        pc.mode = a.mode == "partial" ? mem::Mode::kPartial : mem::Mode::kFull;
+        pc.default_size = setup.broker.default_size;
+        pc.enhance_from_ms = split_ms;
+        pc.learn_before_ms = split_ms;
+        pc.max_consecutive_failures = std::max<uint32_t>(1, req.enhancer_max_failures);
+        for (const auto& s : md.series) pc.symbols.push_back(s.symbol);
+        a.plugin = std::make_unique<mem::PluginEnhancerStage>(std::move(plugin), std::move(pc));
+        a.state_file = enhancer_state_path(catalog_.location().data_dir, a.strategy_id, enhancer.manifest->name);
+        if (!req.mem_reset) {
+          auto restored = restore_enhancer_state(*a.plugin, a.state_file, split_ms);
+          if (!restored.ok()) return restored.status();
+          a.loaded = restored->loaded;
+          if (a.loaded) a.state_source = a.state_file.string();
+          a.state_note = restored->note;
+        }
+        setup.stage = a.plugin.get();
+      } else {
+        mem::MemConfig mc;
+        mc.mode = a.mode == "partial" ? mem::Mode::kPartial : mem::Mode::kFull;
+        mc.default_size = setup.broker.default_size;
+        mc.enhance_from_ms = split_ms;
+        mc.learn_before_ms = split_ms;
+        mc.model.seed = req.mem_seed;
+        for (const auto& s : md.series) mc.symbols.push_back(s.symbol);
+        a.stage = std::make_unique<mem::MemStage>(mc);
+        // A saved state continues when everything it learned closed before this run's scoring part
+        // (new data after old: a restart goes on where it stopped). One that has seen the scoring
+        // part would judge outcomes it already knows, so the run learns afresh instead (and a rerun
+        // over the same data gives the same results); its state then replaces the saved one.
+        if (!req.mem_reset) {
+          auto saved = load_mem_state(c, catalog_.location().data_dir, a.strategy_id);
+          if (!saved.ok()) return saved.status();
+          if (*saved) {
+            const nlohmann::json& state = (**saved).state;
+            const int64_t through = state.value("last_learned_exit_ms", INT64_MIN);
+            if (through < split_ms) {
+              if (Status st = a.stage->load_json(state); !st.ok())
+                return Status::InvalidArgument("the saved MEM state of " + m->name + " (" + (**saved).source + "): " + st.message());
+              a.loaded = true;
+              a.state_source = (**saved).source;
+            } else {
+              a.state_note = "the saved state had learned outcomes up to " + format_timestamp_ms(through) +
+                             ", inside this run's scoring part: learned afresh so the scoring part stays out of sample";
+            }
           }
         }
+        nlohmann::json current = nlohmann::json::parse(params.ok() ? params->dump() : "{}");
+        a.adapter = std::make_unique<mem::RiskAdapter>(*m, current);
+        setup.stage = a.stage.get();
       }
-      nlohmann::json current = nlohmann::json::parse(params.ok() ? params->dump() : "{}");
-      a.adapter = std::make_unique<mem::RiskAdapter>(*m, current);
-      setup.stage = a.stage.get();
       StrategySetup shadow;
       shadow.manifest = m;
       shadow.label = m->id() + " [base]";
@@ -404,12 +455,13 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   eo.stop = req.stop;
   const std::string run = *run_id;
   auto sink = [&](size_t k, const std::vector<ClosedTrade>& trades) {
-    if (k >= n_main) {  // a shadow base arm: its outcomes teach MEM, in close order
-      mem::MemStage& stage = *mem_arms[static_cast<size_t>(arm_of[k])].stage;
-      for (const auto& t : trades) stage.learn(t);
+    if (k >= n_main) {  // a shadow base arm: its outcomes teach the enhancer, in close order
+      MemArm& a = mem_arms[static_cast<size_t>(arm_of[k])];
+      for (const auto& t : trades) a.plugin ? a.plugin->learn(t) : a.stage->learn(t);
       return;
     }
-    if (arm_of[k] >= 0) {  // the strategy's recorded outcomes drive the parameter rule
+    if (arm_of[k] >= 0 && mem_arms[static_cast<size_t>(arm_of[k])].adapter) {
+      // the strategy's recorded outcomes drive the built-in MEM's parameter rule
       MemArm& a = mem_arms[static_cast<size_t>(arm_of[k])];
       for (const auto& t : trades) {
         auto ch = a.adapter->after_outcome(t.exit_ms, t.pnl > 0);
@@ -466,43 +518,65 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     MemArm& a = mem_arms[static_cast<size_t>(arm_of[k])];
     const StrategyOutcome& enh = res.outcomes[k];
     const StrategyOutcome& base = res.outcomes[a.shadow];
-    const std::vector<mem::Pattern> at_split = a.stage->miner().patterns();
-    const mem::Standardizer st_at_split = a.stage->standardizer();
-    const int64_t learned_at_split = a.stage->counters().learned;
+    const std::vector<mem::Pattern> at_split = a.stage ? a.stage->miner().patterns() : std::vector<mem::Pattern>();
+    const mem::Standardizer st_at_split = a.stage ? a.stage->standardizer() : mem::Standardizer();
     const mem::MemComparison cmp = mem::compare_arms(base, enh, split_ms, at_split, st_at_split, report.periods_per_year,
                                                      req.risk_free_rate);
-    a.stage->finish();
     nlohmann::ordered_json j;
+    j["enhancer"] = a.enhancer;
     j["mode"] = a.mode;
     j["train_fraction"] = req.mem_train_fraction;
     j["training_part"] = {{"from", format_timestamp_ms(first_ms)}, {"until_before", format_timestamp_ms(split_ms)}};
     j["scoring_part"] = {{"from", format_timestamp_ms(split_ms)}, {"to", format_timestamp_ms(last_ms)}};
-    j["how"] = "MEM learned from the base arm's outcomes that closed in the training part and was frozen for the "
-               "scoring part; both arms are scored on the scoring part only";
-    const auto& cn = a.stage->counters();
-    j["learned_at_split"] = learned_at_split;
-    j["counters"] = {{"entries_judged", cn.entries_seen}, {"vetoed", cn.vetoed}, {"learned_total", cn.learned},
-                     {"learned_after_scoring", cn.deferred}, {"skipped", cn.skipped}, {"discoveries", cn.discoveries}};
-    j["model"] = {{"updates", a.stage->model().updates()}, {"seed", req.mem_seed}};
+    int64_t loaded_through = INT64_MIN;
+    nlohmann::ordered_json saved_to = nullptr;
+    if (a.plugin) {  // an enhancer plugin: learns the scoring part's outcomes now, keeps its state
+      a.plugin->finish();
+      j["how"] = "the enhancer learned from the base arm's outcomes that closed in the training part, judged the "
+                 "signals of the scoring part only, and learned the scoring part's outcomes after the run; both arms "
+                 "are scored on the scoring part only";
+      j["plugin"] = plugin_enhancer_json(*a.plugin);
+      if (a.plugin->disabled()) report.warnings.push_back(enh.label + ": " + a.plugin->disabled_reason());
+      auto written = save_enhancer_state(*a.plugin, a.state_file);
+      if (!written.ok()) report.warnings.push_back("saving the enhancer state: " + written.status().message());
+      if (written.ok() && *written) saved_to = a.state_file.string();
+      loaded_through = a.plugin->loaded_through_ms();
+    } else {
+      const int64_t learned_at_split = a.stage->counters().learned;
+      a.stage->finish();
+      j["how"] = "MEM learned from the base arm's outcomes that closed in the training part and was frozen for the "
+                 "scoring part; both arms are scored on the scoring part only";
+      const auto& cn = a.stage->counters();
+      j["learned_at_split"] = learned_at_split;
+      j["counters"] = {{"entries_judged", cn.entries_seen}, {"vetoed", cn.vetoed}, {"learned_total", cn.learned},
+                       {"learned_after_scoring", cn.deferred}, {"skipped", cn.skipped}, {"discoveries", cn.discoveries}};
+      j["model"] = {{"updates", a.stage->model().updates()}, {"seed", req.mem_seed}};
+      if (Status st = save_mem_state(c, a.strategy_id, a.stage->to_json(), a.stage->counters().learned,
+                                     a.stage->last_learned_exit_ms());
+          !st.ok())
+        report.warnings.push_back("saving the MEM state: " + st.message());
+      else
+        saved_to = "catalog (mem_models)";
+      loaded_through = a.stage->loaded_through_ms();
+    }
     j["base_arm_metrics"] = base.metrics.to_json();
     j["scoring"] = cmp.to_json();
     const bool measured = enh.failure.ok() && base.failure.ok() && !res.interrupted;
     j["out_of_sample"] = true;  // by construction: a state that saw the scoring part is never loaded
     j["mem_improvement_pct"] = measured ? nlohmann::ordered_json(cmp.improvement_pct) : nlohmann::ordered_json(nullptr);
+    j["state_saved_to"] = saved_to;
+    j["state_loaded"] = a.loaded;
+    if (a.loaded) j["state_loaded_from"] = a.state_source;
+    j["state_loaded_through"] = a.loaded && loaded_through != INT64_MIN
+                                    ? nlohmann::ordered_json(format_timestamp_ms(loaded_through))
+                                    : nlohmann::ordered_json(nullptr);
+    if (!a.state_note.empty()) j["state_note"] = a.state_note;
+    if (a.plugin) return j;
+    // The built-in MEM stage: the version's measured improvement, learned patterns, learned
+    // strategies and the parameter rule's changes.
     if (measured && !ids[k].second.empty())
       if (Status st = c.set_mem_improvement(ids[k].second, cmp.improvement_pct); !st.ok())
         report.warnings.push_back(st.message());
-    if (Status st = save_mem_state(c, a.strategy_id, a.stage->to_json(), a.stage->counters().learned,
-                                   a.stage->last_learned_exit_ms());
-        !st.ok())
-      report.warnings.push_back("saving the MEM state: " + st.message());
-    j["state_saved_to"] = "catalog (mem_models)";
-    j["state_loaded"] = a.loaded;
-    if (a.loaded) j["state_loaded_from"] = a.state_source;
-    j["state_loaded_through"] = a.loaded && a.stage->loaded_through_ms() != INT64_MIN
-                                    ? nlohmann::ordered_json(format_timestamp_ms(a.stage->loaded_through_ms()))
-                                    : nlohmann::ordered_json(nullptr);
-    if (!a.state_note.empty()) j["state_note"] = a.state_note;
     if (!ids[k].first.empty())
       if (Status st = store_learned_patterns(c, ids[k].first, a.stage->miner().patterns()); !st.ok())
         report.warnings.push_back(st.message());

@@ -38,6 +38,13 @@ struct RunRequest {
   double mem_train_fraction = 0.5;  // the first part of the timestamps, where MEM only learns
   bool mem_reset = false;           // ignore a saved MEM state (start learning afresh)
   uint64_t mem_seed = 42;
+  // The enhancer of every strategy run with MEM (docs/mem.md, "Enhancer plugins"): "mem" (the
+  // built-in stage) or an enhancer plugin's NAME[@VERSION]. Giving one turns enhancement on for
+  // every strategy, as mem = true does (with mem = false it is an error). nullopt = per manifest:
+  // mem_integration.enhancer, else the built-in.
+  std::optional<std::string> enhancer;
+  std::map<std::string, std::string> enhancer_params;  // NAME=VALUE for the parameters of `enhancer`
+  uint32_t enhancer_max_failures = 5;  // failed calls in a row before a plugin enhancer is disabled for the run
   std::function<void(size_t, size_t)> progress;
   const std::atomic<bool>* stop = nullptr;
 };

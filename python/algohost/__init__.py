@@ -16,12 +16,33 @@ A strategy subclasses :class:`Strategy` and answers bars with signals::
                 return Signal.buy(0.8, reason="above", diag=(self.level,))
             return None  # hold
 
+An enhancer (a stage between a strategy's signals and the broker, like the built-in MEM stage)
+subclasses :class:`Enhancer` and answers signals with an :class:`EnhanceResult` or None::
+
+    from algohost import Enhancer, EnhanceResult
+
+    class CalmOnly(Enhancer):
+        def enhance(self, ctx):
+            if ctx.is_entry and ctx.market.volatility > self.params.get_float("max_volatility"):
+                return EnhanceResult.vetoed("too volatile")
+            return None  # unchanged
+
 Next to the module goes a ``manifest.json`` with ``implementation.language = "python"``,
 ``module`` (this file, relative to the manifest) and ``class_name``. The host (``algohost``)
 loads it in its embedded interpreter; the same class runs in plain Python through
 :mod:`algohost.testing` for tests. See docs/python.md.
 """
 
+from algohost.enhancer import (
+    ENTRY,
+    EXIT,
+    RESIZE,
+    EnhanceContext,
+    Enhancer,
+    EnhanceResult,
+    MarketContext,
+    TradeOutcome,
+)
 from algohost.params import Params
 from algohost.strategy import Strategy
 from algohost.types import (
@@ -40,14 +61,22 @@ from algohost.types import (
 __all__ = [
     "API_VERSION",
     "BUY",
+    "ENTRY",
+    "EXIT",
     "HOLD",
     "SELL",
     "TARGET",
     "Bar",
     "BatchSignals",
+    "EnhanceContext",
+    "EnhanceResult",
+    "Enhancer",
+    "MarketContext",
     "Params",
+    "RESIZE",
     "Series",
     "Signal",
     "Slice",
     "Strategy",
+    "TradeOutcome",
 ]

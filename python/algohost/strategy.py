@@ -22,16 +22,17 @@ bytes, str or a JSON-serialisable value, and ``import_state(data: bytes)`` resto
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, List, Mapping, Optional, Sequence, Union
+from typing import Any, ClassVar, List, Optional, Sequence, Union
 
-from algohost.params import Params
+from algohost._plugin import _Plugin
 from algohost.types import Bar, Signal, Slice
 
 SliceResult = Union[None, Signal, Sequence[Signal]]
 
 
-class Strategy:
-    """Base class of every Python strategy."""
+class Strategy(_Plugin):
+    """Base class of every Python strategy (``self.params``, ``export_state``, ``import_state``:
+    see :class:`algohost._plugin._Plugin`)."""
 
     #: Names of the ``diag`` readings its signals carry (at most 4), shown by ``algohost signals``.
     diagnostics: ClassVar[Sequence[str]] = ()
@@ -42,9 +43,6 @@ class Strategy:
 
     #: Set ``on_batch`` to a method in a subclass to make the strategy vectorized.
     on_batch: Any = None
-
-    def __init__(self, params: Union[Params, Mapping[str, Any], str, None] = None) -> None:
-        self.params = params if isinstance(params, Params) else Params(params)
 
     def on_bar(self, bar: Bar) -> Optional[Signal]:
         """One bar of this instance's symbol; return a Signal or None (hold)."""
@@ -61,11 +59,3 @@ class Strategy:
                 sig.symbol = i
                 out.append(sig)
         return out
-
-    def export_state(self) -> Union[bytes, str, Any, None]:
-        """State to carry into another version's instance on hot swap (None: nothing)."""
-        return None
-
-    def import_state(self, data: bytes) -> None:
-        """Restores what export_state() returned (as bytes; JSON text for non-bytes values)."""
-        return None

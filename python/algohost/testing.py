@@ -1,15 +1,18 @@
-"""Drive a strategy in plain Python, the way the host does — for strategy authors' tests.
+"""Drive a strategy or an enhancer in plain Python, the way the host does — for authors' tests.
 
 ``run_bars`` feeds single-symbol bars; ``run_slices`` feeds aligned multi-symbol slices;
-``run_batch`` calls a vectorized ``on_batch`` and returns per-bar actions. No host is needed.
+``run_batch`` calls a vectorized ``on_batch`` and returns per-bar actions. For enhancers,
+``make_context`` and ``make_outcome`` build what the host passes, and ``apply_enhancement`` says
+what the host makes of an ``EnhanceResult``. No host is needed.
 """
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from algohost.enhancer import ENTRY, EXIT, EnhanceContext, EnhanceResult, MarketContext, TradeOutcome
 from algohost.strategy import Strategy
-from algohost.types import Bar, BatchSignals, Series, Signal, Slice
+from algohost.types import BUY, TARGET, Bar, BatchSignals, Series, Signal, Slice
 
 
 def bars_from_closes(closes: Sequence[float], start_ms: int = 1_577_836_800_000, step_ms: int = 86_400_000,
@@ -89,3 +92,49 @@ def run_batch(strategy: Strategy, series: Series) -> Tuple[list, BatchSignals]:
     if not isinstance(r, BatchSignals):
         r = BatchSignals(r)
     return [int(a) for a in r.action], r
+
+
+def make_context(**fields: Any) -> EnhanceContext:
+    """An EnhanceContext for an entry (a buy of BAR at 100, size 0.5, confidence 0.6, calm market)
+    with ``fields`` replaced; ``market`` may be given as a dict of MarketContext fields."""
+    market = MarketContext(True, 0.15, 1.0, "trending", 0.02)
+    if isinstance(fields.get("market"), dict):
+        fields["market"] = market._replace(**fields["market"])
+    base = EnhanceContext(ts=1_577_836_800_000, symbol="BAR", symbol_index=0, strategy="test@1.0.0", role=ENTRY,
+                          bar=Bar(1_577_836_800_000, 100.0, 100.0, 100.0, 100.0, 1000.0), market=market, action=BUY,
+                          side=1, confidence=0.6, size=0.5, position=0.0)
+    return base._replace(**fields)
+
+
+def make_outcome(won: bool = True, **fields: Any) -> TradeOutcome:
+    """A closed long trade of BAR (100 -> 102 when won, 100 -> 98 otherwise) with ``fields`` replaced;
+    ``market`` may be given as a dict of MarketContext fields."""
+    market = MarketContext(True, 0.15, 1.0, "trending", 0.02)
+    if isinstance(fields.get("market"), dict):
+        fields["market"] = market._replace(**fields["market"])
+    exit_price = 102.0 if won else 98.0
+    base = TradeOutcome(symbol="BAR", symbol_index=0, side=1, entry_ts=1_577_836_800_000,
+                        exit_ts=1_578_268_800_000, entry_price=100.0, exit_price=exit_price, quantity=10.0,
+                        pnl=10.0 * (exit_price - 100.0), trade_return=exit_price / 100.0 - 1.0, won=won,
+                        confidence=0.6, market=market, exit_reason="signal")
+    return base._replace(**fields)
+
+
+def apply_enhancement(ctx: EnhanceContext, result: Optional[EnhanceResult],
+                      full: bool = True) -> Tuple[Optional[int], float, float]:
+    """What the host makes of ``result`` for ``ctx``: ``(action, confidence, size)``.
+
+    ``action`` is None when the signal is vetoed; ``size`` is what the position becomes, a fraction
+    of equity. The confidence always applies; with ``full`` (else partial enhancement) an entry
+    takes the size and the veto (size 0 vetoes), a resize the size (0 closes: action TARGET), an
+    exit neither.
+    """
+    if result is None:
+        return ctx.action, ctx.confidence, ctx.size
+    confidence = ctx.confidence if result.confidence is None else result.confidence
+    size = ctx.size if result.size is None else result.size
+    if not full or ctx.role == EXIT:
+        return ctx.action, confidence, ctx.size
+    if ctx.role == ENTRY and (result.veto or size == 0):
+        return None, confidence, 0.0
+    return (TARGET if size == 0 else ctx.action), confidence, size

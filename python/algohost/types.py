@@ -11,9 +11,10 @@ import datetime as _dt
 import operator
 from typing import Any, NamedTuple, Optional, Sequence, Tuple, Union
 
-#: Version of the Python strategy contract, MAJOR.MINOR. A manifest's
+#: Version of the Python plugin contract, MAJOR.MINOR. A manifest's
 #: ``implementation.sdk_api_version`` must have the same major and a minor not newer than this.
-API_VERSION = "1.0"
+#: 1.1 added enhancers (:class:`algohost.Enhancer`); an enhancer's manifest declares 1.1 or later.
+API_VERSION = "1.1"
 
 #: Signal actions (the same codes as the C ABI's ``ah_action``).
 HOLD, BUY, SELL, TARGET = 0, 1, 2, 3

@@ -347,7 +347,16 @@ ManifestReport validate_manifest(const OrderedJson& doc, const fs::path& file) {
     if (auto e = c.boolean(*mem, "mem_integration", "enabled")) m.mem_enabled = *e;
     if (auto t = c.one_of(*mem, "mem_integration", "enhancement_type", false, {"none", "partial", "full"}))
       m.mem_enhancement_type = *t;
+    if (auto e = c.str(*mem, "mem_integration", "enhancer", false)) {
+      static const std::regex kSpec("^[a-z][a-z0-9_]{0,99}(@[0-9A-Za-z.+-]+)?$");
+      if (!std::regex_match(*e, kSpec))
+        c.error("mem_integration.enhancer", "'" + *e + "' is not an enhancer name (NAME or NAME@VERSION; \"mem\" is the built-in)");
+      else
+        m.mem_enhancer = *e;
+    }
   }
+  if (m.kind == "enhancer" && m.name == "mem")
+    c.error("name", "'mem' is the built-in enhancer's name; an enhancer plugin needs another");
   if (const OrderedJson* req = c.object(doc, "", "requirements", false)) {
     const std::string b = "requirements";
     if (auto v = c.boolean(*req, b, "short_selling")) m.short_selling = *v;

@@ -66,6 +66,7 @@ struct Manifest {
 
   bool mem_enabled = false;
   std::string mem_enhancement_type = "none";  // none | partial | full
+  std::string mem_enhancer;  // "NAME[@VERSION]" of the enhancer to use; "" = the built-in MEM stage
 
   bool short_selling = false, margin = false;
   long long min_data_points = 0;

@@ -30,3 +30,10 @@ function(algohost_add_strategy target)
     configure_file("${_manifest}" "${ARG_OUTPUT_DIRECTORY}/manifest.json" COPYONLY)
   endif()
 endfunction()
+
+# algohost_add_enhancer(<target> <sources>... [MANIFEST <manifest.json>] [OUTPUT_DIRECTORY <dir>])
+#
+# The same for an enhancer plugin (algohost/enhancer.hpp, manifest "kind": "enhancer").
+function(algohost_add_enhancer target)
+  algohost_add_strategy(${target} ${ARGN})
+endfunction()

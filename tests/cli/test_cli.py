@@ -7,14 +7,19 @@ from conftest import SAMPLE_CSV, fixture_manifest, install_fixture
 
 PYTHON_BUILTIN = {"volatility_managed_momentum", "pairs_trading", "carry_trade"}
 BUILTIN = {"momentum", "rsi", "macd", "mfi", "vwap", "volatility_managed_momentum", "pairs_trading", "carry_trade"}
+ENHANCERS = {"vol_gate": "cpp", "regime_win_rate": "python"}  # built-in enhancer plugins (kind enhancer)
 
 
-def test_plugins_list_json_shows_the_five_builtins_loaded(run):
+def test_plugins_list_json_shows_the_builtins_loaded_with_their_kind(run):
     proc, rows = run.json("plugins", "list", "--json")
     assert proc.returncode == 0, proc.stderr
     loaded = {r["name"]: r for r in rows if r["load_status"] == "loaded"}
-    assert set(loaded) == BUILTIN
+    assert set(loaded) == BUILTIN | set(ENHANCERS)
     for r in loaded.values():
+        if r["name"] in ENHANCERS:
+            assert r["kind"] == "enhancer" and r["language"] == ENHANCERS[r["name"]]
+            continue
+        assert r["kind"] == "strategy"
         assert r["language"] == ("python" if r["name"] in PYTHON_BUILTIN else "cpp") and r["version"] == "1.0.0"
         assert len(r["sha256"]) == 64 and Path(r["path"]).is_dir()
 
@@ -22,7 +27,7 @@ def test_plugins_list_json_shows_the_five_builtins_loaded(run):
 def test_plugins_list_table_and_help(run):
     proc = run("plugins", "list")
     assert proc.returncode == 0
-    assert proc.stdout.splitlines()[0].split() == ["NAME", "VERSION", "LANG", "STATUS", "LOAD", "PATH"]
+    assert proc.stdout.splitlines()[0].split() == ["NAME", "VERSION", "KIND", "LANG", "STATUS", "LOAD", "PATH"]
     for cmd in (["--help"], ["plugins", "--help"], ["plugins", "list", "--help"], ["plugins", "validate", "--help"],
                 ["plugins", "inspect", "--help"], ["signals", "--help"]):
         assert run(*cmd).returncode == 0, cmd
@@ -37,7 +42,7 @@ def test_bad_plugin_is_listed_with_its_error_and_the_others_still_load(run, tmp_
     assert len(invalid) == 1
     paths = {e["path"] for e in invalid[0]["errors"]}
     assert {"version", "display_name", "implementation"} <= paths
-    assert {r["name"] for r in rows if r["load_status"] == "loaded"} == BUILTIN
+    assert {r["name"] for r in rows if r["load_status"] == "loaded"} == BUILTIN | set(ENHANCERS)
 
 
 def test_plugin_path_env_is_searched(run, tmp_path):

@@ -39,7 +39,7 @@ def test_builtin_python_strategies_load_and_inspect(run):
         assert loaded[name]["language"] == "python"
     proc, info = run.json("plugins", "inspect", "volatility_managed_momentum", "--json")
     assert proc.returncode == 0, proc.stderr
-    assert info["host_api_version"] == "1.0" and info["load_status"] == "loaded"
+    assert info["host_api_version"] == "1.1" and info["load_status"] == "loaded"
     assert info["diagnostics"] == ["momentum", "volatility", "weight"]
     assert [p["name"] for p in info["parameters"]][:4] == ["momentum_lookback", "skip_period", "volatility_lookback",
                                                           "target_volatility"]

@@ -20,7 +20,7 @@ PluginServiceOptions builtin_only() {
   return o;
 }
 
-TEST(PluginService, TheBuiltInStrategiesLoadNativeAndPython) {
+TEST(PluginService, TheBuiltInPluginsLoadNativeAndPython) {
   PluginService svc(builtin_only());
   std::map<std::string, std::string> status;
   for (const auto& row : svc.list(true))
@@ -30,7 +30,9 @@ TEST(PluginService, TheBuiltInStrategiesLoadNativeAndPython) {
                                                         {"mfi", "loaded"},
                                                         {"momentum", "loaded"},
                                                         {"pairs_trading", "loaded"},
+                                                        {"regime_win_rate", "loaded"},  // an enhancer
                                                         {"rsi", "loaded"},
+                                                        {"vol_gate", "loaded"},  // an enhancer
                                                         {"volatility_managed_momentum", "loaded"},
                                                         {"vwap", "loaded"}}));
 }
@@ -56,7 +58,7 @@ TEST(PluginService, BadNeighboursAreReportedAndSkipped) {
   EXPECT_EQ(status["missinglib"], "load_failed");
   EXPECT_EQ(status["cthreshold"], "loaded");
   EXPECT_EQ(status["rsi"], "loaded");
-  EXPECT_EQ(status.size(), 12u);  // the four above and the eight built-in strategies
+  EXPECT_EQ(status.size(), 14u);  // the four above, the eight built-in strategies and two enhancers
 }
 
 TEST(PluginService, FindPicksHighestVersionOrTheOneAsked) {

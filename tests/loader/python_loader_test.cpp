@@ -85,12 +85,12 @@ TEST(PythonLoader, ApiVersionAndChecksumAreCheckedBeforeImport) {
   doc["implementation"]["sdk_api_version"] = "2.0";
   Manifest major = install_python_fixture(dir.path(), "syntax_error.py", doc);
   std::string msg = load_error(loader, major);
-  EXPECT_NE(msg.find("plugin Python SDK API 2.0 is incompatible with host Python SDK API 1.0"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("plugin Python SDK API 2.0 is incompatible with host Python SDK API 1.1"), std::string::npos) << msg;
 
   doc = python_manifest("api", "1.1.0", "strategy.py", "Broken");
   doc["implementation"]["sdk_api_version"] = "1.7";
   msg = load_error(loader, install_python_fixture(dir.path(), "syntax_error.py", doc));
-  EXPECT_NE(msg.find("is newer than host Python SDK API 1.0"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("is newer than host Python SDK API 1.1"), std::string::npos) << msg;
 
   doc = python_manifest("sha", "1.0.0", "strategy.py", "Broken");
   doc["implementation"]["sha256"] = std::string(64, 'a');

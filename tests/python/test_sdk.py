@@ -43,7 +43,7 @@ def bar(ts, close, volume=1000.0):
 
 
 def test_package_exports():
-    assert API_VERSION == "1.0"
+    assert API_VERSION == "1.1"  # 1.1 added enhancers
     assert (HOLD, BUY, SELL, TARGET) == (0, 1, 2, 3)
     for name in algohost.__all__:
         assert hasattr(algohost, name), name

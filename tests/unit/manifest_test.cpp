@@ -152,6 +152,33 @@ TEST(Manifest, PythonNeedsModuleAndClass) {
   EXPECT_NE(s.find("implementation.class_name: required field is missing"), std::string::npos) << s;
 }
 
+TEST(Manifest, MemIntegrationEnhancerIsANameOrNameAtVersion) {
+  auto doc = good();
+  doc["mem_integration"]["enhancer"] = "vol_gate@1.0.0";
+  auto r = check(doc);
+  ASSERT_TRUE(r.ok()) << all(r);
+  EXPECT_EQ(r.manifest->mem_enhancer, "vol_gate@1.0.0");
+  EXPECT_EQ(check(good()).manifest->mem_enhancer, "");  // the built-in MEM stage
+
+  doc["mem_integration"]["enhancer"] = 3;
+  std::string s = all(check(doc));
+  EXPECT_NE(s.find("mem_integration.enhancer: expected a string, got a number"), std::string::npos) << s;
+  doc["mem_integration"]["enhancer"] = "Vol Gate";
+  s = all(check(doc));
+  EXPECT_NE(s.find("mem_integration.enhancer: 'Vol Gate' is not an enhancer name"), std::string::npos) << s;
+}
+
+TEST(Manifest, AnEnhancerPluginMayNotBeCalledMem) {
+  auto doc = good();
+  doc["kind"] = "enhancer";
+  EXPECT_TRUE(check(doc).ok());
+  doc["name"] = "mem";
+  const std::string s = all(check(doc));
+  EXPECT_NE(s.find("name: 'mem' is the built-in enhancer's name"), std::string::npos) << s;
+  doc["kind"] = "strategy";
+  EXPECT_TRUE(check(doc).ok());
+}
+
 TEST(Manifest, NotAnObject) {
   auto r = check(OrderedJson::array());
   EXPECT_FALSE(r.ok());

@@ -31,6 +31,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace algohost::sdk {
@@ -166,6 +167,40 @@ inline std::string json_escape(const std::string& s) {
   return out;
 }
 
+// Runs f(holder) for the opaque handle `h` of a generated table (a Holder with an `error`
+// string); any exception becomes the holder's error and AH_ERROR.
+template <class Holder, class Handle, class F>
+int32_t guarded_call(Handle* h, F&& f) noexcept {
+  if (!h) return AH_BAD_ARGUMENT;
+  Holder* ho = reinterpret_cast<Holder*>(h);
+  try {
+    return f(*ho);
+  } catch (const std::exception& e) {
+    ho->error = e.what();
+  } catch (...) {
+    ho->error = "unknown exception";
+  }
+  return AH_ERROR;
+}
+
+// create() of a generated table: a Holder made from the parsed parameters, stored in *out as
+// the opaque handle; any exception becomes the message in err.
+template <class Holder, class Handle>
+int32_t create_holder(const char* params_json, Handle** out, char* err, size_t err_cap) noexcept {
+  if (!out) return AH_BAD_ARGUMENT;
+  *out = nullptr;
+  try {
+    Params p = Params::parse(params_json ? params_json : "{}");
+    *out = reinterpret_cast<Handle*>(new Holder(p));
+    return AH_OK;
+  } catch (const std::exception& e) {
+    copy_error(e.what(), err, err_cap);
+  } catch (...) {
+    copy_error("unknown exception in create", err, err_cap);
+  }
+  return AH_ERROR;
+}
+
 // The generated C shims for strategy class S.
 template <class S>
 struct Shim {
@@ -181,32 +216,12 @@ struct Shim {
 
   template <class F>
   static int32_t guarded(ah_instance* h, F&& f) noexcept {
-    if (!h) return AH_BAD_ARGUMENT;
-    Holder* ho = of(h);
-    try {
-      return f(*ho);
-    } catch (const std::exception& e) {
-      ho->error = e.what();
-    } catch (...) {
-      ho->error = "unknown exception";
-    }
-    return AH_ERROR;
+    return guarded_call<Holder>(h, std::forward<F>(f));
   }
 
   static int32_t create(const char* params_json, ah_instance** out, char* err,
                         size_t err_cap) noexcept {
-    if (!out) return AH_BAD_ARGUMENT;
-    *out = nullptr;
-    try {
-      Params p = Params::parse(params_json ? params_json : "{}");
-      *out = reinterpret_cast<ah_instance*>(new Holder(p));
-      return AH_OK;
-    } catch (const std::exception& e) {
-      copy_error(e.what(), err, err_cap);
-    } catch (...) {
-      copy_error("unknown exception in create", err, err_cap);
-    }
-    return AH_ERROR;
+    return create_holder<Holder>(params_json, out, err, err_cap);
   }
 
   static void destroy(ah_instance* h) noexcept { delete of(h); }

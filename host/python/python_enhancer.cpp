@@ -1,0 +1,143 @@
+#include "host/python/python_enhancer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include <algohost/enhancer.hpp>  // sdk::regime_name
+
+namespace algohost::python {
+
+namespace {
+
+const char* role_name(int32_t role) {
+  switch (role) {
+    case AH_ROLE_ENTRY: return "entry";
+    case AH_ROLE_RESIZE: return "resize";
+    case AH_ROLE_EXIT: return "exit";
+    default: return "unknown";
+  }
+}
+
+// New references to algohost.Bar / algohost.MarketContext (nullptr with a Python error set).
+PyObject* make_bar(const SdkObjects& sdk, const ah_bar& b) {
+  return PyObject_CallFunction(sdk.bar_type, "Lddddd", static_cast<long long>(b.ts_ms), b.open, b.high, b.low, b.close,
+                               b.volume);
+}
+PyObject* make_market(const SdkObjects& sdk, const ah_market_context& c) {
+  return PyObject_CallFunction(sdk.market_context_type, "Oddsd", c.ready ? Py_True : Py_False, c.volatility,
+                               c.volume_ratio, sdk::regime_name(c.regime), c.window_return);
+}
+
+// A float field of an EnhanceResult into *slot (None keeps it); "" when fine.
+std::string read_unit(PyObject* r, const char* name, double* slot) {
+  PyObject* v = PyObject_GetAttrString(r, name);
+  if (!v) {
+    PyErr_Clear();
+    return std::string("EnhanceResult has no '") + name + "'";
+  }
+  std::string problem;
+  if (v != Py_None) {
+    const double d = PyFloat_AsDouble(v);
+    if (d == -1.0 && PyErr_Occurred()) {
+      PyErr_Clear();
+      problem = std::string("EnhanceResult.") + name + " is " + Py_TYPE(v)->tp_name + ", not a number";
+    } else {
+      *slot = d;
+    }
+  }
+  Py_DECREF(v);
+  return problem;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PythonEnhancer>> PythonEnhancer::create(PythonRuntime& rt, PyObject* cls, const std::string& params_json,
+                                                               std::string label, std::filesystem::path plugin_dir) {
+  std::unique_ptr<PythonEnhancer> self(new PythonEnhancer(PluginObject{rt, std::move(label), std::move(plugin_dir)}));
+  auto obj = construct(self->plugin_, cls, params_json, "enhancer");
+  if (!obj.ok()) return obj.status();
+  self->obj_ = *obj;
+  return self;
+}
+
+PythonEnhancer::~PythonEnhancer() {
+  if (!obj_) return;
+  GilLock gil;
+  Py_DECREF(obj_);
+}
+
+Status PythonEnhancer::failed(const char* call, const std::string& problem) {
+  std::string traceback;
+  const std::string what = problem.empty() ? plugin_.rt.take_error(plugin_.plugin_dir, &traceback) : problem;
+  PyErr_Clear();
+  if (!traceback.empty() && logged_++ < 3) spdlog::debug("{}: {} raised:\n{}", plugin_.label, call, traceback);
+  return call_failure(plugin_.label, call, what);
+}
+
+std::string PythonEnhancer::read_result(PyObject* r, ah_enhance_output& out) const {
+  const int is = PyObject_IsInstance(r, plugin_.rt.sdk().enhance_result_type);
+  if (is != 1) {
+    PyErr_Clear();
+    return std::string("enhance returned ") + Py_TYPE(r)->tp_name + ", not an algohost.EnhanceResult or None";
+  }
+  std::string problem = read_unit(r, "confidence", &out.confidence);
+  if (problem.empty()) problem = read_unit(r, "size", &out.size);
+  if (!problem.empty()) return problem;
+  PyObject* veto = PyObject_GetAttrString(r, "veto");
+  const int truth = veto ? PyObject_IsTrue(veto) : -1;
+  Py_XDECREF(veto);
+  if (truth < 0) {
+    PyErr_Clear();
+    return "EnhanceResult.veto is not a truth value";
+  }
+  out.veto = truth;
+  PyObject* why = PyObject_GetAttrString(r, "reasoning");
+  Py_ssize_t len = 0;
+  const char* text = why && PyUnicode_Check(why) ? PyUnicode_AsUTF8AndSize(why, &len) : nullptr;
+  if (text) {
+    const size_t n = std::min(static_cast<size_t>(len), static_cast<size_t>(AH_ENHANCER_REASONING_LEN - 1));
+    std::memcpy(out.reasoning, text, n);
+    out.reasoning[n] = '\0';
+  }
+  const bool bad = why && why != Py_None && !text;
+  Py_XDECREF(why);
+  PyErr_Clear();
+  return bad ? "EnhanceResult.reasoning is not a str" : "";
+}
+
+Status PythonEnhancer::enhance(const ah_enhance_input& in, ah_enhance_output& out) {
+  GilLock gil;
+  const SdkObjects& sdk = plugin_.rt.sdk();
+  PyObject* ctx = PyObject_CallFunction(sdk.enhance_context_type, "LsIssNNiiddd", static_cast<long long>(in.ts_ms),
+                                        in.symbol ? in.symbol : "", in.symbol_index, in.strategy ? in.strategy : "",
+                                        role_name(in.role), make_bar(sdk, in.bar), make_market(sdk, in.context),
+                                        in.action, in.side, in.confidence, in.size, in.position);
+  static PyObject* const name = PyUnicode_InternFromString("enhance");
+  // CallMethodOneArg, not CallMethod(..., "O", ctx): the context is a tuple, which "O" would unpack.
+  PyObject* r = ctx ? PyObject_CallMethodOneArg(obj_, name, ctx) : nullptr;
+  Py_XDECREF(ctx);
+  if (!r) return failed("enhance");
+  std::string problem = r == Py_None ? "" : read_result(r, out);
+  Py_DECREF(r);
+  return problem.empty() ? Status::Ok() : failed("enhance", problem);
+}
+
+Status PythonEnhancer::learn(const ah_trade_outcome& t) {
+  GilLock gil;
+  const SdkObjects& sdk = plugin_.rt.sdk();
+  PyObject* o = PyObject_CallFunction(sdk.trade_outcome_type, "sIiLLdddddOdNs", t.symbol ? t.symbol : "", t.symbol_index,
+                                      t.side, static_cast<long long>(t.entry_ts_ms), static_cast<long long>(t.exit_ts_ms),
+                                      t.entry_price, t.exit_price, t.quantity, t.pnl, t.trade_return,
+                                      t.won ? Py_True : Py_False, t.confidence, make_market(sdk, t.entry_context),
+                                      t.exit_reason ? t.exit_reason : "");
+  static PyObject* const name = PyUnicode_InternFromString("learn");
+  PyObject* r = o ? PyObject_CallMethodOneArg(obj_, name, o) : nullptr;
+  Py_XDECREF(o);
+  if (!r) return failed("learn");
+  Py_DECREF(r);
+  return Status::Ok();
+}
+
+}  // namespace algohost::python

@@ -1,0 +1,51 @@
+#include "host/python/python_object.h"
+
+namespace algohost::python {
+
+Result<PyObject*> construct(const PluginObject& p, PyObject* cls, const std::string& params_json, const char* what) {
+  GilLock gil;
+  PyObject* text = PyUnicode_FromStringAndSize(params_json.data(), static_cast<Py_ssize_t>(params_json.size()));
+  PyObject* params = text ? PyObject_CallOneArg(p.rt.sdk().params_type, text) : nullptr;
+  Py_XDECREF(text);
+  PyObject* obj = params ? PyObject_CallOneArg(cls, params) : nullptr;
+  Py_XDECREF(params);
+  if (!obj) return Status::PluginError(p.label + ": creating the " + what + " failed: " + p.rt.take_error(p.plugin_dir));
+  return obj;
+}
+
+Result<std::string> export_state(const PluginObject& p, PyObject* obj) {
+  GilLock gil;
+  PyObject* r = PyObject_CallMethod(obj, "export_state", nullptr);
+  if (!r) return Status::PluginError(p.label + ": export_state failed: " + p.rt.take_error(p.plugin_dir));
+  std::string out;
+  if (r == Py_None) {
+  } else if (PyBytes_Check(r)) {
+    out.assign(PyBytes_AS_STRING(r), static_cast<size_t>(PyBytes_GET_SIZE(r)));
+  } else {
+    PyObject* text = PyUnicode_Check(r) ? Py_NewRef(r) : PyObject_CallOneArg(p.rt.sdk().json_dumps, r);
+    Py_ssize_t len = 0;
+    const char* s = text ? PyUnicode_AsUTF8AndSize(text, &len) : nullptr;
+    if (!s) {
+      Py_XDECREF(text);
+      Py_DECREF(r);
+      return Status::PluginError(p.label + ": export_state returned a value that is not bytes, str or JSON: " +
+                                 p.rt.take_error(p.plugin_dir));
+    }
+    out.assign(s, static_cast<size_t>(len));
+    Py_DECREF(text);
+  }
+  Py_DECREF(r);
+  return out;
+}
+
+Status import_state(const PluginObject& p, PyObject* obj, std::string_view state) {
+  GilLock gil;
+  PyObject* data = PyBytes_FromStringAndSize(state.data(), static_cast<Py_ssize_t>(state.size()));
+  PyObject* r = data ? PyObject_CallMethod(obj, "import_state", "O", data) : nullptr;
+  Py_XDECREF(data);
+  if (!r) return Status::PluginError(p.label + ": import_state failed: " + p.rt.take_error(p.plugin_dir));
+  Py_DECREF(r);
+  return Status::Ok();
+}
+
+}  // namespace algohost::python

@@ -1,0 +1,33 @@
+// The calls a Python strategy and a Python enhancer have in common, on the plugin's object:
+// constructing it from the resolved parameters (`cls(algohost.Params(json))`) and carrying its
+// state out and in (export_state() -> bytes, str or a JSON value; import_state(bytes)). Errors are
+// PluginErrors naming the plugin (`label`) and, for Python exceptions, "file:line: Type: message"
+// with places inside `plugin_dir` preferred. Each takes the GIL itself.
+#pragma once
+
+#include <Python.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "host/python/python_runtime.h"
+
+namespace algohost::python {
+
+struct PluginObject {
+  PythonRuntime& rt;
+  std::string label;                 // "name@version"
+  std::filesystem::path plugin_dir;  // the plugin's own code, for error places
+};
+
+// A new reference to cls(Params(params_json)); PluginError "<label>: creating the <what> failed: ...".
+Result<PyObject*> construct(const PluginObject& p, PyObject* cls, const std::string& params_json, const char* what);
+
+// obj.export_state() as bytes ("" for None).
+Result<std::string> export_state(const PluginObject& p, PyObject* obj);
+
+// obj.import_state(state as bytes).
+Status import_state(const PluginObject& p, PyObject* obj, std::string_view state);
+
+}  // namespace algohost::python

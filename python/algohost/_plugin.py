@@ -1,0 +1,23 @@
+"""What a Strategy and an Enhancer have in common: typed parameters and state to carry over."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Union
+
+from algohost.params import Params
+
+
+class _Plugin:
+    """Base of :class:`~algohost.Strategy` and :class:`~algohost.Enhancer` (not used directly)."""
+
+    def __init__(self, params: Union[Params, Mapping[str, Any], str, None] = None) -> None:
+        self.params = params if isinstance(params, Params) else Params(params)
+
+    def export_state(self) -> Union[bytes, str, Any, None]:
+        """State to carry over (None: nothing): into another version's instance on hot swap (a
+        strategy), into the next run of the same strategy (an enhancer)."""
+        return None
+
+    def import_state(self, data: bytes) -> None:
+        """Restores what export_state() returned (as bytes; JSON text for non-bytes values)."""
+        return None
