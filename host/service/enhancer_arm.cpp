@@ -1,29 +1,8 @@
 #include "host/service/enhancer_arm.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "host/data/timestamp.h"
-#include "registry/catalog/file_mirror.h"
 
 namespace algohost {
-
-namespace {
-
-// The JSON document at `file`; nullopt when there is none.
-Result<std::optional<nlohmann::json>> read_json_file(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) return std::optional<nlohmann::json>();
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in) return Status::IoError(file.string() + ": cannot read");
-  auto j = nlohmann::json::parse(text.str(), nullptr, false);
-  if (j.is_discarded()) return Status::InvalidArgument(file.string() + ": not valid JSON");
-  return std::optional<nlohmann::json>(std::move(j));
-}
-
-}  // namespace
 
 Result<EnhancerChoice> choose_enhancer(PluginService& plugins, const Manifest& strategy,
                                        const std::optional<std::string>& run_choice) {
@@ -50,21 +29,18 @@ Result<EnhancerChoice> choose_enhancer(PluginService& plugins, const Manifest& s
   return c;
 }
 
-std::filesystem::path enhancer_state_path(const std::filesystem::path& data_dir, const std::string& strategy_id,
-                                          const std::string& enhancer_name) {
-  return data_dir / "enhancer_state" / (strategy_id + "." + enhancer_name + ".json");
-}
-
-Result<RestoredState> restore_enhancer_state(mem::PluginEnhancerStage& stage, const std::filesystem::path& file,
+Result<RestoredState> restore_enhancer_state(mem::PluginEnhancerStage& stage, catalog::Catalog& c,
+                                             const std::string& strategy_id, const std::string& enhancer_name,
                                              int64_t split_ms) {
   RestoredState r;
-  auto saved = read_json_file(file);
+  auto saved = c.enhancer_state(strategy_id, enhancer_name);
   if (!saved.ok()) return saved.status();
   if (!*saved) return r;
-  const nlohmann::json& j = **saved;
+  const catalog::Json& j = **saved;
   if (j.value("format", std::string()) != "algohost-enhancer-state/1" || !j.contains("state") ||
       !j["state"].is_string() || !j.contains("last_learned_exit_ms") || !j["last_learned_exit_ms"].is_number_integer())
-    return Status::InvalidArgument(file.string() + ": not an algohost-enhancer-state/1 file");
+    return Status::InvalidArgument(std::string(kEnhancerStateStore) + ": the state saved for " + enhancer_name +
+                                   " is not an algohost-enhancer-state/1 document");
   const std::string by = j.value("enhancer", std::string());
   r.through_ms = j["last_learned_exit_ms"].get<int64_t>();
   if (by != stage.label()) {
@@ -85,16 +61,16 @@ Result<RestoredState> restore_enhancer_state(mem::PluginEnhancerStage& stage, co
   return r;
 }
 
-Result<bool> save_enhancer_state(mem::PluginEnhancerStage& stage, const std::filesystem::path& file) {
+Result<bool> save_enhancer_state(mem::PluginEnhancerStage& stage, catalog::Catalog& c, const std::string& strategy_id,
+                                 const std::string& enhancer_name) {
   auto state = stage.plugin().export_state();
   if (!state.ok()) return state.status();
   if (state->empty()) return false;
-  nlohmann::json j{{"format", "algohost-enhancer-state/1"},
-                   {"enhancer", stage.label()},
-                   {"last_learned_exit_ms", stage.last_learned_exit_ms()},
-                   {"state", *state}};
-  Status st = catalog::write_file_atomically(file, j.dump(1));
-  if (!st.ok()) return st;
+  const catalog::Json j{{"format", "algohost-enhancer-state/1"},
+                        {"enhancer", stage.label()},
+                        {"last_learned_exit_ms", stage.last_learned_exit_ms()},
+                        {"state", *state}};
+  if (Status st = c.save_enhancer_state(strategy_id, enhancer_name, j); !st.ok()) return st;
   return true;
 }
 

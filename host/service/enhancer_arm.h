@@ -4,7 +4,7 @@
 //   choice   `algohost run --enhancer NAME[@VERSION]` when given, else the strategy manifest's
 //            mem_integration.enhancer, else the built-in MEM stage ("mem"). An unknown or
 //            unloadable choice is an error naming where it came from.
-//   state    <catalog data dir>/enhancer_state/{strategy_id}.{enhancer name}.json, written atomically:
+//   state    the catalog's enhancer_states row of (strategy, enhancer name), replaced whole and audited:
 //            {"format": "algohost-enhancer-state/1", "enhancer": "name@version",
 //             "last_learned_exit_ms": ..., "state": "<the plugin's export_state() text>"}. The next
 //            run imports it under the MEM stage's rule: only when it is the same name@version and
@@ -22,6 +22,7 @@
 
 #include "host/mem/plugin_enhancer_stage.h"
 #include "host/service/plugin_service.h"
+#include "registry/catalog/catalog.h"
 
 namespace algohost {
 
@@ -38,22 +39,25 @@ struct EnhancerChoice {
 Result<EnhancerChoice> choose_enhancer(PluginService& plugins, const Manifest& strategy,
                                        const std::optional<std::string>& run_choice);
 
-std::filesystem::path enhancer_state_path(const std::filesystem::path& data_dir, const std::string& strategy_id,
-                                          const std::string& enhancer_name);
-
 struct RestoredState {
   bool loaded = false;
   int64_t through_ms = INT64_MIN;  // the latest exit the saved state had learned
   std::string note;                // why a saved state was not used ("" when none was found or it was)
 };
 
-// Imports the saved state at `file` into `stage` when the rule above allows it.
-Result<RestoredState> restore_enhancer_state(mem::PluginEnhancerStage& stage, const std::filesystem::path& file,
+// Where the states live: "catalog (enhancer_states)".
+inline constexpr const char* kEnhancerStateStore = "catalog (enhancer_states)";
+
+// Imports the state saved for `strategy_id` and `enhancer_name` into `stage` when the rule above
+// allows it.
+Result<RestoredState> restore_enhancer_state(mem::PluginEnhancerStage& stage, catalog::Catalog& c,
+                                             const std::string& strategy_id, const std::string& enhancer_name,
                                              int64_t split_ms);
 
-// Exports the plugin's state and writes it to `file`; false when the plugin keeps none (nothing
-// is written).
-Result<bool> save_enhancer_state(mem::PluginEnhancerStage& stage, const std::filesystem::path& file);
+// Exports the plugin's state and saves it for `strategy_id`; false when the plugin keeps none
+// (nothing is written).
+Result<bool> save_enhancer_state(mem::PluginEnhancerStage& stage, catalog::Catalog& c, const std::string& strategy_id,
+                                 const std::string& enhancer_name);
 
 // The stage's part of a strategy's `mem` block: counters, failures, and whether it was disabled.
 nlohmann::ordered_json plugin_enhancer_json(const mem::PluginEnhancerStage& stage);

@@ -231,7 +231,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     std::unique_ptr<mem::RiskAdapter> adapter;
     std::vector<mem::ParamChange> changes;
     std::string state_source;  // where a loaded state came from: "catalog", a legacy file, or a plugin's file
-    std::filesystem::path state_file;  // an enhancer plugin's state file
+    std::string enhancer_name;  // an enhancer plugin's name (its state's key)
     bool loaded = false;
     std::string mode, state_note;
   };
@@ -338,12 +338,12 @@ Result<RunReport> RunService::run(const RunRequest& req) {
         pc.max_consecutive_failures = std::max<uint32_t>(1, req.enhancer_max_failures);
         for (const auto& s : md.series) pc.symbols.push_back(s.symbol);
         a.plugin = std::make_unique<mem::PluginEnhancerStage>(std::move(plugin), std::move(pc));
-        a.state_file = enhancer_state_path(catalog_.location().data_dir, a.strategy_id, enhancer.manifest->name);
+        a.enhancer_name = enhancer.manifest->name;
         if (!req.mem_reset) {
-          auto restored = restore_enhancer_state(*a.plugin, a.state_file, split_ms);
+          auto restored = restore_enhancer_state(*a.plugin, c, a.strategy_id, a.enhancer_name, split_ms);
           if (!restored.ok()) return restored.status();
           a.loaded = restored->loaded;
-          if (a.loaded) a.state_source = a.state_file.string();
+          if (a.loaded) a.state_source = kEnhancerStateStore;
           a.state_note = restored->note;
         }
         setup.stage = a.plugin.get();
@@ -537,9 +537,9 @@ Result<RunReport> RunService::run(const RunRequest& req) {
                  "are scored on the scoring part only";
       j["plugin"] = plugin_enhancer_json(*a.plugin);
       if (a.plugin->disabled()) report.warnings.push_back(enh.label + ": " + a.plugin->disabled_reason());
-      auto written = save_enhancer_state(*a.plugin, a.state_file);
+      auto written = save_enhancer_state(*a.plugin, c, a.strategy_id, a.enhancer_name);
       if (!written.ok()) report.warnings.push_back("saving the enhancer state: " + written.status().message());
-      if (written.ok() && *written) saved_to = a.state_file.string();
+      if (written.ok() && *written) saved_to = kEnhancerStateStore;
       loaded_through = a.plugin->loaded_through_ms();
     } else {
       const int64_t learned_at_split = a.stage->counters().learned;

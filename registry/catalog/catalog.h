@@ -126,6 +126,10 @@ class Catalog {
                         const std::optional<std::string>& learned_through);
   // nullopt when none was saved.
   Result<std::optional<Json>> mem_state(const std::string& id_or_name);
+  // An enhancer plugin's state for a strategy (a JSON object of the host's choosing), by enhancer
+  // name, replaced whole and audited by size; nullopt when none was saved.
+  Status save_enhancer_state(const std::string& id_or_name, const std::string& enhancer, const Json& state);
+  Result<std::optional<Json>> enhancer_state(const std::string& id_or_name, const std::string& enhancer);
   // The measured improvement of MEM for a version (strategy_versions.mem_improvement_pct).
   Status set_mem_improvement(const std::string& version_id, double improvement_pct);
 

@@ -1,5 +1,6 @@
-// Catalog: MEM — the enhanced flag, learned patterns, each strategy's saved MEM state and the
-// measured improvement of a version. Every change writes its audit row in its transaction.
+// Catalog: MEM — the enhanced flag, learned patterns, each strategy's saved MEM state (and its
+// enhancer plugins' states) and the measured improvement of a version. Every change writes its
+// audit row in its transaction.
 #include "registry/catalog/catalog.h"
 #include "registry/catalog/catalog_internal.h"
 
@@ -112,6 +113,45 @@ Result<std::optional<Json>> Catalog::mem_state(const std::string& id_or_name) {
   Json state = Json::parse((*q)->text(0), nullptr, false);
   if (state.is_discarded() || !state.is_object())
     return Status::Corruption("mem_models: the saved MEM state of strategy " + *sid + " is not a JSON object");
+  return std::optional<Json>(std::move(state));
+}
+
+Status Catalog::save_enhancer_state(const std::string& id_or_name, const std::string& enhancer, const Json& state) {
+  if (enhancer.empty()) return Status::InvalidArgument("enhancer: a name is required");
+  if (!state.is_object()) return Status::InvalidArgument("enhancer state: expected a JSON object");
+  sql::Transaction txn(*db_);
+  if (!txn.status().ok()) return txn.status();
+  auto sid = resolve_id(id_or_name);
+  if (!sid.ok()) return sid.status();
+  const std::string now = now_iso();
+  const std::string text = state.dump();
+  Status st = internal::run(*db_,
+                            "INSERT INTO enhancer_states (strategy_id, enhancer, state_json, updated_at) VALUES "
+                            "(?1, ?2, ?3, ?4) ON CONFLICT (strategy_id, enhancer) DO UPDATE SET "
+                            "state_json = excluded.state_json, updated_at = excluded.updated_at",
+                            {*sid, enhancer, text, now});
+  if (!st.ok()) return st;
+  if (st = write_audit("save_enhancer_state", "enhancer_state", enhancer, *sid, nullptr,
+                       Json{{"enhancer", enhancer}, {"updated_at", now}, {"state_bytes", static_cast<int64_t>(text.size())}});
+      !st.ok())
+    return st;
+  return txn.commit();
+}
+
+Result<std::optional<Json>> Catalog::enhancer_state(const std::string& id_or_name, const std::string& enhancer) {
+  auto sid = resolve_id(id_or_name);
+  if (!sid.ok()) return sid.status();
+  auto q = db_->prepare("SELECT state_json FROM enhancer_states WHERE strategy_id = ? AND enhancer = ?");
+  if (!q.ok()) return q.status();
+  (*q)->bind(1, *sid).bind(2, enhancer);
+  if (!(*q)->step()) {
+    if (!(*q)->status().ok()) return (*q)->status();
+    return std::optional<Json>();
+  }
+  Json state = Json::parse((*q)->text(0), nullptr, false);
+  if (state.is_discarded() || !state.is_object())
+    return Status::Corruption("enhancer_states: the saved state of " + enhancer + " for strategy " + *sid +
+                              " is not a JSON object");
   return std::optional<Json>(std::move(state));
 }
 

@@ -400,11 +400,24 @@ CREATE TABLE mem_models (
 );
 )SQL";
 
+// Migration 4: enhancer_states — the saved state of an enhancer plugin for one strategy (one row
+// per strategy and enhancer name), kept beside the built-in stage's mem_models.
+const char* kMigration4 = R"SQL(
+CREATE TABLE enhancer_states (
+  strategy_id TEXT NOT NULL REFERENCES strategies(strategy_id),
+  enhancer TEXT NOT NULL,
+  state_json TEXT NOT NULL CHECK (json_valid(state_json)),
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (strategy_id, enhancer)
+) WITHOUT ROWID;
+)SQL";
+
 struct Migration {
   const char* sql;
   bool rebuilds_tables;  // needs foreign keys off while it runs
 };
-const Migration kMigrations[] = {{kMigration1, false}, {kMigration2, false}, {kMigration3, true}};
+const Migration kMigrations[] = {
+    {kMigration1, false}, {kMigration2, false}, {kMigration3, true}, {kMigration4, false}};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion, "one migration per schema version");
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Catalog MEM: saved MEM state (replaced whole, audited by summary, survives reopening), learned
-// patterns (upserted by key, counts checked, count on the strategy), the link from a pattern to
+// patterns (upserted by key, counts checked, count on the strategy), enhancer plugins' states, the link from a pattern to
 // the learned strategy made from it, and the measured improvement on a version; plus the
 // parameters of one version, which runs read.
 #include <string>
@@ -86,6 +86,33 @@ TEST(CatalogMem, BadStateOrUnknownStrategyWritesNothing) {
   must(cat->database().exec("INSERT INTO mem_models (strategy_id, state_json, updated_at) SELECT strategy_id, '[1]', 'x' "
                             "FROM strategies WHERE strategy_name = 's'"));
   EXPECT_EQ(cat->mem_state("s").status().code(), StatusCode::kCorruption);
+}
+
+// Enhancer plugins' states: one per (strategy, enhancer), replaced whole, audited by size, kept
+// apart from each other and from the built-in stage's mem_models row.
+TEST(CatalogMem, EnhancerStatesAreKeptPerStrategyAndEnhancer) {
+  TempDir dir;
+  std::string id;
+  {
+    auto cat = must(Catalog::open(dir / "catalog.db"));
+    id = add(*cat, "owner");
+    EXPECT_FALSE(must(cat->enhancer_state("owner", "vol_gate")).has_value());
+    must(cat->save_enhancer_state("owner", "vol_gate", Json{{"a", 1}}));
+    must(cat->save_enhancer_state("owner", "vol_gate", Json{{"b", 2}}));
+    must(cat->save_enhancer_state(id, "regime_win_rate", Json{{"c", 3}}));
+    const auto audit = must(cat->audit("owner", 1));
+    EXPECT_EQ(audit[0].action, "save_enhancer_state");
+    EXPECT_EQ(audit[0].after["enhancer"], "regime_win_rate");
+    EXPECT_EQ(audit[0].after["state_bytes"], 7);
+    EXPECT_EQ(cat->save_enhancer_state("owner", "", Json::object()).code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(cat->save_enhancer_state("owner", "x", Json(3)).code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(cat->save_enhancer_state("nobody", "x", Json::object()).code(), StatusCode::kNotFound);
+  }
+  auto cat = must(Catalog::open(dir / "catalog.db"));
+  EXPECT_EQ(*must(cat->enhancer_state(id, "vol_gate")), (Json{{"b", 2}}));
+  EXPECT_EQ(*must(cat->enhancer_state("owner", "regime_win_rate")), (Json{{"c", 3}}));
+  EXPECT_FALSE(must(cat->mem_state("owner")).has_value());
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM enhancer_states"), 2);
 }
 
 TEST(CatalogMem, PatternsAreUpsertedByKeyWithTheirCountsAndCounted) {

@@ -3,6 +3,7 @@ native and Python enhancers listed with their kind and run with --enhancer, both
 strategy manifest that chooses its enhancer; unknown enhancers; and a throwing enhancer that is
 disabled without stopping the run."""
 import json
+import sqlite3
 import os
 import shutil
 
@@ -68,7 +69,11 @@ def test_run_with_the_python_enhancer_learns_and_keeps_its_state(home):
     assert_two_arms(mem, "regime_win_rate@1.0.0")
     assert mem["plugin"]["entries_judged"] > 0 and mem["plugin"]["learned_total"] > 0
     assert mem["plugin"]["learned_after_scoring"] > 0  # the scoring part's outcomes, after the run
-    state = json.loads(open(mem["state_saved_to"]).read())
+    assert mem["state_saved_to"] == "catalog (enhancer_states)"
+    db = sqlite3.connect(home.path / "catalog.db")
+    (text,) = db.execute("SELECT state_json FROM enhancer_states e JOIN strategies s ON s.strategy_id = e.strategy_id "
+                         "WHERE s.strategy_name = 'macd' AND e.enhancer = 'regime_win_rate'").fetchone()
+    state = json.loads(text)
     assert state["format"] == "algohost-enhancer-state/1" and state["enhancer"] == "regime_win_rate@1.0.0"
     assert json.loads(state["state"])["seen"]
     # a rerun over the same data: the saved state has seen its scoring part, so it learns afresh
