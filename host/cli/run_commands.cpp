@@ -215,6 +215,44 @@ void run_command(Context& ctx, const RunArgs& a) {
   if (report->status == "interrupted") ctx.exit_code = 130;
 }
 
+// Every MEM run of a strategy, a line each: when, which enhancer, the scoring part and both arms'
+// return on it, the measured difference and its verdict.
+void print_mem_history(const std::vector<catalog::MemRunResult>& runs, bool json) {
+  auto line = [](const catalog::MemRunResult& m) {
+    const Json& sc = m.mem["scoring"];
+    return Json{{"run_id", m.run_id},
+                {"started_at", m.started_at},
+                {"strategy", m.strategy_label},
+                {"enhancer", m.mem.value("enhancer", std::string(kBuiltinEnhancer))},
+                {"mode", m.mem.value("mode", std::string())},
+                {"scoring_part", m.mem["scoring_part"]},
+                {"base_return", sc.value("base_return", 0.0)},
+                {"enhanced_return", sc.value("enhanced_return", 0.0)},
+                {"improvement_pct", sc.value("improvement_pct", 0.0)},
+                {"paired_t", sc.value("paired_t", 0.0)},
+                {"verdict", sc.value("verdict", std::string())}};
+  };
+  if (json) {
+    Json out = Json::array();
+    for (const auto& m : runs) out.push_back(line(m));
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  if (runs.empty()) {
+    std::cout << "no MEM run recorded (run the strategy with --mem on)\n";
+    return;
+  }
+  Table t({"RUN", "STARTED", "STRATEGY", "ENHANCER", "SCORED FROM", "BASE", "ENHANCED", "IMPROVEMENT", "PAIRED T", "VERDICT"});
+  for (const auto& m : runs) {
+    const Json j = line(m);
+    t.add({m.run_id, m.started_at, m.strategy_label, j["enhancer"].get<std::string>(),
+           m.mem["scoring_part"].value("from", std::string("-")), pct(j["base_return"].get<double>()),
+           pct(j["enhanced_return"].get<double>()), fixed(j["improvement_pct"].get<double>(), 2) + " pp",
+           fixed(j["paired_t"].get<double>(), 2), j["verdict"].get<std::string>()});
+  }
+  t.print(std::cout);
+}
+
 // Recorded performance of a strategy, of one version when `version` is given, over exit times in
 // [from, to] ("" = unbounded).
 Result<catalog::PerformanceMetrics> performance_of(catalog::Catalog& c, const std::string& name,
@@ -310,36 +348,49 @@ void add_run_commands(CLI::App& app, Context& ctx) {
 
   struct CompareArgs {
     std::vector<std::string> names;
-    std::string mem;
-    bool json = false;
+    std::string mem, run;
+    bool history = false, json = false;
+    int64_t limit = 50;
   };
   auto cmp = std::make_shared<CompareArgs>();
   auto* compare = app.add_subcommand("compare", "Recorded performance of several strategies side by side");
   compare->add_option("strategies", cmp->names, "NAME or NAME@VERSION ...");
-  compare->add_option("--mem", cmp->mem, "NAME: base vs MEM-enhanced arm on the scoring part of its latest MEM run");
+  auto* mem_opt = compare->add_option("--mem", cmp->mem, "NAME: base vs MEM-enhanced arm on the scoring part of its latest MEM run");
+  auto* run_opt = compare->add_option("--run", cmp->run, "With --mem: that run instead of the latest")->needs(mem_opt);
+  auto* history_opt =
+      compare->add_flag("--history", cmp->history, "With --mem: every MEM run of the strategy, newest first, a line each")
+          ->needs(mem_opt)
+          ->excludes(run_opt);
+  compare->add_option("--limit", cmp->limit, "With --history: at most this many runs")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->needs(history_opt);
   compare->add_flag("--json", cmp->json, "Print JSON");
   compare->callback([&ctx, cmp] {
     with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
       if (!cmp->mem.empty()) {
-        auto runs = c.runs(1000);
-        if (!runs.ok()) return runs.status();
-        for (const auto& r : *runs) {
-          if (!r.results.is_object() || !r.results.contains("strategies")) continue;
-          for (const auto& s : r.results["strategies"]) {
-            const std::string label = s.value("strategy", std::string());
-            if (label != cmp->mem && label.rfind(cmp->mem + "@", 0) != 0) continue;
-            if (!s.contains("mem") || s["mem"].is_null()) continue;
-            if (cmp->json) {
-              Json out{{"run_id", r.run_id}, {"strategy", label}, {"started_at", r.started_at}, {"mem", s["mem"]}};
-              std::cout << out.dump(2) << "\n";
-            } else {
-              std::cout << "run " << r.run_id << "  " << r.started_at << "\n";
-              print_mem_block(label, s["mem"]);
-            }
-            return Status::Ok();
-          }
+        if (!cmp->names.empty()) return Status::InvalidArgument("compare: name strategies or --mem NAME, not both");
+        auto found = c.mem_runs(cmp->mem, cmp->run.empty() ? std::nullopt : std::optional<std::string>(cmp->run),
+                                cmp->history ? cmp->limit : 1);
+        if (!found.ok()) return found.status();
+        if (cmp->history) {
+          print_mem_history(*found, cmp->json);
+          return Status::Ok();
         }
-        return Status::NotFound("no MEM run of " + cmp->mem + " recorded (run it with --mem on)");
+        if (found->empty()) {
+          if (cmp->run.empty()) return Status::NotFound("no MEM run of " + cmp->mem + " recorded (run it with --mem on)");
+          if (auto r = c.get_run(cmp->run); !r.ok()) return r.status();
+          return Status::NotFound("run " + cmp->run + " has no MEM result for " + cmp->mem);
+        }
+        const auto& m = found->front();
+        if (cmp->json) {
+          Json out{{"run_id", m.run_id}, {"strategy", m.strategy_label}, {"started_at", m.started_at}, {"mem", m.mem}};
+          std::cout << out.dump(2) << "\n";
+        } else {
+          std::cout << "run " << m.run_id << "  " << m.started_at << "\n";
+          print_mem_block(m.strategy_label, m.mem);
+        }
+        return Status::Ok();
       }
       if (cmp->names.empty()) return Status::InvalidArgument("compare: name strategies, or --mem NAME");
       std::vector<catalog::PerformanceMetrics> rows;

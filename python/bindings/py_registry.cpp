@@ -280,6 +280,18 @@ py::object PyRegistry::mem_state(const std::string& id_or_name) {
   return state ? to_py(*state) : py::none();
 }
 
+py::list PyRegistry::mem_runs(const std::string& id_or_name, const std::optional<std::string>& run_id, int64_t limit) {
+  limit = checked_limit(limit);
+  return as_list(call([&](Catalog& c) -> Result<Json> {
+    auto found = c.mem_runs(id_or_name, run_id, limit);
+    if (!found.ok()) return found.status();
+    Json out = Json::array();
+    for (const auto& m : *found)
+      out.push_back(Json{{"run_id", m.run_id}, {"started_at", m.started_at}, {"strategy", m.strategy_label}, {"mem", m.mem}});
+    return out;
+  }));
+}
+
 // ---- Parameters -----------------------------------------------------------------------------------
 
 void PyRegistry::update_parameter(const std::string& id_or_name, const std::string& parameter, const Json& value,

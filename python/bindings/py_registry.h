@@ -79,6 +79,7 @@ class PyRegistry {
   void mark_mem_enhanced(const std::string& id_or_name, const std::optional<std::string>& base);
   py::list learned_patterns(const std::string& id_or_name);
   py::object mem_state(const std::string& id_or_name);
+  py::list mem_runs(const std::string& id_or_name, const std::optional<std::string>& run_id, int64_t limit);
 
   // Parameters
   void update_parameter(const std::string& id_or_name, const std::string& parameter, const Json& value,

@@ -371,7 +371,14 @@ PYBIND11_MODULE(algohost_registry, m) {
            "id_or_name"_a, "Patterns the MEM loop learned for the strategy, best win rate first.")
       .def("mem_state", [](PyRegistry& r, const Text& id) { return r.mem_state(id.value); }, "id_or_name"_a,
            "The strategy's saved MEM state (model, standardizer, memory, patterns) as a dict, or None when\n"
-           "no MEM run has saved one. Read-only: runs replace it.");
+           "no MEM run has saved one. Read-only: runs replace it.")
+      .def("mem_runs",
+           [](PyRegistry& r, const Text& id, const OptText& run_id, int64_t limit) {
+             return r.mem_runs(id.value, opt_text(run_id), limit);
+           },
+           "id_or_name"_a, "run_id"_a = py::none(), "limit"_a = 50,
+           "The strategy's MEM results, newest run first: dicts of run_id, started_at, strategy (name@version)\n"
+           "and mem (both arms on the scoring part, the verdict; docs/mem.md). Only run `run_id` when given.");
 
   // ---- Parameters ----
   cls.def("update_parameter",

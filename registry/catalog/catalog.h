@@ -105,6 +105,11 @@ class Catalog {
   // Newest first.
   Result<std::vector<RunRecord>> runs(int64_t limit = 50);
   Result<RunRecord> get_run(const std::string& run_id);
+  // The MEM results of strategy `id_or_name`, newest run first (at most `limit`); only run
+  // `run_id` when given. An unknown strategy is NotFound; a strategy with no MEM run gives none.
+  Result<std::vector<MemRunResult>> mem_runs(const std::string& id_or_name,
+                                             const std::optional<std::string>& run_id = std::nullopt,
+                                             int64_t limit = 1000);
   // Stores a version's measured metrics (from a run) and its backtest results JSON.
   Status update_version_metrics(const std::string& version_id, std::optional<double> sharpe, std::optional<double> win_rate,
                                 std::optional<double> max_drawdown, std::optional<double> cagr, const Json& backtest_results);

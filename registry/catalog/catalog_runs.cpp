@@ -78,6 +78,30 @@ Result<RunRecord> Catalog::get_run(const std::string& run_id) {
   return Status::NotFound("unknown run '" + run_id + "'");
 }
 
+Result<std::vector<MemRunResult>> Catalog::mem_runs(const std::string& id_or_name,
+                                                    const std::optional<std::string>& run_id, int64_t limit) {
+  auto sid = resolve_id(id_or_name);
+  if (!sid.ok()) return sid.status();
+  auto st = db_->prepare(
+      "SELECT r.run_id, r.started_at, json_extract(s.value, '$.strategy'), json_extract(s.value, '$.mem') "
+      "FROM runs r, json_each(r.results_json, '$.strategies') s "
+      "WHERE json_extract(s.value, '$.strategy_id') = ?1 AND json_type(s.value, '$.mem') = 'object' "
+      "AND (?2 IS NULL OR r.run_id = ?2) ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?3");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, *sid).bind(2, run_id).bind(3, limit);
+  std::vector<MemRunResult> out;
+  while ((*st)->step()) {
+    MemRunResult m;
+    m.run_id = (*st)->text(0);
+    m.started_at = (*st)->text(1);
+    m.strategy_label = (*st)->opt_text(2).value_or("");
+    m.mem = internal::parse_json_column((*st)->opt_text(3));
+    out.push_back(std::move(m));
+  }
+  if (!(*st)->status().ok()) return (*st)->status();
+  return out;
+}
+
 Status Catalog::update_version_metrics(const std::string& version_id, std::optional<double> sharpe,
                                        std::optional<double> win_rate, std::optional<double> max_drawdown,
                                        std::optional<double> cagr, const Json& backtest_results) {

@@ -179,6 +179,13 @@ struct RunRecord {
   Json to_json() const;
 };
 
+// One strategy's result in one MEM run: the entry of the run's results.strategies whose `mem`
+// block (both arms on the scoring part, docs/mem.md) is set.
+struct MemRunResult {
+  std::string run_id, started_at, strategy_label;  // label: name@version as run
+  Json mem;
+};
+
 struct LearnedPattern {
   std::string pattern_id, strategy_id, pattern_key;
   Json conditions;

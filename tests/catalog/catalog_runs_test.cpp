@@ -89,6 +89,46 @@ TEST_F(CatalogRuns, RunsAreListedNewestFirst) {
   EXPECT_EQ(must(cat->runs(2)).size(), 2u);
 }
 
+TEST_F(CatalogRuns, MemRunsAreAStrategysMemResultsNewestFirst) {
+  Registration other;
+  other.name = "other";
+  other.display_name = "Other";
+  const std::string other_id = must(cat->register_strategy(other));
+  const std::string runner_id = must(cat->get("runner")).strategy_id;
+  auto entry = [](const std::string& id, const std::string& label, const Json& mem) {
+    return Json{{"strategy", label}, {"strategy_id", id}, {"mem", mem}};
+  };
+  auto finished = [&](const Json& strategies) {
+    const std::string run = must(cat->start_run("backtest", Json::array(), Json::object(), Json::object(), "1"));
+    must(cat->finish_run(run, "finished", "", Json{{"strategies", strategies}}));
+    return run;
+  };
+  const std::string first = finished(Json::array({entry(runner_id, "runner@1.0.0", Json{{"scoring", {{"verdict", "gain"}}}}),
+                                                  entry(other_id, "other@1.0.0", Json{{"scoring", 1}})}));
+  const std::string plain = finished(Json::array({entry(runner_id, "runner@1.0.0", nullptr)}));  // MEM off
+  const std::string unfinished = must(cat->start_run("backtest", Json::array(), Json::object(), Json::object(), "1"));
+  const std::string second = finished(Json::array({entry(other_id, "other@1.0.0", Json{{"scoring", 2}}),
+                                                   entry(runner_id, "runner@1.1.0", Json{{"scoring", {{"verdict", "loss"}}}})}));
+
+  auto all = must(cat->mem_runs("runner"));
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].run_id, second);
+  EXPECT_EQ(all[0].strategy_label, "runner@1.1.0");
+  EXPECT_EQ(all[0].mem["scoring"]["verdict"], "loss");
+  EXPECT_EQ(all[1].run_id, first);
+  EXPECT_EQ(all[1].mem["scoring"]["verdict"], "gain");
+  EXPECT_EQ(must(cat->mem_runs(runner_id, std::nullopt, 1)).size(), 1u) << "by id, with a limit";
+  auto one = must(cat->mem_runs("runner", first));
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].run_id, first);
+  EXPECT_TRUE(must(cat->mem_runs("runner", plain)).empty()) << "a run without MEM has no MEM result";
+  EXPECT_TRUE(must(cat->mem_runs("runner", unfinished)).empty());
+  EXPECT_EQ(must(cat->mem_runs("other")).size(), 2u);
+  EXPECT_EQ(cat->mem_runs("nobody").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(must(cat->mem_runs("runner", std::string("'; DROP TABLE runs; --"))).empty());
+  EXPECT_EQ(must(cat->runs()).size(), 4u);
+}
+
 TEST_F(CatalogRuns, TradesUnderARunWithSummariesRefreshedAtTheEnd) {
   const std::string run = must(cat->start_run("backtest", Json::array({"runner"}), Json::object(), Json::object(), "1"));
   must(cat->record_trades({trade("runner", run, "2024-01-02", 10), trade("runner", run, "2024-01-03", -4)}, false));

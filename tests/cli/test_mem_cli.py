@@ -43,6 +43,28 @@ def test_mem_run_compare_and_catalog(home):
     # a rerun over the same data gives the same figures
     _, again = home.json("run", "--synthetic", data, "--strategy", "rsi", "--mem", "on", "--json")
     assert json.dumps(again["strategies"][0]["mem"]["scoring"]) == json.dumps(mem["scoring"])
+    # an earlier run by id, and every MEM run newest first; a run without MEM is not one
+    assert home("run", "--synthetic", data, "--strategy", "rsi", "--mem", "off").returncode == 0
+    proc, first = home.json("compare", "--mem", "rsi", "--run", rep["run_id"], "--json")
+    assert proc.returncode == 0 and first["run_id"] == rep["run_id"]
+    proc, hist = home.json("compare", "--mem", "rsi", "--history", "--json")
+    assert proc.returncode == 0
+    assert [h["run_id"] for h in hist] == [again["run_id"], rep["run_id"]]
+    for h, r in zip(hist, (again, rep)):
+        sc = r["strategies"][0]["mem"]["scoring"]
+        assert (h["improvement_pct"], h["verdict"], h["enhancer"]) == (sc["improvement_pct"], sc["verdict"], "mem")
+    _, hist1 = home.json("compare", "--mem", "rsi", "--history", "--limit", "1", "--json")
+    assert [h["run_id"] for h in hist1] == [again["run_id"]]
+    text = home("compare", "--mem", "rsi", "--history")
+    assert text.returncode == 0 and rep["run_id"] in text.stdout and "VERDICT" in text.stdout
+    # bad input: an unknown run, a run without this strategy's MEM result, misused options
+    assert "unknown run" in home("compare", "--mem", "rsi", "--run", "no-such-run").stderr
+    _, runs = home.json("runs", "--json")
+    no_mem = home("compare", "--mem", "rsi", "--run", runs[0]["run_id"])
+    assert no_mem.returncode != 0 and "has no MEM result for rsi" in no_mem.stderr
+    assert home("compare", "--mem", "no_such_strategy", "--history").returncode != 0
+    assert home("compare", "--run", rep["run_id"]).returncode != 0  # --run needs --mem
+    assert home("compare", "--mem", "rsi", "--limit", "2").returncode != 0  # --limit needs --history
 
 
 def test_mem_off_and_bad_fraction(home):

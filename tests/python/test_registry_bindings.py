@@ -158,7 +158,7 @@ def test_docstrings_and_signatures():
             "create_version", "versions", "get_version", "record_trade", "record_trades", "performance",
             "compare", "trades", "runs", "is_mem_enhanced", "mark_mem_enhanced", "learned_patterns",
             "update_parameter", "current_parameters", "parameter_history", "link", "related", "audit",
-            "mem_state", "version_parameters", "close"} <= set(methods)
+            "mem_state", "mem_runs", "version_parameters", "close"} <= set(methods)
     for name in methods:
         doc = getattr(Registry, name).__doc__
         assert doc and doc.startswith(name + "("), name
@@ -441,6 +441,25 @@ def test_mem_flags_and_learned_patterns(registry, tmp_path):
     assert patterns[0]["conditions"] == {"rsi": {"lt": 30}, "trend": "up"}
     assert patterns[0]["occurrences"] == 7 and patterns[0]["win_rate"] == pytest.approx(6 / 7)
     assert registry.mem_state("vmm") == {"model": {"w": [0.5, -1.0]}, "last_learned_exit_ms": 7}
+
+    # A run's MEM results, read back per strategy, newest first.
+    assert registry.mem_runs("vmm") == []
+    mem = {"scoring": {"verdict": "within noise", "improvement_pct": 0.5}}
+    runs = []
+    for label in ("vmm@1.0.0", "vmm@1.1.0"):
+        run_id = registry.start_run("backtest", strategies=[label])
+        registry.finish_run(run_id, "finished", results={"strategies": [
+            {"strategy": label, "strategy_id": base, "mem": mem},
+            {"strategy": "vmm_mem@1.0.0", "strategy_id": enhanced, "mem": None}]})
+        runs.append(run_id)
+    found = registry.mem_runs("vmm")
+    assert [(m["run_id"], m["strategy"], m["mem"]) for m in found] == [
+        (runs[1], "vmm@1.1.0", mem), (runs[0], "vmm@1.0.0", mem)]
+    assert [m["run_id"] for m in registry.mem_runs("vmm", run_id=runs[0])] == [runs[0]]
+    assert len(registry.mem_runs(base, limit=1)) == 1
+    assert registry.mem_runs("vmm_mem") == []  # its entries have no MEM block
+    with pytest.raises(NotFoundError):
+        registry.mem_runs("nobody")
 
 
 # ---- Parameters --------------------------------------------------------------------------------
