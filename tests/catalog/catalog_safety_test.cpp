@@ -3,9 +3,11 @@
 // two connections sharing one file.
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <chrono>
 #include <thread>
 #include <stdexcept>
@@ -584,12 +586,9 @@ TEST(CatalogReadOnly, ReadOnlyOptionRefusesEveryWriteAndChangesNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir / "mirror")) << "a read-only catalog wrote its mirror";
 }
 
-TEST(CatalogReadOnly, ReadOnlyFileRefusesWrites) {
-  if (::geteuid() == 0) GTEST_SKIP() << "running as root: file permissions do not stop writes";
-  TempDir dir;
-  const auto file = dir / "catalog.db";
-  make_catalog(file);
-  ASSERT_EQ(::chmod(file.c_str(), 0444), 0);
+// Opens `file` (made read-only) for writing and checks the catalog refuses every write with a
+// clear reason, or refuses to open with one; nothing changes.
+void expect_read_only_file_refused(const std::filesystem::path& file) {
   auto cat = Catalog::open(file);
   if (!cat.ok()) {
     // Refusing to open for writing is fine too, as long as the reason is clear.
@@ -598,7 +597,39 @@ TEST(CatalogReadOnly, ReadOnlyFileRefusesWrites) {
   }
   expect_writes_refused(**cat);
   EXPECT_EQ(must((*cat)->get("existing")).description, "original");
+}
+
+// File permissions do not stop root, so as root the check runs in a child process that has
+// dropped to the unprivileged user `nobody` (65534) first; its failures are printed by the child
+// and its exit status says whether there were any.
+TEST(CatalogReadOnly, ReadOnlyFileRefusesWrites) {
+  TempDir dir;
+  const auto file = dir / "catalog.db";
+  make_catalog(file);
+  ASSERT_EQ(::chmod(file.c_str(), 0444), 0);
+  if (::geteuid() != 0) {
+    expect_read_only_file_refused(file);
+  } else {
+    ASSERT_EQ(::chmod(dir.path().c_str(), 0777), 0);  // the child may create its -shm/-wal files
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+      expect_read_only_file_refused(file);
+      std::fflush(stdout);
+      ::_exit(::testing::Test::HasFailure() ? 1 : 0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status)) << "the unprivileged child did not exit normally";
+    ASSERT_NE(WEXITSTATUS(status), 3) << "could not drop to user nobody";
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "the read-only catalog let a write through (see the child's failures above)";
+  }
   ::chmod(file.c_str(), 0644);
+  auto after = must(Catalog::open(file));
+  EXPECT_EQ(must(after->get("existing")).description, "original");
+  EXPECT_EQ(must(after->versions("existing")).size(), 1u);
+  EXPECT_FALSE(after->get("new_one").ok()) << "a refused registration left a row";
 }
 
 TEST(CatalogReadOnly, ReadOnlyOpenOfAMissingFileFails) {
