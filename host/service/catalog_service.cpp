@@ -36,6 +36,14 @@ Result<catalog::Catalog*> CatalogService::catalog() {
   (*opened)->set_actor("sync");
   report_ = catalog::sync_manifests(**opened, inputs);
   (*opened)->set_actor(actor);
+  if (!report_.fatal.ok()) {
+    const Status& f = report_.fatal;
+    std::string message = location_.db.string() + ": " + f.message();
+    if (f.code() == StatusCode::kCorruption)
+      message += ": the catalog file is damaged; restore it from a backup, or save what is readable with "
+                 "`sqlite3 " + location_.db.string() + " .recover`";
+    return Status(f.code(), message);
+  }
   for (const auto& problem : report_.problems) spdlog::warn("catalog sync: {}", problem);
   catalog_ = std::move(*opened);
   return catalog_.get();

@@ -75,6 +75,11 @@ bool empty(const StrategyUpdate& u) {
          !u.mem_learning_enabled && !u.metadata;
 }
 
+// A failure of the catalog file rather than of one manifest's entry.
+bool storage_failure(const Status& st) {
+  return st.code() == StatusCode::kCorruption || st.code() == StatusCode::kIoError;
+}
+
 }  // namespace
 
 SyncReport sync_manifests(Catalog& catalog, const std::vector<SyncInput>& inputs) {
@@ -100,18 +105,21 @@ SyncReport sync_manifests(Catalog& catalog, const std::vector<SyncInput>& inputs
     if (!existing.ok() && existing.status().code() == StatusCode::kNotFound) {
       auto id = catalog.register_strategy(registration_from(m, in.origin));
       if (!id.ok()) {
+        if (storage_failure(id.status())) return id.status();
         report.problems.push_back(label + ": " + id.status().message());
         continue;
       }
       ++report.registered;
       changed = true;
     } else if (!existing.ok()) {
+      if (storage_failure(existing.status())) return existing.status();
       report.problems.push_back(label + ": " + existing.status().message());
       continue;
     }
     auto had = catalog.get_version(m.name, m.version_text);
     auto version = catalog.create_version(m.name, version_from(m, in.artifact_sha256));
     if (!version.ok()) {
+      if (storage_failure(version.status())) return version.status();
       report.problems.push_back(label + ": " + version.status().message());
       continue;
     }
@@ -122,9 +130,10 @@ SyncReport sync_manifests(Catalog& catalog, const std::vector<SyncInput>& inputs
     if (newest[m.name] == &in && existing.ok()) {
       StrategyUpdate u = differences(*existing, registration_from(m, in.origin));
       if (!empty(u)) {
-        if (Status st = catalog.update_strategy(m.name, u); !st.ok())
+        if (Status st = catalog.update_strategy(m.name, u); !st.ok()) {
+          if (storage_failure(st)) return st;
           report.problems.push_back(label + ": " + st.message());
-        else {
+        } else {
           ++report.updated;
           changed = true;
         }
@@ -134,7 +143,13 @@ SyncReport sync_manifests(Catalog& catalog, const std::vector<SyncInput>& inputs
   }
   return Status::Ok();
   });
-  if (!outer.ok()) report.problems.push_back("sync: " + outer.message());
+  if (outer.ok()) return report;
+  if (storage_failure(outer)) {
+    report = SyncReport{};  // rolled back: nothing of it was applied
+    report.fatal = outer;
+  } else {
+    report.problems.push_back("sync: " + outer.message());
+  }
   return report;
 }
 

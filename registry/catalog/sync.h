@@ -3,6 +3,9 @@
 // whose artifact hash differs from the registered version's is reported, not applied. The newest
 // version's manifest refreshes the strategy's descriptive fields (name, description, category,
 // tags, metadata) when they changed; a status set by an operator (deprecated, archived) is kept.
+// A manifest the catalog refuses is a problem of that manifest, reported, and the others go on; a
+// damaged or failing catalog file (Corruption, IoError) stops the sync as a whole: nothing of it
+// is applied and `fatal` says why.
 #pragma once
 
 #include <string>
@@ -22,6 +25,7 @@ struct SyncInput {
 struct SyncReport {
   int registered = 0, versions_added = 0, updated = 0, unchanged = 0;
   std::vector<std::string> problems;  // "name@version: message"
+  Status fatal;                       // not ok when the catalog itself failed (see above)
 };
 
 SyncReport sync_manifests(Catalog& catalog, const std::vector<SyncInput>& inputs);

@@ -2,6 +2,7 @@
 // published versions are immutable; the newest manifest refreshes descriptive fields; an
 // operator's deprecation survives.
 #include <algorithm>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -217,6 +218,33 @@ TEST_F(CatalogSync, ManifestStatusChangeIsAppliedWhenNotOperatorSet) {
   auto r = sync(*cat, {{&promoted, sha('a')}});
   EXPECT_TRUE(r.problems.empty()) << problems(r);
   EXPECT_EQ(must(cat->get("vol_mom")).status, "active");
+}
+
+// A damaged table stops the sync as a whole: it is reported as the catalog's failure, not as a
+// problem of each manifest, and no manifest before the damage is applied either.
+TEST_F(CatalogSync, ADamagedCatalogStopsTheSyncAndAppliesNothing) {
+  const Manifest existing = manifest(doc("vol_mom", "1.0.0", "d"));
+  ASSERT_TRUE(sync(*cat, {{&existing, sha('a')}}).problems.empty());
+  const int64_t page_size = scalar(*cat, "PRAGMA page_size");
+  const int64_t root = scalar(*cat, "SELECT rootpage FROM sqlite_schema WHERE name = 'strategy_versions'");
+  const int64_t audit_rows = audits(*cat);
+  cat.reset();  // the last connection: the log is checkpointed into the file
+  {
+    std::fstream f(dir / "catalog.db", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp((root - 1) * page_size);
+    const std::string junk(static_cast<size_t>(page_size), '\xff');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    ASSERT_TRUE(f.good());
+  }
+  cat = must(Catalog::open(dir / "catalog.db"), "reopen");
+  const Manifest added = manifest(doc("rsi_basic", "2.0.0", "RSI."));  // sorts first: registered, then rolled back
+  auto report = sync(*cat, {{&existing, sha('a')}, {&added, sha('c')}});
+  EXPECT_EQ(report.fatal.code(), StatusCode::kCorruption) << report.fatal.to_string();
+  EXPECT_NE(report.fatal.message().find("malformed"), std::string::npos) << report.fatal.message();
+  EXPECT_TRUE(report.problems.empty()) << problems(report);
+  EXPECT_EQ(report.registered, 0);
+  EXPECT_EQ(cat->get("rsi_basic").status().code(), StatusCode::kNotFound) << "a stopped sync left a strategy";
+  EXPECT_EQ(audits(*cat), audit_rows) << "a stopped sync left audit rows";
 }
 
 TEST(CatalogSyncRegistration, RegistrationFromAManifest) {

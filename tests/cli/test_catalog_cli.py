@@ -174,6 +174,21 @@ def test_bad_catalog_files_get_clear_errors(cat, tmp_path):
     garbage.write_bytes(b"this is not a database" * 100)
     proc = cat("--catalog", garbage, "strategies", "list")
     assert proc.returncode == 8 and str(garbage) in proc.stderr
+    # a damaged table (a readable header, one page of junk): the command stops on it, naming the
+    # file, instead of warning once per manifest and listing what it can still read
+    damaged = tmp_path / "damaged.db"
+    assert cat("--catalog", damaged, "strategies", "list").returncode == 0
+    con = sqlite3.connect(damaged)
+    page = con.execute("PRAGMA page_size").fetchone()[0]
+    root = con.execute("SELECT rootpage FROM sqlite_schema WHERE name = 'strategy_versions'").fetchone()[0]
+    con.close()
+    with open(damaged, "r+b") as f:
+        f.seek((root - 1) * page)
+        f.write(b"\xff" * page)
+    proc = cat("--catalog", damaged, "strategies", "list")
+    assert proc.returncode == 8, proc.stderr
+    assert str(damaged) in proc.stderr and "damaged" in proc.stderr and ".recover" in proc.stderr
+    assert "catalog sync:" not in proc.stderr and proc.stdout == ""
     custom = tmp_path / "elsewhere" / "cat.db"
     assert {r["strategy_name"] for r in cat.json("--catalog", custom, "strategies", "list", "--json")} == BUILTIN
     assert custom.exists() and (custom.parent / "metadata").is_dir()
