@@ -12,6 +12,7 @@
 #include "host/cli/context.h"
 #include "host/cli/exit_codes.h"
 #include "host/cli/table.h"
+#include "host/cli/validators.h"
 #include "host/service/enhancer_arm.h"
 #include "host/service/run_service.h"
 
@@ -292,11 +293,11 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   run->add_option("--from", a->from, "First date (ISO-8601)");
   run->add_option("--to", a->to, "Last date (ISO-8601, inclusive)");
   run->add_option("--param", a->params, "NAME=VALUE for every strategy that has NAME (repeatable)");
-  run->add_option("--capital", a->capital, "Starting capital per strategy")->capture_default_str()->check(CLI::PositiveNumber);
-  run->add_option("--slippage-bps", a->slippage_bps, "Slippage per fill, basis points")->check(CLI::NonNegativeNumber);
-  run->add_option("--commission", a->commission, "Commission per fill, currency")->check(CLI::NonNegativeNumber);
+  run->add_option("--capital", a->capital, "Starting capital per strategy")->capture_default_str()->check(positive_number());
+  run->add_option("--slippage-bps", a->slippage_bps, "Slippage per fill, basis points")->check(non_negative_number());
+  run->add_option("--commission", a->commission, "Commission per fill, currency")->check(non_negative_number());
   run->add_option("--commission-bps", a->commission_bps, "Commission per fill, basis points of notional")
-      ->check(CLI::NonNegativeNumber);
+      ->check(non_negative_number());
   run->add_option("--size", a->size, "Default position size, fraction of equity (default 1/symbols)")
       ->check(CLI::Range(0.0, 1.0));
   run->add_option("--periods-per-year", a->periods, "252 (default) or 365 for crypto-calendar data (auto-detected)")
@@ -363,7 +364,7 @@ void add_run_commands(CLI::App& app, Context& ctx) {
           ->excludes(run_opt);
   compare->add_option("--limit", cmp->limit, "With --history: at most this many runs")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber)
+      ->check(positive_number())
       ->needs(history_opt);
   compare->add_flag("--json", cmp->json, "Print JSON");
   compare->callback([&ctx, cmp] {
@@ -423,7 +424,7 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   auto* trades = app.add_subcommand("trades", "Recorded trades of a strategy");
   trades->add_option("strategy", tr->name, "NAME or ID")->required();
   trades->add_option("--run", tr->run, "Only trades of this run");
-  trades->add_option("--limit", tr->limit, "At most this many")->capture_default_str()->check(CLI::PositiveNumber);
+  trades->add_option("--limit", tr->limit, "At most this many")->capture_default_str()->check(positive_number());
   trades->add_flag("--json", tr->json, "Print JSON");
   trades->callback([&ctx, tr] {
     with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
@@ -454,7 +455,7 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   };
   auto ra = std::make_shared<RunsArgs>();
   auto* runs = app.add_subcommand("runs", "Recorded runs, newest first");
-  runs->add_option("--limit", ra->limit, "At most this many")->capture_default_str()->check(CLI::PositiveNumber);
+  runs->add_option("--limit", ra->limit, "At most this many")->capture_default_str()->check(positive_number());
   runs->add_flag("--json", ra->json, "Print JSON");
   runs->callback([&ctx, ra] {
     with_catalog(ctx, [&](catalog::Catalog& c) -> Status {

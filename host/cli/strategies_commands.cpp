@@ -7,6 +7,7 @@
 #include "host/cli/context.h"
 #include "host/cli/exit_codes.h"
 #include "host/cli/table.h"
+#include "host/cli/validators.h"
 #include "registry/manifest/manifest.h"
 
 namespace algohost::cli {
@@ -57,8 +58,8 @@ void add_list(CLI::App* parent, Context& ctx) {
   cmd->add_option("--sort", a->sort, "name, sharpe, win_rate, trades, pnl, created, updated, category, versions")
       ->capture_default_str();
   cmd->add_flag("--desc", a->desc, "Sort descending");
-  cmd->add_option("--limit", a->limit, "At most this many")->capture_default_str()->check(CLI::NonNegativeNumber);
-  cmd->add_option("--offset", a->offset, "Skip this many")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--limit", a->limit, "At most this many")->capture_default_str()->check(non_negative_number());
+  cmd->add_option("--offset", a->offset, "Skip this many")->check(non_negative_number());
   cmd->add_flag("--all", a->all, "Include deprecated and archived strategies");
   cmd->add_flag("--json", a->json, "Print JSON");
   cmd->callback([&ctx, a] {
@@ -104,7 +105,7 @@ void add_search(CLI::App* parent, Context& ctx) {
   auto a = std::make_shared<Args>();
   auto* cmd = parent->add_subcommand("search", "Full-text search over names, descriptions, keywords and tags (ranked)");
   cmd->add_option("text", a->text, "Words to look for")->required();
-  cmd->add_option("--limit", a->limit, "At most this many")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--limit", a->limit, "At most this many")->capture_default_str()->check(positive_number());
   cmd->add_flag("--all", a->all, "Include deprecated and archived strategies");
   cmd->add_flag("--json", a->json, "Print JSON");
   cmd->callback([&ctx, a] {
@@ -396,7 +397,7 @@ void add_audit_command(CLI::App& app, Context& ctx) {
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("audit", "The catalog's append-only audit log, newest first");
   cmd->add_option("--strategy", a->strategy, "Only entries about this strategy (NAME or ID)");
-  cmd->add_option("--limit", a->limit, "At most this many")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--limit", a->limit, "At most this many")->capture_default_str()->check(positive_number());
   cmd->add_flag("--json", a->json, "Print JSON");
   cmd->callback([&ctx, a] {
     with_catalog(ctx, [&](catalog::Catalog& c) -> Status {

@@ -148,7 +148,8 @@ class Catalog {
   Result<Json> current_parameters(const std::string& id_or_name);
   // The same for one version (changes are made to, and kept for, the version that was current).
   Result<Json> version_parameters(const std::string& id_or_name, const std::string& version_number);
-  // Newest first; all parameters when `parameter` is empty.
+  // Newest first; all parameters when `parameter` is empty. A parameter that no version of the
+  // strategy declares is NotFound.
   Result<std::vector<ParameterChange>> parameter_history(const std::string& id_or_name, const std::string& parameter = "");
 
   // ---- Relationships ----------------------------------------------------------------------

@@ -136,6 +136,16 @@ Result<std::vector<ParameterChange>> Catalog::parameter_history(const std::strin
     out.push_back(std::move(c));
   }
   if (!(*st)->status().ok()) return (*st)->status();
+  if (out.empty() && !parameter.empty()) {  // no changes, or no such parameter in any version?
+    auto declared = db_->prepare(
+        "SELECT 1 FROM strategy_versions v, json_each(v.parameters_json) p WHERE v.strategy_id = ? AND p.key = ? LIMIT 1");
+    if (!declared.ok()) return declared.status();
+    (*declared)->bind(1, *sid).bind(2, parameter);
+    if (!(*declared)->step()) {
+      if (!(*declared)->status().ok()) return (*declared)->status();
+      return Status::NotFound("no version of strategy '" + id_or_name + "' has a parameter '" + parameter + "'");
+    }
+  }
   return out;
 }
 

@@ -62,6 +62,7 @@ TEST_F(CatalogParams, DefaultsAreTheCurrentVersionsDefaults) {
   EXPECT_EQ(p["mode"], "session");
   EXPECT_EQ(p["use_volume"], false);
   EXPECT_TRUE(must(cat->parameter_history("rsi_basic")).empty());
+  EXPECT_TRUE(must(cat->parameter_history("rsi_basic", "period")).empty()) << "declared, never changed";
 }
 
 TEST_F(CatalogParams, ChangesWithinRangeShowInCurrentAndHistory) {
@@ -101,7 +102,9 @@ TEST_F(CatalogParams, ChangesWithinRangeShowInCurrentAndHistory) {
 
   EXPECT_EQ(must(cat->parameter_history("rsi_basic")).size(), 5u);
   EXPECT_EQ(must(cat->parameter_history("rsi_basic", "mode")).size(), 1u);
-  EXPECT_TRUE(must(cat->parameter_history("rsi_basic", "unknown")).empty());
+  EXPECT_EQ(cat->parameter_history("rsi_basic", "unknown").status().code(), StatusCode::kNotFound)
+      << "a parameter no version declares is an error, not an empty history";
+  EXPECT_EQ(cat->parameter_history("rsi_basic", "'; DROP TABLE strategies; --").status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(CatalogParams, RefusedChangesWriteNothing) {

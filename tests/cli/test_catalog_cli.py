@@ -113,6 +113,10 @@ def test_parameters_within_bounds_with_history(cat):
     assert hist[0]["change_reason"] == "slower market"
     every = cat.json("strategies", "params", "rsi", "--history", "all", "--json")
     assert [h["parameter_name"] for h in every] == ["oversold", "period"] and every[0]["ab_test_group"] == "B"
+    proc = cat("strategies", "params", "rsi", "--history", "nosuch")
+    assert proc.returncode == 3 and "has a parameter 'nosuch'" in proc.stderr
+    proc = cat("strategies", "list", "--limit", "-1")
+    assert proc.returncode == 2 and "--limit: -1 is not 0 or more" in proc.stderr
 
 
 def test_deprecate_link_and_audit(cat):
