@@ -54,12 +54,13 @@ std::string action_name(int32_t action) {
   return "action(" + std::to_string(action) + ")";
 }
 
-Result<std::map<std::string, std::string>> parse_param_overrides(const std::vector<std::string>& items) {
+Result<std::map<std::string, std::string>> parse_param_overrides(const std::vector<std::string>& items,
+                                                                 const std::string& flag) {
   std::map<std::string, std::string> out;
   for (const auto& item : items) {
     auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0)
-      return Status::InvalidArgument("--param '" + item + "': expected NAME=VALUE");
+      return Status::InvalidArgument(flag + " '" + item + "': expected NAME=VALUE");
     out[item.substr(0, eq)] = item.substr(eq + 1);
   }
   return out;

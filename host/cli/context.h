@@ -56,6 +56,7 @@ void with_catalog(Context& ctx, F&& f) {
 std::string action_name(int32_t action);
 
 // Parses repeated "NAME=VALUE" options; InvalidArgument naming the bad one.
-Result<std::map<std::string, std::string>> parse_param_overrides(const std::vector<std::string>& items);
+Result<std::map<std::string, std::string>> parse_param_overrides(const std::vector<std::string>& items,
+                                                                 const std::string& flag = "--param");
 
 }  // namespace algohost::cli

@@ -138,7 +138,7 @@ void print_mem_block(const std::string& label, const Json& m) {
 
 void run_command(Context& ctx, const RunArgs& a) {
   auto overrides = parse_param_overrides(a.params);
-  auto enhancer_overrides = parse_param_overrides(a.enhancer_params);
+  auto enhancer_overrides = parse_param_overrides(a.enhancer_params, "--enhancer-param");
   for (const auto* o : {&overrides, &enhancer_overrides})
     if (!o->ok()) {
       ctx.exit_code = report_error(o->status());

@@ -126,6 +126,8 @@ def test_unknown_or_contradictory_enhancer_choices_are_errors(home):
     assert proc.returncode == 2 and "--enhancer-param" in proc.stderr
     proc = home(*run, "--enhancer", "vol_gate", "--enhancer-param", "max_volatility=99")
     assert proc.returncode == 2 and "max_volatility" in proc.stderr
+    proc = home(*run, "--enhancer", "vol_gate", "--enhancer-param", "max_volatility")
+    assert proc.returncode == 2 and "--enhancer-param 'max_volatility': expected NAME=VALUE" in proc.stderr
 
 
 def test_a_throwing_enhancer_is_disabled_and_the_run_goes_on(home, tmp_path):
