@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the SDK from the build tree into a temporary prefix, builds examples/strategy against
-# it with find_package (a real out-of-tree consumer), then loads the result through the host and
-# checks that it produces signals on the bundled sample data.
+# Installs the SDK from the build tree into a temporary prefix, builds examples/strategy and
+# examples/enhancer against it with find_package (real out-of-tree consumers), then loads them
+# through the host: the strategy must produce signals on the bundled sample data, the enhancer
+# must judge a MEM run's signals.
 # Usage: build_and_load.sh <cmake> <build dir> <source dir> <algohost binary>
 set -euo pipefail
 cmake_bin=$1 build_dir=$2 source_dir=$3 algohost=$4
