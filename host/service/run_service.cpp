@@ -230,7 +230,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     std::unique_ptr<mem::PluginEnhancerStage> plugin;   // an enhancer plugin
     std::unique_ptr<mem::RiskAdapter> adapter;
     std::vector<mem::ParamChange> changes;
-    std::string state_source;  // where a loaded state came from: "catalog", a legacy file, or a plugin's file
+    std::string state_source;  // where a loaded state came from: "catalog", a legacy file, or kEnhancerStateStore
     std::string enhancer_name;  // an enhancer plugin's name (its state's key)
     bool loaded = false;
     std::string mode, state_note;

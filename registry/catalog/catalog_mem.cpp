@@ -6,6 +6,22 @@
 
 namespace algohost::catalog {
 
+namespace {
+
+// The JSON object in the first column of the row `q` (bound, not yet stepped) selects; nullopt
+// when there is no row; Corruption, naming `what`, when the stored text is not a JSON object.
+Result<std::optional<Json>> read_saved_object(sql::Statement& q, const std::string& what) {
+  if (!q.step()) {
+    if (!q.status().ok()) return q.status();
+    return std::optional<Json>();
+  }
+  Json state = Json::parse(q.text(0), nullptr, false);
+  if (state.is_discarded() || !state.is_object()) return Status::Corruption(what + " is not a JSON object");
+  return std::optional<Json>(std::move(state));
+}
+
+}  // namespace
+
 Result<bool> Catalog::is_mem_enhanced(const std::string& id_or_name) {
   auto s = get(id_or_name);
   if (!s.ok()) return s.status();
@@ -106,14 +122,7 @@ Result<std::optional<Json>> Catalog::mem_state(const std::string& id_or_name) {
   auto q = db_->prepare("SELECT state_json FROM mem_models WHERE strategy_id = ?");
   if (!q.ok()) return q.status();
   (*q)->bind(1, *sid);
-  if (!(*q)->step()) {
-    if (!(*q)->status().ok()) return (*q)->status();
-    return std::optional<Json>();
-  }
-  Json state = Json::parse((*q)->text(0), nullptr, false);
-  if (state.is_discarded() || !state.is_object())
-    return Status::Corruption("mem_models: the saved MEM state of strategy " + *sid + " is not a JSON object");
-  return std::optional<Json>(std::move(state));
+  return read_saved_object(**q, "mem_models: the saved MEM state of strategy " + *sid);
 }
 
 Status Catalog::save_enhancer_state(const std::string& id_or_name, const std::string& enhancer, const Json& state) {
@@ -144,15 +153,7 @@ Result<std::optional<Json>> Catalog::enhancer_state(const std::string& id_or_nam
   auto q = db_->prepare("SELECT state_json FROM enhancer_states WHERE strategy_id = ? AND enhancer = ?");
   if (!q.ok()) return q.status();
   (*q)->bind(1, *sid).bind(2, enhancer);
-  if (!(*q)->step()) {
-    if (!(*q)->status().ok()) return (*q)->status();
-    return std::optional<Json>();
-  }
-  Json state = Json::parse((*q)->text(0), nullptr, false);
-  if (state.is_discarded() || !state.is_object())
-    return Status::Corruption("enhancer_states: the saved state of " + enhancer + " for strategy " + *sid +
-                              " is not a JSON object");
-  return std::optional<Json>(std::move(state));
+  return read_saved_object(**q, "enhancer_states: the saved state of " + enhancer + " for strategy " + *sid);
 }
 
 Status Catalog::store_learned_patterns(const std::string& id_or_name, const std::vector<LearnedPattern>& patterns) {

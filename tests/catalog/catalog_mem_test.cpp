@@ -18,13 +18,7 @@ using algohost::testing::must;
 using algohost::testing::TempDir;
 using testutil::scalar;
 
-std::string add(Catalog& cat, const std::string& name) {
-  Registration r;
-  r.name = name;
-  r.display_name = name;
-  r.language = "cpp";
-  return must(cat.register_strategy(r), name);
-}
+std::string add(Catalog& cat, const std::string& name) { return testutil::register_named(cat, name); }
 
 VersionRecord add_version(Catalog& cat, const std::string& name, const std::string& number, int default_period) {
   VersionCreate v;

@@ -20,13 +20,7 @@ using algohost::testing::must;
 
 using testutil::scalar;
 
-void add(Catalog& cat, const std::string& name) {
-  Registration r;
-  r.name = name;
-  r.display_name = name;
-  r.language = "cpp";
-  must(cat.register_strategy(r), name);
-}
+void add(Catalog& cat, const std::string& name) { testutil::register_named(cat, name); }
 
 const char* kSpecs = R"({
   "period": {"type": "integer", "default": 14, "min": 2, "max": 100},

@@ -164,15 +164,20 @@ TEST(CatalogSchema, Version2CatalogMigratesKeepingRowsRowidsAndChecks) {
   EXPECT_EQ(must(cat->get("gamma_walrus")).tags, std::vector<std::string>{"x"});
   EXPECT_EQ(must(cat->get_version("beta", "1.0.0")).validation_status, "passed");
   // The rewritten CHECKs still refuse what they refused.
-  EXPECT_FALSE(cat->database().exec("UPDATE strategies SET status = 'gone' WHERE strategy_id = 'sid-b'").ok());
-  EXPECT_FALSE(cat->database().exec("UPDATE strategies SET language = 'java' WHERE strategy_id = 'sid-b'").ok());
-  EXPECT_FALSE(cat->database().exec("UPDATE strategy_versions SET version_type = 'big' WHERE version_id = 'v-1'").ok());
+  // (each refusal must be the constraint's, not any error such as a mistyped statement)
+  auto refused_by = [&](const std::string& sql, const char* constraint) {
+    const Status st = cat->database().exec(sql);
+    EXPECT_FALSE(st.ok()) << sql;
+    EXPECT_NE(st.message().find(constraint), std::string::npos) << sql << ": " << st.message();
+  };
+  refused_by("UPDATE strategies SET status = 'gone' WHERE strategy_id = 'sid-b'", "CHECK constraint failed");
+  refused_by("UPDATE strategies SET language = 'java' WHERE strategy_id = 'sid-b'", "CHECK constraint failed");
+  refused_by("UPDATE strategy_versions SET version_type = 'big' WHERE version_id = 'v-1'", "CHECK constraint failed");
   EXPECT_TRUE(cat->database().exec("UPDATE strategies SET complexity_level = NULL WHERE strategy_id = 'sid-b'").ok());
   // And the references into the rebuilt tables are enforced.
-  EXPECT_FALSE(cat->database()
-                   .exec("INSERT INTO strategy_versions (version_id, strategy_id, version_number, version_major, "
-                         "version_minor, version_patch, created_at) VALUES ('v-x', 'nobody', '1.0.0', 1, 0, 0, 't')")
-                   .ok());
+  refused_by("INSERT INTO strategy_versions (version_id, strategy_id, version_number, version_major, "
+             "version_minor, version_patch, created_at) VALUES ('v-x', 'nobody', '1.0.0', 1, 0, 0, 't')",
+             "FOREIGN KEY constraint failed");
 }
 
 // A catalog written at schema version 1 (trades keyed by performance_id, three indexes) opens,
@@ -615,6 +620,8 @@ TEST(CatalogReadOnly, ReadOnlyFileRefusesWrites) {
     ASSERT_GE(child, 0);
     if (child == 0) {
       if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+      // It must be able to read the file, or a refused open would say nothing about writes.
+      if (::access(file.c_str(), R_OK) != 0) ::_exit(4);
       expect_read_only_file_refused(file);
       std::fflush(stdout);
       ::_exit(::testing::Test::HasFailure() ? 1 : 0);
@@ -623,6 +630,7 @@ TEST(CatalogReadOnly, ReadOnlyFileRefusesWrites) {
     ASSERT_EQ(::waitpid(child, &status, 0), child);
     ASSERT_TRUE(WIFEXITED(status)) << "the unprivileged child did not exit normally";
     ASSERT_NE(WEXITSTATUS(status), 3) << "could not drop to user nobody";
+    ASSERT_NE(WEXITSTATUS(status), 4) << "user nobody cannot read " << file << " (a parent folder is closed to it)";
     EXPECT_EQ(WEXITSTATUS(status), 0) << "the read-only catalog let a write through (see the child's failures above)";
   }
   ::chmod(file.c_str(), 0644);

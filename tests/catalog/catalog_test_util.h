@@ -17,4 +17,13 @@ inline int64_t scalar(Catalog& c, const std::string& sql) {
   return st->int64(0);
 }
 
+// Registers a cpp strategy called `name` (display name the same) and returns its id.
+inline std::string register_named(Catalog& c, const std::string& name) {
+  Registration r;
+  r.name = name;
+  r.display_name = name;
+  r.language = "cpp";
+  return algohost::testing::must(c.register_strategy(r), name);
+}
+
 }  // namespace algohost::catalog::testutil

@@ -56,8 +56,16 @@ def test_run_with_the_native_enhancer_records_both_arms_and_names_it(home):
     assert reasons and all(r.startswith("vol_gate@1.0.0: vol ") for r in reasons)
     assert all(t["entry_timestamp"] >= mem["scoring_part"]["from"] for t in trades if t["was_mem_enhanced"])
     # the built-in measure on the version is MEM's own; a plugin run does not overwrite it
+    def improvement():
+        db = sqlite3.connect(home.path / "catalog.db")
+        (pct,) = db.execute("SELECT mem_improvement_pct FROM strategy_versions v JOIN strategies s "
+                            "ON s.strategy_id = v.strategy_id WHERE s.strategy_name = 'macd'").fetchone()
+        db.close()
+        return pct
+    before = improvement()
     text = home("run", "--synthetic", DATA, "--strategy", "macd", "--enhancer", "vol_gate")
     assert text.returncode == 0 and "enhancer vol_gate@1.0.0" in text.stdout and "base" in text.stdout
+    assert improvement() == before
 
 
 def test_run_with_the_python_enhancer_learns_and_keeps_its_state(home):

@@ -6,6 +6,7 @@
 #include "host/mem/adapt.h"
 #include "host/mem/combine.h"
 #include "host/service/mem_store.h"
+#include "tests/catalog/catalog_test_util.h"
 #include "tests/mem/mem_fixture.h"
 #include "tests/support/test_support.h"
 
@@ -168,13 +169,7 @@ TEST(MemTwoArms, SameDataAndSeedGiveIdenticalResults) {
   }
 }
 
-std::string register_named(catalog::Catalog& cat, const std::string& name) {
-  catalog::Registration reg;
-  reg.name = name;
-  reg.display_name = name;
-  reg.language = "cpp";
-  return testing::must(cat.register_strategy(reg));
-}
+using catalog::testutil::register_named;
 
 TEST(MemState, ModelAndPatternsSurviveARestart) {
   testing::TempDir dir;

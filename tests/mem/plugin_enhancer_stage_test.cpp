@@ -273,6 +273,8 @@ TEST(PluginEnhancerStage, LearnsEveryBaseArmTradeOnceInCloseOrderTheScoringPartA
     }
     before_split += delivered[i].exit_ms < split;
   }
+  ASSERT_GT(before_split, 0u) << "no trade closed in the training part: the checks below would be vacuous";
+  ASSERT_LT(before_split, base.size()) << "no trade closed in the scoring part";
   EXPECT_EQ(learned_during_run, before_split);  // the scoring part's outcomes wait for finish()
   EXPECT_EQ(stage.counters().deferred, static_cast<int64_t>(base.size() - before_split));
   // Enhanced from the split only: the arms agree on every trade entered before it.

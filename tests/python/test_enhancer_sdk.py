@@ -140,4 +140,4 @@ def test_regime_win_rate_state_round_trips_through_json_bytes():
     f.import_state(text.encode())
     assert f.seen == e.seen == {"mean_reverting/long": [1, 1]}
     ctx = make_context(market={"regime": "mean_reverting"})
-    assert f.enhance(ctx) == e.enhance(ctx)
+    assert e.enhance(ctx) is not None and f.enhance(ctx) == e.enhance(ctx)
