@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -90,10 +91,15 @@ class PaperAccount {
   // Whether on_signal(s, sig, ...) would queue an order. When false the signal changes nothing but
   // (for a buy or sell that repeats the current side) cancelling a pending order, and on_signal
   // reads neither the context nor the note: a caller may skip computing them.
-  bool queues_order(uint32_t s, const ah_signal& sig) const {
+  bool queues_order(uint32_t s, const ah_signal& sig) const { return order_fraction(s, sig).has_value(); }
+  // The signed fraction of equity symbol s's position is to become by `sig`, as the broker will
+  // fill it (a target clamped to [-1, 1], or [0, 1] without shorts; a sell without shorts is 0);
+  // nullopt when it queues no order.
+  std::optional<double> order_fraction(uint32_t s, const ah_signal& sig) const {
     double fraction;
     bool resize;
-    return order_for(s, sig, fraction, resize);
+    if (!order_for(s, sig, fraction, resize)) return std::nullopt;
+    return fraction;
   }
   // Closes every position at its last mark (end of data).
   void close_all(int64_t ts_ms);

@@ -58,13 +58,21 @@ void PluginEnhancerStage::enhance(const StageInput& in, ah_signal& sig, SignalNo
   const int64_t ts = in.bar ? in.bar->ts_ms : sig.ts_ms;
   if (ts < cfg_.enhance_from_ms) return;
   const PaperAccount* acct = in.account;
-  if (acct && !acct->queues_order(in.symbol, sig)) return;
+  // What the broker will make of the signal: a target is shown to the plugin as it will be filled
+  // (clamped to the account's range), so a target beyond it is no broken contract of the plugin's.
+  double fraction = sig.target_position;  // without an account: the target as given
+  if (acct) {
+    const auto filled = acct->order_fraction(in.symbol, sig);
+    if (!filled) return;  // the broker queues nothing for it
+    fraction = *filled;
+  }
   const double qty = acct ? acct->quantity(in.symbol) : 0.0;
+  if (sig.action == AH_TARGET && fraction == 0 && qty == 0) return;  // flat and staying flat: nothing to judge
 
   ah_enhance_input x{};
   if (sig.action == AH_TARGET) {
-    x.size = std::fabs(sig.target_position);
-    x.side = sig.target_position > 0 ? 1 : sig.target_position < 0 ? -1 : 0;
+    x.size = std::min(1.0, std::fabs(fraction));
+    x.side = fraction > 0 ? 1 : fraction < 0 ? -1 : 0;
   } else {
     x.size = sig.position_size > 0 ? sig.position_size : cfg_.default_size;
     x.side = sig.action == AH_BUY ? 1 : -1;

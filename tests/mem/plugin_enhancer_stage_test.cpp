@@ -123,6 +123,29 @@ TEST(PluginEnhancerStage, FullModeEntryTakesConfidenceSizeAndVeto) {
   EXPECT_EQ(rig.run(zero, AH_BUY, 0.4).action, AH_HOLD);
 }
 
+// A target beyond the account's range is shown as the broker will fill it: a plugin that changes
+// nothing keeps the contract (size within [0, 1]) and is not counted as failing; a short target
+// the account cannot take leaves a flat account flat and is not shown at all.
+TEST(PluginEnhancerStage, TargetsAreShownAsTheBrokerFillsThem) {
+  mem::PluginEnhancerStage stage(scripted("{}"), config());
+  Rig rig;
+  const ah_signal big = rig.run(stage, AH_TARGET, 0, 1.5);
+  ASSERT_EQ(g_inputs.size(), 1u);
+  EXPECT_EQ(g_inputs[0].side, 1);
+  EXPECT_DOUBLE_EQ(g_inputs[0].size, 1.0);
+  EXPECT_EQ(stage.counters().failures, 0);
+  EXPECT_EQ(big.action, AH_TARGET);
+  EXPECT_DOUBLE_EQ(big.target_position, 1.5) << "an unchanged size leaves the signal as it was";
+  rig.run(stage, AH_TARGET, 0, -0.5);  // no shorting, flat: the broker fills a target of 0, a no-op
+  EXPECT_EQ(g_inputs.size(), 1u);
+  Rig shorting(true);
+  shorting.run(stage, AH_TARGET, 0, -2.0);
+  ASSERT_EQ(g_inputs.size(), 2u);
+  EXPECT_EQ(g_inputs[1].side, -1);
+  EXPECT_DOUBLE_EQ(g_inputs[1].size, 1.0);
+  EXPECT_EQ(stage.counters().failures, 0);
+}
+
 TEST(PluginEnhancerStage, PartialModeChangesConfidenceOnly) {
   mem::PluginEnhancerStage stage(scripted(R"({"confidence": 0.1, "size": 0.9, "veto": true})"), config(mem::Mode::kPartial));
   Rig rig;
