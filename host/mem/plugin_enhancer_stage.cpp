@@ -54,7 +54,7 @@ PluginEnhancerStage::PluginEnhancerStage(std::unique_ptr<EnhancerInstance> plugi
     : plugin_(std::move(plugin)), cfg_(std::move(cfg)), schedule_(cfg_.learn_before_ms) {}
 
 void PluginEnhancerStage::enhance(const StageInput& in, ah_signal& sig, SignalNote& note) {
-  if (disabled_) return;
+  if (disabled()) return;
   const int64_t ts = in.bar ? in.bar->ts_ms : sig.ts_ms;
   if (ts < cfg_.enhance_from_ms) return;
   const PaperAccount* acct = in.account;
@@ -131,7 +131,7 @@ void PluginEnhancerStage::learn(const ClosedTrade& t) {
 
 void PluginEnhancerStage::learn_now(const ClosedTrade& t) {
   last_learned_exit_ms_ = std::max(last_learned_exit_ms_, t.exit_ms);
-  if (disabled_) {
+  if (disabled()) {
     ++counters_.skipped;
     return;
   }
@@ -174,7 +174,6 @@ void PluginEnhancerStage::failed(const char* call, int64_t ts_ms, const std::str
   else if (counters_.failures % 1000 == 0)
     spdlog::warn("enhancer {} ({}): {} failed calls so far; latest: {}", name, cfg_.strategy, counters_.failures, what);
   if (consecutive_ < cfg_.max_consecutive_failures) return;
-  disabled_ = true;
   disabled_reason_ = "enhancer " + name;
   disabled_reason_ += " was disabled for the rest of the run after ";
   disabled_reason_ += std::to_string(consecutive_);

@@ -72,9 +72,8 @@ class PluginEnhancerStage final : public EnhancementStage {
 
   const std::string& label() const { return plugin_->label(); }
   EnhancerInstance& plugin() { return *plugin_; }
-  const PluginEnhancerConfig& config() const { return cfg_; }
   const PluginEnhancerCounters& counters() const { return counters_; }
-  bool disabled() const { return disabled_; }
+  bool disabled() const { return !disabled_reason_.empty(); }
   // Why the stage stopped calling the plugin ("" while enabled), and the latest failure.
   const std::string& disabled_reason() const { return disabled_reason_; }
   const std::string& last_error() const { return last_error_; }
@@ -93,7 +92,6 @@ class PluginEnhancerStage final : public EnhancementStage {
   LearnSchedule schedule_;
   int64_t last_learned_exit_ms_ = INT64_MIN;
   uint32_t consecutive_ = 0;
-  bool disabled_ = false;
   std::string disabled_reason_, last_error_;
 };
 

@@ -57,7 +57,7 @@ class Enhancement {
   }
   // Copies at most AH_ENHANCER_REASONING_LEN-1 bytes.
   Enhancement& reasoning(std::string_view text) {
-    detail::copy_error(std::string(text).c_str(), o_->reasoning, AH_ENHANCER_REASONING_LEN);
+    detail::copy_text(text, o_->reasoning, AH_ENHANCER_REASONING_LEN);
     return *this;
   }
 

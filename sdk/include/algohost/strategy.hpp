@@ -151,12 +151,14 @@ class Strategy {
 
 namespace detail {
 
-inline void copy_error(const char* msg, char* err, size_t cap) {
-  if (!err || cap == 0) return;
-  size_t n = std::min(std::strlen(msg), cap - 1);
-  std::memcpy(err, msg, n);
-  err[n] = '\0';
+// Copies at most cap-1 bytes of `text` into `out` and terminates it.
+inline void copy_text(std::string_view text, char* out, size_t cap) {
+  if (!out || cap == 0) return;
+  const size_t n = std::min(text.size(), cap - 1);
+  std::memcpy(out, text.data(), n);
+  out[n] = '\0';
 }
+inline void copy_error(const char* msg, char* err, size_t cap) { copy_text(msg, err, cap); }
 
 inline std::string json_escape(const std::string& s) {
   std::string out;
