@@ -11,23 +11,31 @@ namespace algohost::python {
 
 namespace {
 
-const char* role_name(int32_t role) {
-  switch (role) {
-    case AH_ROLE_ENTRY: return "entry";
-    case AH_ROLE_RESIZE: return "resize";
-    case AH_ROLE_EXIT: return "exit";
-    default: return "unknown";
+// Interned names (borrowed; they live as long as the interpreter, which is never finalized).
+PyObject* role_name(int32_t role) {
+  static PyObject* const names[] = {PyUnicode_InternFromString("unknown"), PyUnicode_InternFromString("entry"),
+                                    PyUnicode_InternFromString("resize"), PyUnicode_InternFromString("exit")};
+  return names[role >= AH_ROLE_ENTRY && role <= AH_ROLE_EXIT ? role : 0];
+}
+PyObject* regime_name(int32_t regime) {
+  static PyObject* const names[] = {
+      PyUnicode_InternFromString(sdk::regime_name(AH_REGIME_UNKNOWN)),
+      PyUnicode_InternFromString(sdk::regime_name(AH_REGIME_TRENDING)),
+      PyUnicode_InternFromString(sdk::regime_name(AH_REGIME_MEAN_REVERTING)),
+      PyUnicode_InternFromString(sdk::regime_name(AH_REGIME_VOLATILE))};
+  switch (regime) {
+    case AH_REGIME_TRENDING: return names[1];
+    case AH_REGIME_MEAN_REVERTING: return names[2];
+    case AH_REGIME_VOLATILE: return names[3];
+    default: return names[0];
   }
 }
 
-// New references to algohost.Bar / algohost.MarketContext (nullptr with a Python error set).
-PyObject* make_bar(const SdkObjects& sdk, const ah_bar& b) {
-  return PyObject_CallFunction(sdk.bar_type, "Lddddd", static_cast<long long>(b.ts_ms), b.open, b.high, b.low, b.close,
-                               b.volume);
-}
+// A new reference to algohost.MarketContext (nullptr with a Python error set).
 PyObject* make_market(const SdkObjects& sdk, const ah_market_context& c) {
-  return PyObject_CallFunction(sdk.market_context_type, "Oddsd", c.ready ? Py_True : Py_False, c.volatility,
-                               c.volume_ratio, sdk::regime_name(c.regime), c.window_return);
+  return make_named_tuple(sdk.market_context_type,
+                          {PyBool_FromLong(c.ready), PyFloat_FromDouble(c.volatility), PyFloat_FromDouble(c.volume_ratio),
+                           Py_NewRef(regime_name(c.regime)), PyFloat_FromDouble(c.window_return)});
 }
 
 // A float field of an EnhanceResult into *slot (None keeps it); "" when fine.
@@ -110,10 +118,13 @@ std::string PythonEnhancer::read_result(PyObject* r, ah_enhance_output& out) con
 Status PythonEnhancer::enhance(const ah_enhance_input& in, ah_enhance_output& out) {
   GilLock gil;
   const SdkObjects& sdk = plugin_.rt.sdk();
-  PyObject* ctx = PyObject_CallFunction(sdk.enhance_context_type, "LsIssNNiiddd", static_cast<long long>(in.ts_ms),
-                                        in.symbol ? in.symbol : "", in.symbol_index, in.strategy ? in.strategy : "",
-                                        role_name(in.role), make_bar(sdk, in.bar), make_market(sdk, in.context),
-                                        in.action, in.side, in.confidence, in.size, in.position);
+  PyObject* ctx = make_named_tuple(
+      sdk.enhance_context_type,
+      {PyLong_FromLongLong(in.ts_ms), PyUnicode_FromString(in.symbol ? in.symbol : ""),
+       PyLong_FromUnsignedLong(in.symbol_index), PyUnicode_FromString(in.strategy ? in.strategy : ""),
+       Py_NewRef(role_name(in.role)), make_bar(sdk.bar_type, in.bar), make_market(sdk, in.context),
+       PyLong_FromLong(in.action), PyLong_FromLong(in.side), PyFloat_FromDouble(in.confidence),
+       PyFloat_FromDouble(in.size), PyFloat_FromDouble(in.position)});
   static PyObject* const name = PyUnicode_InternFromString("enhance");
   // CallMethodOneArg, not CallMethod(..., "O", ctx): the context is a tuple, which "O" would unpack.
   PyObject* r = ctx ? PyObject_CallMethodOneArg(obj_, name, ctx) : nullptr;
@@ -127,11 +138,13 @@ Status PythonEnhancer::enhance(const ah_enhance_input& in, ah_enhance_output& ou
 Status PythonEnhancer::learn(const ah_trade_outcome& t) {
   GilLock gil;
   const SdkObjects& sdk = plugin_.rt.sdk();
-  PyObject* o = PyObject_CallFunction(sdk.trade_outcome_type, "sIiLLdddddOdNs", t.symbol ? t.symbol : "", t.symbol_index,
-                                      t.side, static_cast<long long>(t.entry_ts_ms), static_cast<long long>(t.exit_ts_ms),
-                                      t.entry_price, t.exit_price, t.quantity, t.pnl, t.trade_return,
-                                      t.won ? Py_True : Py_False, t.confidence, make_market(sdk, t.entry_context),
-                                      t.exit_reason ? t.exit_reason : "");
+  PyObject* o = make_named_tuple(
+      sdk.trade_outcome_type,
+      {PyUnicode_FromString(t.symbol ? t.symbol : ""), PyLong_FromUnsignedLong(t.symbol_index), PyLong_FromLong(t.side),
+       PyLong_FromLongLong(t.entry_ts_ms), PyLong_FromLongLong(t.exit_ts_ms), PyFloat_FromDouble(t.entry_price),
+       PyFloat_FromDouble(t.exit_price), PyFloat_FromDouble(t.quantity), PyFloat_FromDouble(t.pnl),
+       PyFloat_FromDouble(t.trade_return), PyBool_FromLong(t.won), PyFloat_FromDouble(t.confidence),
+       make_market(sdk, t.entry_context), PyUnicode_FromString(t.exit_reason ? t.exit_reason : "")});
   static PyObject* const name = PyUnicode_InternFromString("learn");
   PyObject* r = o ? PyObject_CallMethodOneArg(obj_, name, o) : nullptr;
   Py_XDECREF(o);

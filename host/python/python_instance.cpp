@@ -135,24 +135,6 @@ Status PythonInstance::call_failed(const char* call, int64_t ts_ms, const std::s
   return Status::Ok();
 }
 
-PyObject* PythonInstance::make_bar(const ah_bar& b) const {
-  PyObject* items[6] = {PyLong_FromLongLong(b.ts_ms), PyFloat_FromDouble(b.open),  PyFloat_FromDouble(b.high),
-                        PyFloat_FromDouble(b.low),    PyFloat_FromDouble(b.close), PyFloat_FromDouble(b.volume)};
-  auto* type = reinterpret_cast<PyTypeObject*>(rt_.sdk().bar_type);
-  // Bar is a named tuple (a tuple subclass without slots): made as CPython makes tuple
-  // subclasses, without running Python code.
-  PyObject* t = type->tp_alloc(type, 6);
-  for (int i = 0; i < 6; ++i) {
-    if (!items[i] || !t) {
-      for (PyObject* o : items) Py_XDECREF(o);
-      Py_XDECREF(t);
-      return nullptr;
-    }
-  }
-  for (int i = 0; i < 6; ++i) PyTuple_SET_ITEM(t, i, items[i]);
-  return t;
-}
-
 PyObject* PythonInstance::make_slice(const ah_slice& s) {
   if (!symbols_ || symbol_names_.size() != s.n_symbols) {
     Py_XDECREF(symbols_);
@@ -171,7 +153,7 @@ PyObject* PythonInstance::make_slice(const ah_slice& s) {
   for (uint32_t i = 0; ok && i < s.n_symbols; ++i) {
     const ah_bar& b = s.bars[i];
     const bool before_first = !s.has_bar[i] && b.ts_ms == 0 && b.close == 0 && b.open == 0;
-    PyObject* bar = before_first ? Py_NewRef(Py_None) : make_bar(b);
+    PyObject* bar = before_first ? Py_NewRef(Py_None) : make_bar(rt_.sdk().bar_type, b);
     ok = bar != nullptr;
     if (ok) PyTuple_SET_ITEM(bars, i, bar);
     PyTuple_SET_ITEM(has, i, PyBool_FromLong(s.has_bar[i]));
@@ -307,7 +289,7 @@ Status PythonInstance::on_slice(const ah_slice& slice, std::vector<ah_signal>& o
   if (vectorized_) return vectorized_slice(slice, out);
   if (per_bar_ && slice.n_symbols == 1) {
     if (!slice.has_bar[0]) return Status::Ok();
-    PyObject* bar = make_bar(slice.bars[0]);
+    PyObject* bar = make_bar(rt_.sdk().bar_type, slice.bars[0]);
     PyObject* r = bar ? PyObject_CallOneArg(on_bar_, bar) : nullptr;
     Py_XDECREF(bar);
     if (!r) return call_failed("on_bar", slice.ts_ms);
@@ -366,7 +348,7 @@ Status PythonInstance::on_batch(const ah_series& series, ah_signal* out, uint64_
     const ah_slice one{b.ts_ms, 1, sym, &b, has, series.carry ? &carry : nullptr};
     PyObject* r;
     if (per_bar_) {
-      PyObject* bar = make_bar(b);
+      PyObject* bar = make_bar(rt_.sdk().bar_type, b);
       r = bar ? PyObject_CallOneArg(on_bar_, bar) : nullptr;
       Py_XDECREF(bar);
     } else {

@@ -69,7 +69,6 @@ class PythonInstance final : public StrategyInstance {
   Status call_failed(const char* call, int64_t ts_ms, const std::string& problem = {}, std::string traceback = {});
   void call_succeeded() { consecutive_ = 0; }
 
-  PyObject* make_bar(const ah_bar& b) const;
   PyObject* make_slice(const ah_slice& s);
   // Converts one returned signal; "" when fine, else what is wrong.
   std::string to_signal(PyObject* obj, const ah_slice* slice, int64_t ts_ms, ah_signal& out) const;

@@ -2,6 +2,27 @@
 
 namespace algohost::python {
 
+PyObject* make_named_tuple(PyObject* type, std::initializer_list<PyObject*> items) {
+  auto* t = reinterpret_cast<PyTypeObject*>(type);
+  PyObject* out = t->tp_alloc(t, static_cast<Py_ssize_t>(items.size()));
+  bool ok = out != nullptr;
+  for (PyObject* o : items) ok = ok && o != nullptr;
+  if (!ok) {
+    for (PyObject* o : items) Py_XDECREF(o);
+    Py_XDECREF(out);
+    return nullptr;
+  }
+  Py_ssize_t i = 0;
+  for (PyObject* o : items) PyTuple_SET_ITEM(out, i++, o);
+  return out;
+}
+
+PyObject* make_bar(PyObject* bar_type, const ah_bar& b) {
+  return make_named_tuple(bar_type, {PyLong_FromLongLong(b.ts_ms), PyFloat_FromDouble(b.open),
+                                     PyFloat_FromDouble(b.high), PyFloat_FromDouble(b.low),
+                                     PyFloat_FromDouble(b.close), PyFloat_FromDouble(b.volume)});
+}
+
 Result<PyObject*> construct(const PluginObject& p, PyObject* cls, const std::string& params_json, const char* what) {
   GilLock gil;
   PyObject* text = PyUnicode_FromStringAndSize(params_json.data(), static_cast<Py_ssize_t>(params_json.size()));

@@ -8,8 +8,11 @@
 #include <Python.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+
+#include <algohost/strategy_api.h>
 
 #include "host/python/python_runtime.h"
 
@@ -29,5 +32,14 @@ Result<std::string> export_state(const PluginObject& p, PyObject* obj);
 
 // obj.import_state(state as bytes).
 Status import_state(const PluginObject& p, PyObject* obj, std::string_view state);
+
+// A new reference to an instance of the named-tuple class `type` (a tuple subclass without slots,
+// as the SDK's Bar, MarketContext, EnhanceContext and TradeOutcome are) holding `items`, made as
+// CPython makes tuple subclasses, without running Python code. Steals the items; nullptr (with
+// the items released) when any of them is nullptr or allocation fails.
+PyObject* make_named_tuple(PyObject* type, std::initializer_list<PyObject*> items);
+
+// A new reference to algohost.Bar (`bar_type`) for `b`.
+PyObject* make_bar(PyObject* bar_type, const ah_bar& b);
 
 }  // namespace algohost::python

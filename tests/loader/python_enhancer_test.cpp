@@ -72,6 +72,34 @@ TEST(PythonEnhancer, JudgesLearnsAndKeepsStateThroughTheSdkTypes) {
   EXPECT_EQ(*(*e)->export_state(), "{\"learned\": 4}");
 }
 
+// Every field of a trade outcome reaches the Python TradeOutcome in its place.
+TEST(PythonEnhancer, AnOutcomeReachesPythonFieldByField) {
+  TempDir dir;
+  PythonLoader loader(python_options());
+  auto e = load(loader, install_python_fixture(dir.path(), "enhancers.py",
+                                               enhancer_manifest("recorder", "enhancers.py", "OutcomeRecorder")));
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  ah_trade_outcome t{};
+  t.symbol = "EURUSD";
+  t.symbol_index = 2;
+  t.side = -1;
+  t.entry_ts_ms = 1000;
+  t.exit_ts_ms = 2000;
+  t.entry_price = 1.25;
+  t.exit_price = 1.5;
+  t.quantity = 4;
+  t.pnl = -1;
+  t.trade_return = -0.2;
+  t.won = 0;
+  t.confidence = 0.75;
+  t.entry_context = {1, AH_REGIME_MEAN_REVERTING, 0.25, 1.5, 0.125};
+  t.exit_reason = "take_profit";
+  ASSERT_TRUE((*e)->learn(t).ok());
+  EXPECT_EQ(*(*e)->export_state(),
+            "{\"learned\": [[\"EURUSD\", 2, -1, 1000, 2000, 1.25, 1.5, 4.0, -1.0, -0.2, false, 0.75, "
+            "[true, 0.25, 1.5, \"mean_reverting\", 0.125], \"take_profit\"]]}");
+}
+
 TEST(PythonEnhancer, CallErrorsNameFileAndLine) {
   TempDir dir;
   PythonLoader loader(python_options());
