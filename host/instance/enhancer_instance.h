@@ -13,6 +13,7 @@
 
 #include <algohost/enhancer_api.h>
 
+#include "host/instance/call_failure.h"
 #include "registry/common/status.h"
 
 namespace algohost {
@@ -35,15 +36,5 @@ class EnhancerInstance {
   virtual Result<std::string> export_state() = 0;
   virtual Status import_state(std::string_view state) = 0;
 };
-
-// The error of a failed call: PluginError "<label>: <call> failed: <why>".
-inline Status call_failure(const std::string& label, const char* call, const std::string& why) {
-  std::string msg = label;  // built in steps: GCC 12 warns (-Wrestrict) on long operator+ chains
-  msg += ": ";
-  msg += call;
-  msg += " failed: ";
-  msg += why;
-  return Status::PluginError(std::move(msg));
-}
 
 }  // namespace algohost

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "host/instance/call_failure.h"
 #include "registry/common/status.h"
 
 namespace algohost {
@@ -18,7 +19,7 @@ Result<Handle*> create_through_table(const Api* api, const std::string& label, c
   if (rc == 0 && inst != nullptr) return inst;
   if (inst) api->destroy(inst);
   std::string why = err[0] ? std::string(err) : "create returned status " + std::to_string(rc);
-  return Status::PluginError(label + ": create failed: " + why);
+  return call_failure(label, "create", why);
 }
 
 }  // namespace algohost

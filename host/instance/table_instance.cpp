@@ -43,7 +43,7 @@ TableInstance::~TableInstance() {
 Status TableInstance::call_failed(const char* call, int32_t rc) {
   const char* e = api_->last_error(inst_);
   std::string why = (e && *e) ? std::string(e) : ("status " + std::to_string(rc));
-  return fail(Status::PluginError(label_ + ": " + call + " failed: " + why));
+  return fail(call_failure(label_, call, why));
 }
 
 namespace {
