@@ -412,45 +412,104 @@ CREATE TABLE enhancer_states (
 ) WITHOUT ROWID;
 )SQL";
 
+// Migration 5 (issue 12: trust in what the catalog records and in how runs end):
+//  - runs rebuilt: status may be 'crashed' (the process ended without finishing the run), and each
+//    run records the process that ran it (pid, host, process_start: the boot id and the process's
+//    start time, so a reused pid is not taken for the run's process) and a heartbeat;
+//  - strategy_versions.development: 1 for an unpublished development build (run with
+//    --allow-unpublished under a published name@version whose artifact differs); its trades are
+//    recorded against it, never against the published version;
+//  - strategies.runnable: 0 for a strategy described by metadata only (strategies import), which has
+//    no artifact the host can load.
+// Runs with foreign keys off (strategy_performance references runs).
+const char* kMigration5 = R"SQL(
+CREATE TABLE runs_v5 (
+  run_id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  status TEXT NOT NULL CHECK (status = 'running' OR status = 'finished' OR status = 'failed' OR status = 'interrupted' OR status = 'crashed'),
+  strategies_json TEXT NOT NULL CHECK (json_valid(strategies_json)),
+  data_json TEXT CHECK (data_json IS NULL OR json_valid(data_json)),
+  config_json TEXT CHECK (config_json IS NULL OR json_valid(config_json)),
+  results_json TEXT CHECK (results_json IS NULL OR json_valid(results_json)),
+  engine_version TEXT NOT NULL,
+  error TEXT,
+  pid INTEGER,
+  host TEXT,
+  process_start TEXT,
+  heartbeat_at TEXT
+);
+INSERT INTO runs_v5 (rowid, run_id, kind, started_at, finished_at, status, strategies_json, data_json, config_json, results_json, engine_version, error)
+SELECT rowid, run_id, kind, started_at, finished_at, status, strategies_json, data_json, config_json, results_json, engine_version, error FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v5 RENAME TO runs;
+CREATE INDEX idx_runs_started ON runs(started_at DESC);
+CREATE INDEX idx_runs_running ON runs(status) WHERE status = 'running';
+
+ALTER TABLE strategy_versions ADD COLUMN development INTEGER NOT NULL DEFAULT 0 CHECK (development IN (0, 1));
+ALTER TABLE strategies ADD COLUMN runnable INTEGER NOT NULL DEFAULT 1 CHECK (runnable IN (0, 1));
+)SQL";
+
 struct Migration {
   const char* sql;
   bool rebuilds_tables;  // needs foreign keys off while it runs
 };
 const Migration kMigrations[] = {
-    {kMigration1, false}, {kMigration2, false}, {kMigration3, true}, {kMigration4, false}};
+    {kMigration1, false}, {kMigration2, false}, {kMigration3, true}, {kMigration4, false}, {kMigration5, true}};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion, "one migration per schema version");
+
+}  // namespace
+
+namespace {
+
+Result<int64_t> user_version(sql::Database& db) {
+  // Released before migrating: a statement left active would lock the tables a migration drops.
+  auto stmt = db.prepare("PRAGMA user_version");
+  if (!stmt.ok()) return stmt.status();
+  const int64_t v = (*stmt)->step() ? (*stmt)->int64(0) : 0;
+  if (!(*stmt)->status().ok()) return (*stmt)->status();
+  return v;
+}
+
+Status newer_than_known(const std::string& file, int64_t version) {
+  return Status::FailedPrecondition(file + ": catalog schema version " + std::to_string(version) +
+                                    " is newer than this algohost understands (" + std::to_string(kSchemaVersion) +
+                                    "); upgrade algohost");
+}
 
 }  // namespace
 
 Status migrate(sql::Database& db, bool read_only, int target) {
   if (target < 0 || target > kSchemaVersion) target = kSchemaVersion;
-  int64_t version = 0;
-  {
-    // Released before migrating: a statement left active would lock the tables a migration drops.
-    auto version_stmt = db.prepare("PRAGMA user_version");
-    if (!version_stmt.ok()) return version_stmt.status();
-    version = (*version_stmt)->step() ? (*version_stmt)->int64(0) : 0;
-  }
+  auto seen = user_version(db);
+  if (!seen.ok()) return seen.status();
   const std::string file = db.path().string();
-  if (version > kSchemaVersion)
-    return Status::FailedPrecondition(file + ": catalog schema version " + std::to_string(version) +
-                                      " is newer than this algohost understands (" + std::to_string(kSchemaVersion) +
-                                      "); upgrade algohost");
-  if (version >= target) return Status::Ok();
+  if (*seen > kSchemaVersion) return newer_than_known(file, *seen);
+  if (*seen >= target) return Status::Ok();
   if (read_only)
-    return Status::FailedPrecondition(file + ": catalog schema version " + std::to_string(version) +
+    return Status::FailedPrecondition(file + ": catalog schema version " + std::to_string(*seen) +
                                       " needs migrating to " + std::to_string(kSchemaVersion) +
                                       ", but the catalog was opened read-only");
-  for (int64_t v = version; v < target; ++v) {
-    const Migration& m = kMigrations[v];
-    const std::string what = file + ": migration " + std::to_string(v + 1);
-    // PRAGMA foreign_keys is a no-op inside a transaction: it is switched around it.
-    if (m.rebuilds_tables) {
-      if (Status st = db.exec("PRAGMA foreign_keys = OFF"); !st.ok()) return st.with_context(what);
-    }
-    Status st = [&] {
-      sql::Transaction txn(db);
-      if (!txn.status().ok()) return txn.status();
+  // Another process may be migrating the same file (two commands started at once on a new
+  // catalog): every migration runs in one write transaction (BEGIN IMMEDIATE, which waits for the
+  // busy timeout), and the version is read again under that lock; what another process did first
+  // is not done again.
+  bool rebuilds = false;
+  for (int64_t v = *seen; v < target; ++v) rebuilds = rebuilds || kMigrations[v].rebuilds_tables;
+  // PRAGMA foreign_keys is a no-op inside a transaction: it is switched around it.
+  if (rebuilds) {
+    if (Status st = db.exec("PRAGMA foreign_keys = OFF"); !st.ok()) return st.with_context(file + ": migration");
+  }
+  int64_t at = *seen;
+  Status st = [&]() -> Status {
+    sql::Transaction txn(db);
+    if (!txn.status().ok()) return txn.status();
+    auto locked = user_version(db);
+    if (!locked.ok()) return locked.status();
+    if (*locked > kSchemaVersion) return newer_than_known(file, *locked);
+    for (at = *locked; at < target; ++at) {
+      const Migration& m = kMigrations[at];
       if (Status s = db.exec(m.sql); !s.ok()) return s;
       if (m.rebuilds_tables) {
         auto check = db.prepare("PRAGMA foreign_key_check");
@@ -459,14 +518,14 @@ Status migrate(sql::Database& db, bool read_only, int target) {
           return Status::Corruption("a foreign key no longer resolves in table " + (*check)->text(0));
         if (!(*check)->status().ok()) return (*check)->status();
       }
-      if (Status s = db.exec("PRAGMA user_version = " + std::to_string(v + 1)); !s.ok()) return s;
-      return txn.commit();
-    }();
-    if (m.rebuilds_tables) {
-      if (Status on = db.exec("PRAGMA foreign_keys = ON"); !on.ok() && st.ok()) st = on;
+      if (Status s = db.exec("PRAGMA user_version = " + std::to_string(at + 1)); !s.ok()) return s;
     }
-    if (!st.ok()) return st.with_context(what);
+    return txn.commit();
+  }();
+  if (rebuilds) {
+    if (Status on = db.exec("PRAGMA foreign_keys = ON"); !on.ok() && st.ok()) st = on;
   }
+  if (!st.ok()) return st.with_context(file + ": migration " + std::to_string(at + 1));
   return Status::Ok();
 }
 

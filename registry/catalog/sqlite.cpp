@@ -98,7 +98,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
     return st;
   }
   sqlite3_extended_result_codes(db->db_, 1);
-  sqlite3_busy_timeout(db->db_, 5000);
+  sqlite3_busy_timeout(db->db_, kBusyTimeoutMs);
   Status st = db->exec("PRAGMA foreign_keys = ON");
   if (!st.ok()) return st;
   // Probe the file: a corrupt or non-database file fails here with a clear message.

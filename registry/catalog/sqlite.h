@@ -24,6 +24,10 @@ struct sqlite3_stmt;
 
 namespace algohost::sql {
 
+// How long a statement waits for another connection's (or process's) write lock before it fails
+// with "the catalog is busy": long enough for another command's sync or migration to finish.
+constexpr int kBusyTimeoutMs = 30000;
+
 class Statement {
  public:
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
