@@ -30,6 +30,9 @@ struct SyncReport {
 
 SyncReport sync_manifests(Catalog& catalog, const std::vector<SyncInput>& inputs);
 
+// The version a manifest describes, for an artifact with sha256 `sha` ("" when it is missing).
+VersionCreate version_create_from(const Manifest& m, const std::string& sha);
+
 // The registration a manifest describes.
 Registration registration_from(const Manifest& m, const std::string& origin);
 
