@@ -1,6 +1,9 @@
 // CatalogService — the catalog as the CLI and the server use it: where it lives, and kept in
 // step with what discovery finds (every command that reads the catalog syncs first).
 //
+// A catalog the user cannot write (the file, or its folder, is not writable) is opened read-only
+// for reading commands: not synced, with one warning; a command that changes it gets IoError.
+//
 // Location: the data directory is ALGOHOST_HOME, else ./algohost-data; the catalog file is
 // <data dir>/catalog.db unless --catalog names another file, and the JSON mirror (metadata/,
 // code_snapshots/, performance_cache/) is written next to the catalog file.
@@ -25,12 +28,26 @@ struct CatalogLocation {
 // `catalog_flag`: --catalog's value if given; `home_env`: ALGOHOST_HOME's value or nullptr.
 CatalogLocation resolve_catalog_location(const std::optional<std::string>& catalog_flag, const char* home_env);
 
+// What a command does with the catalog.
+enum class CatalogAccess {
+  kWrite,  // changes it (or runs and records): needs a writable catalog, synced first
+  kRead,   // only reads it: a catalog the user cannot write is opened read-only, without a sync
+};
+
+// Why the user cannot write the catalog file `db`: "" when it can be written (or does not exist
+// yet), else what stops it ("Permission denied", "its folder DIR: Read-only file system").
+std::string catalog_unwritable_reason(const std::filesystem::path& db);
+
 class CatalogService {
  public:
   CatalogService(PluginService& plugins, CatalogLocation location, std::string actor = "cli");
 
-  // Opens the catalog and syncs it with discovery, once. Errors name the catalog file.
-  Result<catalog::Catalog*> catalog();
+  // Opens the catalog and syncs it with discovery, once. Errors name the catalog file. With
+  // kRead, a catalog the user cannot write is opened read-only and not synced (one warning is
+  // logged); with kWrite it is IoError, naming the file and why.
+  Result<catalog::Catalog*> catalog(CatalogAccess access = CatalogAccess::kWrite);
+  // True when catalog() opened it read-only.
+  bool read_only() const { return read_only_; }
   const catalog::SyncReport& sync_report() const { return report_; }
   const CatalogLocation& location() const { return location_; }
 
@@ -40,6 +57,7 @@ class CatalogService {
   std::string actor_;
   std::unique_ptr<catalog::Catalog> catalog_;
   catalog::SyncReport report_;
+  bool read_only_ = false;
 };
 
 }  // namespace algohost
