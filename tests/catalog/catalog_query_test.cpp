@@ -92,7 +92,7 @@ TEST(SearchQuery, MalformedQueriesAreRefusedNamingTheQueryAndTheProblem) {
     EXPECT_NE(msg.find("NEAR(a b, N)"), std::string::npos) << "the syntax is not shown: " << msg;
   }
   std::string many;
-  for (int i = 0; i < 65; ++i) many += "w" + std::to_string(i) + " OR ";
+  for (int i = 0; i < 65; ++i) many.append("w").append(std::to_string(i)).append(" OR ");
   EXPECT_NE(fts5_query(many + "x").status().message().find("more than 64 words"), std::string::npos);
 }
 
