@@ -26,7 +26,7 @@ PluginService& Context::plugins() {
   return *plugins_;
 }
 
-catalog::Catalog* Context::catalog() {
+catalog::Catalog* Context::catalog(CatalogAccess access) {
   if (!catalog_) {
     const char* user = std::getenv("USER");
     if (!user) user = std::getenv("LOGNAME");
@@ -37,7 +37,7 @@ catalog::Catalog* Context::catalog() {
     catalog_ = std::make_unique<CatalogService>(plugins(), resolve_catalog_location(catalog_path, std::getenv("ALGOHOST_HOME")),
                                                 std::string("cli:") + (user ? user : "unknown"));
   }
-  auto c = catalog_->catalog();
+  auto c = catalog_->catalog(access);
   if (!c.ok()) {
     exit_code = report_error(c.status());
     return nullptr;

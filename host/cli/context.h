@@ -26,8 +26,9 @@ struct Context {
   // Built on first use from the options above, ALGOHOST_PLUGIN_PATH and the built-in plugins.
   PluginService& plugins();
   // The catalog at --catalog / ALGOHOST_HOME / ./algohost-data, synced with discovery. On error
-  // reports it, sets exit_code and returns nullptr.
-  catalog::Catalog* catalog();
+  // reports it, sets exit_code and returns nullptr. With kRead, a catalog the user cannot write
+  // is opened read-only and not synced, with one warning (CatalogService::catalog).
+  catalog::Catalog* catalog(CatalogAccess access = CatalogAccess::kWrite);
   // The service behind catalog() (valid after catalog() succeeded).
   CatalogService& catalog_service() { return *catalog_; }
 
@@ -44,13 +45,19 @@ void add_audit_command(CLI::App& app, Context& ctx);
 void add_run_commands(CLI::App& app, Context& ctx);
 
 // Runs `f(catalog)` (returning a Status) with the synced catalog; a failure to open it or a
-// non-ok Status from `f` is reported and sets the exit code.
+// non-ok Status from `f` is reported and sets the exit code. For commands that change the catalog.
 template <class F>
-void with_catalog(Context& ctx, F&& f) {
-  catalog::Catalog* c = ctx.catalog();
+void with_catalog(Context& ctx, F&& f, CatalogAccess access = CatalogAccess::kWrite) {
+  catalog::Catalog* c = ctx.catalog(access);
   if (!c) return;
   Status st = f(*c);
   if (!st.ok()) ctx.exit_code = report_error(st);
+}
+
+// The same for commands that only read the catalog: they also work on one the user cannot write.
+template <class F>
+void with_catalog_read(Context& ctx, F&& f) {
+  with_catalog(ctx, std::forward<F>(f), CatalogAccess::kRead);
 }
 
 // "buy", "sell", "hold", "target", or "action(N)".

@@ -4,20 +4,35 @@
 
 namespace algohost::cli {
 
+const char* const kExitCodesHelp =
+    "Exit codes:\n"
+    "  0    ok\n"
+    "  1    the command ran but found problems (e.g. an invalid plugin in a listing)\n"
+    "  2    bad usage or input (also an invalid manifest asked for by name, a malformed search)\n"
+    "  3    not found (strategy, version, run, file)\n"
+    "  4    refused (ABI version, checksum, a changed artifact under a published version, catalog schema too new)\n"
+    "  5    a plugin failed (in a run: a strategy failed; the others finished)\n"
+    "  6    conflict (a published version with another artifact)\n"
+    "  7    unsupported\n"
+    "  8    I/O: a file cannot be read or written (the catalog read-only), or is damaged\n"
+    "  70   internal error (a bug: please report it)\n"
+    "  130  interrupted by Ctrl-C; what was done so far is recorded\n"
+    "  143  ended by SIGTERM (within 2 s, even inside a plugin call); what was done so far is recorded\n";
+
 int exit_code_for(StatusCode code) {
   switch (code) {
     case StatusCode::kOk: return kExitOk;
     case StatusCode::kInvalidArgument: return kExitUsage;
-    case StatusCode::kNotFound: return 3;
-    case StatusCode::kFailedPrecondition: return 4;
-    case StatusCode::kPluginError: return 5;
-    case StatusCode::kAlreadyExists: return 6;
-    case StatusCode::kUnsupported: return 7;
+    case StatusCode::kNotFound: return kExitNotFound;
+    case StatusCode::kFailedPrecondition: return kExitRefused;
+    case StatusCode::kPluginError: return kExitPluginFailed;
+    case StatusCode::kAlreadyExists: return kExitConflict;
+    case StatusCode::kUnsupported: return kExitUnsupported;
     case StatusCode::kIoError:
-    case StatusCode::kCorruption: return 8;
-    case StatusCode::kInternal: return 70;
+    case StatusCode::kCorruption: return kExitIo;
+    case StatusCode::kInternal: return kExitInternal;
   }
-  return 70;
+  return kExitInternal;
 }
 
 int report_error(const Status& status) {

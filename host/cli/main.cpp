@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   Context ctx;
   CLI::App app{"algohost — a host for trading strategy plugins (native C/C++ and Python)", "algohost"};
   app.require_subcommand(1);
+  app.footer(kExitCodesHelp);
   app.fallthrough();
   app.add_option("--plugins", ctx.plugin_dirs,
                  "Extra plugin directory to scan for manifest.json files (repeatable; searched before "
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : kExitUsage;
   } catch (const std::exception& e) {
     std::cerr << "error: internal: " << e.what() << "\n";
-    return 70;
+    return kExitInternal;
   }
   return ctx.exit_code;
 }

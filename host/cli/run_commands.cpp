@@ -208,8 +208,9 @@ void run_command(Context& ctx, const RunArgs& a) {
         std::cout << "\n" << s.label << ": " << s.call_errors << " failed strategy calls were skipped (see the log)\n";
     }
   }
-  if (report->status == "failed") ctx.exit_code = 5;
-  if (report->status == "interrupted") ctx.exit_code = 128 + (shutdown.signal_number() ? shutdown.signal_number() : SIGINT);
+  if (report->status == "failed") ctx.exit_code = kExitPluginFailed;
+  if (report->status == "interrupted")
+    ctx.exit_code = shutdown.signal_number() == SIGTERM ? kExitTerminated : kExitInterrupted;
 }
 
 // Every MEM run of a strategy, a line each: when, which enhancer, the scoring part and both arms'
@@ -250,11 +251,11 @@ void print_mem_history(const std::vector<catalog::MemRunResult>& runs, bool json
   t.print(std::cout);
 }
 
-// Recorded performance of a strategy, of one version when `version` is given, over exit times in
-// [from, to] ("" = unbounded).
+// Recorded performance of a strategy, of one version when `version` is given, of one run when
+// `run` is, over exit times in [from, to] ("" = unbounded).
 Result<catalog::PerformanceMetrics> performance_of(catalog::Catalog& c, const std::string& name,
                                                    const std::string& version, const std::string& from,
-                                                   const std::string& to) {
+                                                   const std::string& to, const std::string& run = "") {
   std::optional<std::string> version_id;
   if (!version.empty()) {
     auto v = c.get_version(name, version);
@@ -262,7 +263,7 @@ Result<catalog::PerformanceMetrics> performance_of(catalog::Catalog& c, const st
     version_id = v->version_id;
   }
   auto opt = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
-  return c.performance(name, opt(from), opt(to), version_id);
+  return c.performance(name, opt(from), opt(to), version_id, opt(run));
 }
 
 // How many of the trades counted come from runs that did not finish (stopped, failed, crashed).
@@ -335,7 +336,7 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   run->callback([&ctx, a] { run_command(ctx, *a); });
 
   struct PerfArgs {
-    std::string name, version, from, to;
+    std::string name, version, from, to, run;
     bool json = false;
   };
   auto p = std::make_shared<PerfArgs>();
@@ -344,10 +345,11 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   perf->add_option("--version", p->version, "Only trades of this version");
   perf->add_option("--from", p->from, "Trades exiting on or after (ISO-8601)");
   perf->add_option("--to", p->to, "Trades exiting on or before (ISO-8601; a date covers its day)");
+  perf->add_option("--run", p->run, "Only trades of this run (see `algohost runs`)");
   perf->add_flag("--json", p->json, "Print JSON");
   perf->callback([&ctx, p] {
-    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
-      auto m = performance_of(c, p->name, p->version, p->from, p->to);
+    with_catalog_read(ctx, [&](catalog::Catalog& c) -> Status {
+      auto m = performance_of(c, p->name, p->version, p->from, p->to, p->run);
       if (!m.ok()) return m.status();
       if (p->json)
         std::cout << m->to_json().dump(2) << "\n";
@@ -378,7 +380,7 @@ void add_run_commands(CLI::App& app, Context& ctx) {
       ->needs(history_opt);
   compare->add_flag("--json", cmp->json, "Print JSON");
   compare->callback([&ctx, cmp] {
-    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+    with_catalog_read(ctx, [&](catalog::Catalog& c) -> Status {
       if (!cmp->mem.empty()) {
         if (!cmp->names.empty()) return Status::InvalidArgument("compare: name strategies or --mem NAME, not both");
         auto found = c.mem_runs(cmp->mem, cmp->run.empty() ? std::nullopt : std::optional<std::string>(cmp->run),
@@ -437,7 +439,7 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   trades->add_option("--limit", tr->limit, "At most this many")->capture_default_str()->check(positive_number());
   trades->add_flag("--json", tr->json, "Print JSON");
   trades->callback([&ctx, tr] {
-    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+    with_catalog_read(ctx, [&](catalog::Catalog& c) -> Status {
       auto rows = c.trades(tr->name, tr->run.empty() ? std::nullopt : std::optional<std::string>(tr->run), tr->limit);
       if (!rows.ok()) return rows.status();
       if (tr->json) {
@@ -446,9 +448,9 @@ void add_run_commands(CLI::App& app, Context& ctx) {
         std::cout << out.dump(2) << "\n";
         return Status::Ok();
       }
-      Table t({"SYMBOL", "ACTION", "ENTRY", "ENTRY PX", "EXIT", "EXIT PX", "QTY", "PNL", "PNL %", "REGIME"});
+      Table t({"RUN", "SYMBOL", "ACTION", "ENTRY", "ENTRY PX", "EXIT", "EXIT PX", "QTY", "PNL", "PNL %", "REGIME"});
       for (const auto& x : *rows)
-        t.add({x.symbol, x.signal_action, x.entry_timestamp, fixed(x.entry_price, 4), x.exit_timestamp,
+        t.add({x.run_id.value_or("-"), x.symbol, x.signal_action, x.entry_timestamp, fixed(x.entry_price, 4), x.exit_timestamp,
                fixed(x.exit_price, 4), fixed(x.quantity, 4), fixed(x.pnl, 2), pct(x.pnl_percentage),
                x.market_regime.value_or("-")});
       if (t.empty())
@@ -468,7 +470,7 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   runs->add_option("--limit", ra->limit, "At most this many")->capture_default_str()->check(positive_number());
   runs->add_flag("--json", ra->json, "Print JSON");
   runs->callback([&ctx, ra] {
-    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+    with_catalog_read(ctx, [&](catalog::Catalog& c) -> Status {
       auto rows = c.runs(ra->limit);
       if (!rows.ok()) return rows.status();
       if (ra->json) {

@@ -63,7 +63,7 @@ void add_list(CLI::App* parent, Context& ctx) {
   cmd->add_flag("--all", a->all, "Include deprecated and archived strategies");
   cmd->add_flag("--json", a->json, "Print JSON");
   cmd->callback([&ctx, a] {
-    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+    with_catalog_read(ctx, [&](catalog::Catalog& c) -> Status {
       catalog::StrategyFilter f;
       auto set = [](std::optional<std::string>& dst, const std::string& v) {
         if (!v.empty()) dst = v;
@@ -109,7 +109,7 @@ void add_search(CLI::App* parent, Context& ctx) {
   cmd->add_flag("--all", a->all, "Include deprecated and archived strategies");
   cmd->add_flag("--json", a->json, "Print JSON");
   cmd->callback([&ctx, a] {
-    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+    with_catalog_read(ctx, [&](catalog::Catalog& c) -> Status {
       auto hits = c.search(a->text, a->limit, a->all);
       if (!hits.ok()) return hits.status();
       if (a->json) {
@@ -140,7 +140,7 @@ void add_show(CLI::App* parent, Context& ctx) {
   cmd->add_option("strategy", a->name, "NAME or ID")->required();
   cmd->add_flag("--json", a->json, "Print JSON");
   cmd->callback([&ctx, a] {
-    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+    with_catalog_read(ctx, [&](catalog::Catalog& c) -> Status {
       auto d = c.details(a->name);
       if (!d.ok()) return d.status();
       if (a->json) {
@@ -185,7 +185,7 @@ void add_versions(CLI::App* parent, Context& ctx) {
   cmd->add_option("strategy", a->name, "NAME or ID")->required();
   cmd->add_flag("--json", a->json, "Print JSON");
   cmd->callback([&ctx, a] {
-    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+    with_catalog_read(ctx, [&](catalog::Catalog& c) -> Status {
       auto versions = c.versions(a->name);
       if (!versions.ok()) return versions.status();
       if (a->json) {
@@ -263,7 +263,7 @@ void add_link(CLI::App* parent, Context& ctx) {
   rel->add_option("strategy", r->name, "NAME or ID")->required();
   rel->add_flag("--json", r->json, "Print JSON");
   rel->callback([&ctx, r] {
-    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+    with_catalog_read(ctx, [&](catalog::Catalog& c) -> Status {
       auto related = c.related(r->name);
       if (!related.ok()) return related.status();
       if (r->json) {
@@ -293,7 +293,7 @@ void add_params(CLI::App* parent, Context& ctx) {
   (void)hist;
   cmd->add_flag("--json", a->json, "Print JSON");
   cmd->callback([&ctx, a] {
-    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+    with_catalog_read(ctx, [&](catalog::Catalog& c) -> Status {
       if (!a->history.empty()) {
         auto h = c.parameter_history(a->name, a->history == "all" ? "" : a->history);
         if (!h.ok()) return h.status();
@@ -400,7 +400,7 @@ void add_audit_command(CLI::App& app, Context& ctx) {
   cmd->add_option("--limit", a->limit, "At most this many")->capture_default_str()->check(positive_number());
   cmd->add_flag("--json", a->json, "Print JSON");
   cmd->callback([&ctx, a] {
-    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+    with_catalog_read(ctx, [&](catalog::Catalog& c) -> Status {
       auto rows = c.audit(a->strategy.empty() ? std::nullopt : std::optional<std::string>(a->strategy), a->limit);
       if (!rows.ok()) return rows.status();
       if (a->json) {

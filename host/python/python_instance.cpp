@@ -285,6 +285,26 @@ std::string PythonInstance::to_signals(PyObject* result, const ah_slice& slice, 
 }
 
 Status PythonInstance::on_slice(const ah_slice& slice, std::vector<ah_signal>& out) {
+  Status st = slice_signals(slice, out);
+  if (!st.ok()) return st;
+  // A hold for every symbol with a bar and no signal (as the native SDK starts each bar's signal
+  // as a hold), after the signals the strategy returned, in their order.
+  std::vector<uint8_t> covered(slice.n_symbols, 0);
+  for (const auto& s : out)
+    if (s.symbol_index < slice.n_symbols) covered[s.symbol_index] = 1;
+  for (uint32_t i = 0; i < slice.n_symbols; ++i) {
+    if (covered[i] || (slice.has_bar && !slice.has_bar[i])) continue;
+    ah_signal hold;
+    std::memset(&hold, 0, sizeof hold);
+    hold.ts_ms = slice.ts_ms;
+    hold.symbol_index = i;
+    hold.action = AH_HOLD;
+    out.push_back(hold);
+  }
+  return Status::Ok();
+}
+
+Status PythonInstance::slice_signals(const ah_slice& slice, std::vector<ah_signal>& out) {
   out.clear();
   if (failed()) return failure();
   GilLock gil;

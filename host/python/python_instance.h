@@ -52,6 +52,8 @@ class PythonInstance final : public StrategyInstance {
   bool prefers_sparse_batch() const override { return vectorized_; }
   Status on_batch_sparse(const ah_series& series, std::vector<IndexedSignal>& out, uint64_t* done = nullptr) override;
   uint64_t call_errors() const override { return errors_; }
+  // As for native strategies: a signal for every symbol with a bar in the slice, a hold where the
+  // strategy returned none for it (None, a list without it, or a skipped failed call).
   Status on_slice(const ah_slice& slice, std::vector<ah_signal>& out) override;
   Status on_batch(const ah_series& series, ah_signal* out, uint64_t* done = nullptr) override;
   Result<std::string> export_state() override;
@@ -69,6 +71,8 @@ class PythonInstance final : public StrategyInstance {
   Status call_failed(const char* call, int64_t ts_ms, const std::string& problem = {}, std::string traceback = {});
   void call_succeeded() { consecutive_ = 0; }
 
+  // on_slice's call: the signals the strategy returned (no holds added).
+  Status slice_signals(const ah_slice& slice, std::vector<ah_signal>& out);
   PyObject* make_slice(const ah_slice& s);
   // Converts one returned signal; "" when fine, else what is wrong.
   std::string to_signal(PyObject* obj, const ah_slice* slice, int64_t ts_ms, ah_signal& out) const;

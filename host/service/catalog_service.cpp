@@ -1,5 +1,10 @@
 #include "host/service/catalog_service.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <spdlog/spdlog.h>
 
 #include "host/loader/sha256.h"
@@ -15,11 +20,36 @@ CatalogLocation resolve_catalog_location(const std::optional<std::string>& catal
   return loc;
 }
 
+std::string catalog_unwritable_reason(const fs::path& db) {
+  std::error_code ec;
+  if (!fs::exists(db, ec)) return "";  // created on open; a failure to create it is an IoError then
+  if (::access(db.c_str(), W_OK) != 0) return std::strerror(errno);
+  // SQLite writes its -wal and -shm files (and removes them) beside the database.
+  const fs::path dir = db.has_parent_path() ? db.parent_path() : fs::path(".");
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) return "its folder " + dir.string() + ": " + std::strerror(errno);
+  return "";
+}
+
 CatalogService::CatalogService(PluginService& plugins, CatalogLocation location, std::string actor)
     : plugins_(plugins), location_(std::move(location)), actor_(std::move(actor)) {}
 
-Result<catalog::Catalog*> CatalogService::catalog() {
-  if (catalog_) return catalog_.get();
+Result<catalog::Catalog*> CatalogService::catalog(CatalogAccess access) {
+  const std::string db = location_.db.string();
+  if (catalog_ && !(read_only_ && access == CatalogAccess::kWrite)) return catalog_.get();
+  const std::string unwritable = read_only_ ? "opened read-only" : catalog_unwritable_reason(location_.db);
+  if (!unwritable.empty()) {
+    if (access == CatalogAccess::kWrite)
+      return Status::IoError("catalog " + db + " is read-only (" + unwritable + "): this command changes it");
+    catalog::CatalogOptions options;
+    options.actor = actor_;
+    options.read_only = true;  // no mirror files either
+    auto opened = catalog::Catalog::open(location_.db, options);
+    if (!opened.ok()) return opened.status().with_context("catalog " + db + " is read-only and cannot be read");
+    spdlog::warn("catalog {} is read-only: not synced with the plugins; showing what it holds", db);
+    read_only_ = true;
+    catalog_ = std::move(*opened);
+    return catalog_.get();
+  }
   catalog::CatalogOptions options;
   options.actor = actor_;
   options.data_dir = location_.data_dir;

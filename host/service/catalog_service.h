@@ -5,6 +5,8 @@
 // (PluginService::check_loads), once per new artifact; a version already published with the same
 // sha256 is not checked again. One that fails is not published, and the sync says why.
 // Runs: opening the catalog marks runs whose process is gone as "crashed" and warns of each.
+// A catalog the user cannot write (the file, or its folder, is not writable) is opened read-only
+// for reading commands: not synced, with one warning; a command that changes it gets IoError.
 //
 // Location: the data directory is ALGOHOST_HOME, else ./algohost-data; the catalog file is
 // <data dir>/catalog.db unless --catalog names another file, and the JSON mirror (metadata/,
@@ -30,12 +32,26 @@ struct CatalogLocation {
 // `catalog_flag`: --catalog's value if given; `home_env`: ALGOHOST_HOME's value or nullptr.
 CatalogLocation resolve_catalog_location(const std::optional<std::string>& catalog_flag, const char* home_env);
 
+// What a command does with the catalog.
+enum class CatalogAccess {
+  kWrite,  // changes it (or runs and records): needs a writable catalog, synced first
+  kRead,   // only reads it: a catalog the user cannot write is opened read-only, without a sync
+};
+
+// Why the user cannot write the catalog file `db`: "" when it can be written (or does not exist
+// yet), else what stops it ("Permission denied", "its folder DIR: Read-only file system").
+std::string catalog_unwritable_reason(const std::filesystem::path& db);
+
 class CatalogService {
  public:
   CatalogService(PluginService& plugins, CatalogLocation location, std::string actor = "cli");
 
-  // Opens the catalog and syncs it with discovery, once. Errors name the catalog file.
-  Result<catalog::Catalog*> catalog();
+  // Opens the catalog and syncs it with discovery, once. Errors name the catalog file. With
+  // kRead, a catalog the user cannot write is opened read-only and not synced (one warning is
+  // logged); with kWrite it is IoError, naming the file and why.
+  Result<catalog::Catalog*> catalog(CatalogAccess access = CatalogAccess::kWrite);
+  // True when catalog() opened it read-only.
+  bool read_only() const { return read_only_; }
   const catalog::SyncReport& sync_report() const { return report_; }
   // Runs found "running" whose process had gone, marked "crashed" when the catalog was opened.
   const std::vector<catalog::CrashedRun>& crashed_runs() const { return crashed_; }
@@ -48,6 +64,7 @@ class CatalogService {
   std::unique_ptr<catalog::Catalog> catalog_;
   catalog::SyncReport report_;
   std::vector<catalog::CrashedRun> crashed_;
+  bool read_only_ = false;
 };
 
 }  // namespace algohost

@@ -1,5 +1,8 @@
 #include "host/service/plugin_service.h"
 
+#include <fstream>
+#include <set>
+
 #include "host/data/slice_aligner.h"
 #include "host/data/timestamp.h"
 #include "host/loader/sha256.h"
@@ -19,6 +22,47 @@ PluginServiceOptions with_python_sdk(PluginServiceOptions o) {
     if (fs::is_regular_file(candidate / "algohost" / "__init__.py", ec)) o.python_sdk_dir = candidate;
   }
   return o;
+}
+
+// What an invalid manifest at `file` was meant to be, read leniently (comments allowed; the seed's
+// shape with a top-level "strategy" object too): its "name" and "version" as written, "" when
+// absent or not text.
+struct RawIdentity {
+  std::string name, version;
+};
+RawIdentity raw_identity(const fs::path& file) {
+  RawIdentity id;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return id;
+  const auto doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false, /*ignore_comments=*/true);
+  if (!doc.is_object()) return id;
+  const auto* obj = &doc;
+  if (!doc.contains("name") && doc.contains("strategy") && doc["strategy"].is_object()) obj = &doc["strategy"];
+  auto text = [&](const char* key) {
+    auto it = obj->find(key);
+    return it != obj->end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  id.name = text("name");
+  id.version = text("version");
+  return id;
+}
+
+// True when the invalid manifest `p` is the plugin asked for as `name` (and `version`, when
+// given and the manifest names one): by the name it gives, or by its folder (NAME/manifest.json
+// or NAME/VERSION/manifest.json).
+bool invalid_plugin_matches(const DiscoveredPlugin& p, const std::string& name, const std::string& version) {
+  const RawIdentity id = raw_identity(p.report.file);
+  if (!version.empty() && !id.version.empty() && id.version != version) return false;
+  if (id.name == name) return true;
+  const fs::path dir = p.report.file.parent_path();
+  return dir.filename() == name || (dir.has_parent_path() && dir.parent_path().filename() == name);
+}
+
+// "found at FILE but invalid: path: problem; path: problem".
+std::string invalid_manifest_message(const ManifestReport& report) {
+  std::string errors;
+  for (const auto& e : report.errors()) errors += (errors.empty() ? "" : "; ") + e.to_string();
+  return "found at " + report.file.string() + " but invalid: " + errors;
 }
 
 }  // namespace
@@ -130,16 +174,24 @@ Result<const Manifest*> PluginService::find_of_kind(const std::string& spec, con
     }
   }
   if (best) return best;
+  if (!other_kind.empty()) return Status::NotFound("'" + name + "' is a " + other_kind + ", not " + (kind == "enhancer" ? "an " : "a ") + kind);
+  // Not among the valid ones: one that failed validation may be the one meant.
+  std::string invalid;
+  for (const auto& p : discovery().plugins)
+    if (!p.report.ok() && invalid_plugin_matches(p, name, version))
+      invalid += (invalid.empty() ? "" : "\n  ") + invalid_manifest_message(p.report);
+  if (!invalid.empty()) return Status::InvalidArgument(spec + ": " + invalid);
   if (!versions.empty()) {
     std::string list;
     for (const auto& v : versions) list += (list.empty() ? "" : ", ") + v;
     return Status::NotFound(what + " '" + name + "' has no version " + version + " (found: " + list + ")");
   }
-  if (!other_kind.empty()) return Status::NotFound("'" + name + "' is a " + other_kind + ", not " + (kind == "enhancer" ? "an " : "a ") + kind);
+  // The names of the same kind (strategies when no kind is given: enhancers are not run alone).
+  const std::string listed = kind.empty() ? "strategy" : kind;
   std::string known = kind == "enhancer" ? "mem (built-in)" : "";
+  std::set<std::string> seen;
   for (const auto& p : discovery().plugins)
-    if (p.report.ok() && !p.shadowed_by && (kind.empty() || p.report.manifest->kind == kind) &&
-        known.find(p.report.manifest->name) == std::string::npos)
+    if (p.report.ok() && !p.shadowed_by && p.report.manifest->kind == listed && seen.insert(p.report.manifest->name).second)
       known += (known.empty() ? "" : ", ") + p.report.manifest->name;
   return Status::NotFound("unknown " + what + " '" + name + "'" + (known.empty() ? "" : " (known: " + known + ")"));
 }

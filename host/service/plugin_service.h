@@ -76,7 +76,10 @@ class PluginService {
   // one. An empty result means no manifest was found at the paths.
   std::vector<ValidationEntry> validate(const std::vector<std::filesystem::path>& paths);
 
-  // "NAME" (highest version) or "NAME@VERSION", among valid, unshadowed manifests.
+  // "NAME" (highest version) or "NAME@VERSION", among valid, unshadowed manifests. When none
+  // matches but a manifest that failed validation names NAME (in its "name" field or by its
+  // folder), InvalidArgument "SPEC: found at FILE but invalid: <its errors, with JSON paths>";
+  // otherwise NotFound "unknown strategy 'NAME' (known: <the strategies' names>)".
   Result<const Manifest*> find(const std::string& spec);
   // The same among enhancers (kind "enhancer"); NotFound naming the known ones (and saying so when
   // the name is a strategy). "mem", the built-in enhancer, is not a plugin: callers handle it.

@@ -222,7 +222,13 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   std::vector<const LearnedSpec*> setup_learned;  // per setup: the learned strategy, or null
   if (req.strategies.empty()) {
     for (const auto& p : plugins_.discovery().plugins) {
-      if (!p.report.ok() || p.shadowed_by || p.report.manifest->kind != "strategy") continue;
+      if (!p.report.ok()) {  // one warning per invalid plugin: its file and its first error
+        const auto errors = p.report.errors();
+        report.warnings.push_back(p.report.file.string() + ": invalid manifest, left out of this run: " +
+                                  (errors.empty() ? std::string("?") : errors.front().to_string()));
+        continue;
+      }
+      if (p.shadowed_by || p.report.manifest->kind != "strategy") continue;
       const Manifest* m = &*p.report.manifest;
       auto newest = plugins_.find(m->name);  // the newest version of each name
       if (newest.ok() && *newest == m) manifests.push_back(m);

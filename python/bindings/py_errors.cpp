@@ -46,7 +46,7 @@ void register_exceptions(py::module_& m) {
       g_registry_error);
   g_failed_precondition = make_class(
       m, "FailedPreconditionError",
-      "The catalog cannot do this now: opened read-only, a newer schema, or the Registry is closed.",
+      "The catalog cannot do this now: a newer schema, or the Registry is closed.",
       g_registry_error);
 }
 

@@ -4,9 +4,10 @@
 //   NotFoundError(RegistryError, LookupError)     kNotFound: unknown strategy, version, run, parameter
 //   InvalidArgumentError(RegistryError, ValueError)  kInvalidArgument: a bad value (range, enum, timestamp)
 //   AlreadyExistsError(RegistryError)             kAlreadyExists: name taken, version published with another hash
-//   FailedPreconditionError(RegistryError)        kFailedPrecondition: read-only catalog, schema too new, closed
+//   FailedPreconditionError(RegistryError)        kFailedPrecondition: schema too new, closed
 //
-// Other codes (I/O, corruption, internal) raise RegistryError itself. Wrong argument types never
+// Other codes (I/O, such as a change to a read-only catalog; corruption; internal) raise
+// RegistryError itself. Wrong argument types never
 // reach the catalog: pybind11 and the converters raise TypeError for them.
 #pragma once
 

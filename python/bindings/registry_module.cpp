@@ -47,7 +47,7 @@ const char* kRegistryDoc = R"doc(Registry(path, *, data_dir=None, actor="python"
 An open catalog. ``path`` is the SQLite file (created and migrated when missing, unless
 read_only). ``data_dir``, when given, receives the JSON mirror (metadata/, code_snapshots/,
 performance_cache/) after every change. ``actor`` is recorded in the audit log. With
-``read_only=True`` every change raises FailedPreconditionError.
+``read_only=True`` every change raises RegistryError with ``code == "io_error"``.
 
 Use it as a context manager, or call close(). One Registry may be shared by threads: its calls
 take turns. Strategies are named by id or by name wherever ``id_or_name`` appears.)doc";

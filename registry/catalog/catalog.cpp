@@ -1,6 +1,7 @@
 // Catalog: opening, strategies (register, update, deprecate, archive), discovery and search.
 // Versions, performance, parameters, relationships and audit queries live in their own files.
 #include "registry/catalog/catalog.h"
+#include "registry/catalog/search_query.h"
 
 #include <sqlite3.h>
 
@@ -393,10 +394,11 @@ Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
   } else if (!f.include_inactive) {
     where.push_back("s.status NOT IN ('deprecated', 'archived')");
   }
+  // Tags match whatever their case ("RSI" finds "rsi"; ASCII letters, as SQLite's NOCASE folds).
   for (const auto& tag : f.all_tags) {
     binds.push_back(tag);
     where.push_back("EXISTS (SELECT 1 FROM strategy_tags t WHERE t.strategy_id = s.strategy_id AND t.tag = ?" +
-                    std::to_string(binds.size()) + ")");
+                    std::to_string(binds.size()) + " COLLATE NOCASE)");
   }
   if (!f.any_tags.empty()) {
     std::string in;
@@ -404,7 +406,8 @@ Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
       binds.push_back(tag);
       in += (in.empty() ? "?" : ", ?") + std::to_string(binds.size());
     }
-    where.push_back("EXISTS (SELECT 1 FROM strategy_tags t WHERE t.strategy_id = s.strategy_id AND t.tag IN (" + in + "))");
+    where.push_back("EXISTS (SELECT 1 FROM strategy_tags t WHERE t.strategy_id = s.strategy_id AND t.tag COLLATE NOCASE IN (" +
+                    in + "))");
   }
   if (f.min_sharpe) {
     binds.push_back(*f.min_sharpe);
@@ -435,27 +438,12 @@ Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
 }
 
 Result<std::vector<SearchHit>> Catalog::search(const std::string& text, int64_t limit, bool include_inactive) {
-  // Words only: every run of letters, digits or '_' becomes a quoted FTS5 string, so nothing the
-  // user types is read as query syntax. The last word also matches as a prefix.
-  std::vector<std::string> words;
-  std::string cur;
-  for (unsigned char c : text + " ") {
-    if (std::isalnum(c) || c == '_' || c >= 0x80) {
-      cur.push_back(static_cast<char>(c));
-    } else if (!cur.empty()) {
-      words.push_back(cur);
-      cur.clear();
-    }
-  }
-  if (words.empty()) return std::vector<SearchHit>{};
-  std::string match;
-  for (size_t i = 0; i < words.size(); ++i) {
-    if (i) match.push_back(' ');
-    match.push_back('"');
-    match.append(words[i]);
-    match.push_back('"');
-    if (i + 1 == words.size()) match.push_back('*');
-  }
+  // The user's words and FTS5 operators, rebuilt as a query FTS5 always reads (search_query.h);
+  // a malformed one is InvalidArgument naming the query.
+  auto query = fts5_query(text);
+  if (!query.ok()) return query.status();
+  if (query->empty()) return std::vector<SearchHit>{};
+  const std::string& match = *query;
   // Rank and cut on (rowid, rank) pairs first, inside the full-text index; then read the records
   // of the best candidates only and drop inactive ones. When too many candidates were inactive to
   // fill the page, the cut is widened until it holds enough or covers every match.
@@ -485,6 +473,13 @@ Result<std::vector<SearchHit>> Catalog::search(const std::string& text, int64_t 
                           "ORDER BY rank LIMIT ?3) AS h JOIN strategies s ON s.rowid = h.rid" +
                           (include_inactive ? "" : " WHERE s.status NOT IN ('deprecated', 'archived')") +
                           " ORDER BY h.rank, s.strategy_name LIMIT ?2";
+  // FTS5 refusing the query (it should not: fts5_query writes only what it reads) is still the
+  // query's fault, said without SQL.
+  auto refused = [&](const Status& st) {
+    return st.code() == StatusCode::kInternal
+               ? Status::InvalidArgument("search '" + text + "': the full-text index cannot read this query")
+               : st;
+  };
   std::vector<SearchHit> hits;
   for (int64_t cut = limit * 4 + 32;; cut *= 8) {
     auto st = db_->prepare(sql);
@@ -497,13 +492,17 @@ Result<std::vector<SearchHit>> Catalog::search(const std::string& text, int64_t 
       h.rank = (*st)->real(internal::kStrategyColumnCount);
       hits.push_back(std::move(h));
     }
-    if (!(*st)->status().ok()) return (*st)->status();
+    if (!(*st)->status().ok()) return refused((*st)->status());
     if (include_inactive || static_cast<int64_t>(hits.size()) >= limit || cut > (int64_t{1} << 40)) break;
     // Fewer than a page survived: were there more matches beyond the cut?
     auto more = db_->prepare("SELECT count(*) FROM (SELECT rowid FROM strategies_fts WHERE strategies_fts MATCH ?1 LIMIT ?2)");
     if (!more.ok()) return more.status();
     (*more)->bind(1, match).bind(2, cut + 1);
-    if (!(*more)->step() || (*more)->int64(0) <= cut) break;
+    if (!(*more)->step()) {
+      if (!(*more)->status().ok()) return refused((*more)->status());
+      break;
+    }
+    if ((*more)->int64(0) <= cut) break;
   }
   return hits;
 }

@@ -48,7 +48,7 @@ class Catalog {
  public:
   // Opens or creates the catalog at `db_file` and migrates it. Errors: a corrupt file
   // (Corruption), a newer schema (FailedPrecondition), a read-only file opened for writing
-  // (FailedPrecondition when a write is attempted), an unreadable path (IoError).
+  // (IoError when a write is attempted), an unreadable path (IoError).
   static Result<std::unique_ptr<Catalog>> open(const std::filesystem::path& db_file, CatalogOptions options = {});
   ~Catalog();
 
@@ -60,7 +60,9 @@ class Catalog {
   // By id, else by name. NotFound names what was asked.
   Result<StrategyRecord> get(const std::string& id_or_name);
   // Ranked full-text search over name, display name, description, keywords and tags (FTS5).
-  // The text is matched as words (prefixes of the last word too), never as query syntax.
+  // The text is words and FTS5 operators (AND, OR, NOT, NEAR, "phrases", prefix*, parentheses;
+  // search_query.h); a plain list of words also matches its last word as a prefix. A malformed
+  // query is InvalidArgument naming it and what is wrong.
   Result<std::vector<SearchHit>> search(const std::string& text, int64_t limit = 20, bool include_inactive = false);
 
   // ---- Registration -----------------------------------------------------------------------
@@ -94,11 +96,14 @@ class Catalog {
   // Recomputes the summary fields (lifetime Sharpe, win rate, trades, PnL) of these strategies.
   Status refresh_summaries(const std::vector<std::string>& ids_or_names);
   Result<std::string> record_trade(const TradeRecord& t);
-  // Metrics over trades whose exit time is in [from, to] (ISO-8601; either may be absent).
+  // Metrics over trades whose exit time is in [from, to] (ISO-8601; either may be absent), of one
+  // version and of one run when given. An unknown strategy or run is NotFound.
   Result<PerformanceMetrics> performance(const std::string& id_or_name, const std::optional<std::string>& from = {},
                                          const std::optional<std::string>& to = {},
-                                         const std::optional<std::string>& version_id = {});
+                                         const std::optional<std::string>& version_id = {},
+                                         const std::optional<std::string>& run_id = {});
   Result<std::vector<PerformanceMetrics>> compare(const std::vector<std::string>& ids_or_names);
+  // Trades in exit order, of one run when given. An unknown strategy or run is NotFound.
   Result<std::vector<TradeRecord>> trades(const std::string& id_or_name, const std::optional<std::string>& run_id = {},
                                           int64_t limit = 1000);
 

@@ -219,9 +219,12 @@ Result<std::string> Catalog::record_trade(const TradeRecord& t) {
 
 Result<PerformanceMetrics> Catalog::performance(const std::string& id_or_name, const std::optional<std::string>& from,
                                                 const std::optional<std::string>& to,
-                                                const std::optional<std::string>& version_id) {
+                                                const std::optional<std::string>& version_id,
+                                                const std::optional<std::string>& run_id) {
   auto strategy = get(id_or_name);
   if (!strategy.ok()) return strategy.status();
+  if (run_id)
+    if (auto run = get_run(*run_id); !run.ok()) return run.status();
   PerformanceMetrics m;
   m.strategy_id = strategy->strategy_id;
   m.strategy_name = strategy->strategy_name;
@@ -234,9 +237,9 @@ Result<PerformanceMetrics> Catalog::performance(const std::string& id_or_name, c
       "SELECT p.pnl, p.pnl_percentage, p.commission, r.status IS NOT NULL AND r.status != 'finished', p.run_id "
       "FROM strategy_performance p LEFT JOIN runs r ON r.run_id = p.run_id WHERE p.strategy_id = ?1 "
       "AND (?2 IS NULL OR p.exit_timestamp >= ?2) AND (?3 IS NULL OR p.exit_timestamp <= ?3) "
-      "AND (?4 IS NULL OR p.version_id = ?4) ORDER BY p.exit_timestamp, p.performance_id");
+      "AND (?4 IS NULL OR p.version_id = ?4) AND (?5 IS NULL OR p.run_id = ?5) ORDER BY p.exit_timestamp, p.performance_id");
   if (!st.ok()) return st.status();
-  (*st)->bind_all(m.strategy_id, from, to_bound, version_id);
+  (*st)->bind_all(m.strategy_id, from, to_bound, version_id, run_id);
   std::vector<std::pair<double, double>> rows;
   std::vector<double> commissions;
   std::set<std::string> unfinished_runs;
@@ -268,6 +271,8 @@ Result<std::vector<TradeRecord>> Catalog::trades(const std::string& id_or_name, 
                                                  int64_t limit) {
   auto sid = resolve_id(id_or_name);
   if (!sid.ok()) return sid.status();
+  if (run_id)
+    if (auto run = get_run(*run_id); !run.ok()) return run.status();
   auto st = db_->prepare(std::string("SELECT ") + internal::kTradeColumns +
                          " FROM strategy_performance p WHERE p.strategy_id = ?1 AND (?2 IS NULL OR p.run_id = ?2) "
                          "ORDER BY p.exit_timestamp, p.performance_id LIMIT ?3");

@@ -4,6 +4,7 @@
 
 #include <sqlite3.h>
 
+#include <cctype>
 #include <chrono>
 
 namespace algohost::sql {
@@ -12,7 +13,8 @@ namespace {
 Status map_error(sqlite3* db, int rc, const std::string& what) {
   const std::string msg = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
-    case SQLITE_READONLY: return Status::FailedPrecondition(msg + " (the catalog is read-only)");
+    // A write to a file that cannot be written (mode, folder, read-only open) is an I/O failure.
+    case SQLITE_READONLY: return Status::IoError(msg + " (the catalog is read-only)");
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB: return Status::Corruption(msg);
     case SQLITE_CONSTRAINT: return Status::InvalidArgument(msg);
@@ -25,6 +27,30 @@ Status map_error(sqlite3* db, int rc, const std::string& what) {
     default: return Status::Internal(msg);
   }
 }
+// "file:PATH?immutable=1", with the characters a URI gives a meaning to escaped.
+std::string immutable_uri(const std::filesystem::path& file) {
+  std::string uri = "file:";
+  static const char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : file.string()) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+      uri.push_back(static_cast<char>(c));
+    } else {
+      uri.push_back('%');
+      uri.push_back(kHex[c >> 4]);
+      uri.push_back(kHex[c & 15]);
+    }
+  }
+  return uri + "?immutable=1";
+}
+
+// True when `file` has no write-ahead log with content (none, or an empty one).
+bool wal_is_empty(const std::filesystem::path& file) {
+  std::error_code ec;
+  const std::filesystem::path wal = file.string() + "-wal";
+  if (!std::filesystem::exists(wal, ec)) return !ec;
+  return std::filesystem::file_size(wal, ec) == 0 && !ec;
+}
+
 }  // namespace
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
@@ -90,22 +116,29 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
     return true;
   }();
   (void)configured;
-  std::unique_ptr<Database> db(new Database());
-  db->path_ = file;
-  int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-  if (!options.read_only && options.create) flags |= SQLITE_OPEN_CREATE;
-  int rc = sqlite3_open_v2(file.c_str(), &db->db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    Status st = map_error(db->db_, rc, file.string() + ": cannot open the catalog");
-    return st;
+  std::unique_ptr<Database> db;
+  Status st;
+  for (bool immutable : {false, true}) {
+    db.reset(new Database());
+    db->path_ = file;
+    int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (!options.read_only && options.create) flags |= SQLITE_OPEN_CREATE;
+    if (immutable) flags |= SQLITE_OPEN_URI;
+    const std::string name = immutable ? immutable_uri(file) : file.string();
+    int rc = sqlite3_open_v2(name.c_str(), &db->db_, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) return map_error(db->db_, rc, file.string() + ": cannot open the catalog");
+    sqlite3_extended_result_codes(db->db_, 1);
+    sqlite3_busy_timeout(db->db_, options.busy_timeout_ms);
+    st = db->exec("PRAGMA foreign_keys = ON");
+    if (!st.ok()) return st;
+    // Probe the file: a corrupt or non-database file fails here with a clear message.
+    st = db->exec("SELECT count(*) FROM sqlite_master");
+    if (st.ok()) break;
+    // A read-only open of a WAL database needs its -shm file, which SQLite cannot create in a
+    // folder the user cannot write. When no -wal content waits to be read, the database file
+    // alone holds everything: it is read as immutable (nothing is written, no lock is taken).
+    if (immutable || !options.read_only || !wal_is_empty(file)) return st.with_context(file.string());
   }
-  sqlite3_extended_result_codes(db->db_, 1);
-  sqlite3_busy_timeout(db->db_, options.busy_timeout_ms);
-  Status st = db->exec("PRAGMA foreign_keys = ON");
-  if (!st.ok()) return st;
-  // Probe the file: a corrupt or non-database file fails here with a clear message.
-  st = db->exec("SELECT count(*) FROM sqlite_master");
-  if (!st.ok()) return st.with_context(file.string());
   if (!options.read_only) {
     // Switching a new file to WAL needs it to itself, and SQLite answers "database is locked" at
     // once, without the busy handler, while another connection is creating or switching the same

@@ -79,6 +79,51 @@ TEST(PluginService, FindPicksHighestVersionOrTheOneAsked) {
   EXPECT_NE(unknown.status().message().find("unknown strategy 'nope'"), std::string::npos);
 }
 
+// A plugin asked for by name whose manifest failed validation is named with its errors, found by
+// the name it gives or by its folder; the known names of "unknown strategy" are strategies only.
+TEST(PluginService, FindNamesAnInvalidManifestAndListsStrategiesOnly) {
+  TempDir dir;
+  auto bad = fixture_manifest("badthr", "1.0.0", "x");
+  bad["parameters"]["threshold"]["max"] = "high";
+  const auto bad_file = install_fixture(dir.path(), FX_C_THRESHOLD_PATH, bad);
+  auto nameless = fixture_manifest("x", "1.0.0", "x");
+  nameless.erase("name");
+  write_file(dir / "nameless" / "1.0.0" / "manifest.json", nameless.dump());
+  auto o = builtin_only();
+  o.plugin_dirs = {dir.path()};
+  PluginService svc(o);
+
+  for (const char* spec : {"badthr", "badthr@1.0.0"}) {
+    auto found = svc.find(spec);
+    ASSERT_FALSE(found.ok()) << spec;
+    EXPECT_EQ(found.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(found.status().message().rfind(std::string(spec) + ": found at " + bad_file.string() + " but invalid: ", 0), 0u)
+        << found.status().message();
+    EXPECT_NE(found.status().message().find("parameters.threshold.max: expected a number"), std::string::npos)
+        << found.status().message();
+  }
+  auto by_folder = svc.find("nameless");
+  ASSERT_FALSE(by_folder.ok());
+  EXPECT_NE(by_folder.status().message().find("nameless: found at " + (dir / "nameless" / "1.0.0" / "manifest.json").string() +
+                                             " but invalid: name: "),
+            std::string::npos)
+      << by_folder.status().message();
+  // Another version than the invalid manifest's is simply not there.
+  EXPECT_EQ(svc.find("badthr@2.0.0").status().code(), StatusCode::kNotFound);
+
+  auto unknown = svc.find("nope");
+  EXPECT_EQ(unknown.status().code(), StatusCode::kNotFound);
+  const std::string& msg = unknown.status().message();
+  EXPECT_NE(msg.find("unknown strategy 'nope' (known: "), std::string::npos) << msg;
+  EXPECT_NE(msg.find("rsi"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("vol_gate"), std::string::npos) << "an enhancer among the strategies: " << msg;
+  EXPECT_EQ(msg.find("regime_win_rate"), std::string::npos) << "an enhancer among the strategies: " << msg;
+  const std::string enh = svc.find_enhancer("nope").status().message();
+  EXPECT_NE(enh.find("mem (built-in), "), std::string::npos) << enh;
+  EXPECT_NE(enh.find("vol_gate"), std::string::npos) << enh;
+  EXPECT_EQ(enh.find("rsi"), std::string::npos) << enh;
+}
+
 TEST(PluginService, SignalsOverTheSampleDataOneInstancePerSymbol) {
   PluginService svc(builtin_only());
   auto run = svc.signals("rsi", ALGOHOST_SAMPLE_CSV, {{"period", "10"}}, {});

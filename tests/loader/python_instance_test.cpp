@@ -212,7 +212,50 @@ TEST(PythonInstance, CarryReachesPythonThroughTheSlice) {
   EXPECT_DOUBLE_EQ(out[0].diag[0], 0.05);
   EXPECT_DOUBLE_EQ(out[1].diag[0], -0.02);
   ASSERT_TRUE(echo->on_slice({0, 2, sym, bars, has, nullptr}, out).ok());
-  EXPECT_TRUE(out.empty());  // no carry data: slice.carry is None
+  ASSERT_EQ(out.size(), 2u);  // no carry data: slice.carry is None, nothing returned, a hold for each
+  for (uint32_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(out[i].action, AH_HOLD);
+    EXPECT_EQ(out[i].symbol_index, i);
+    EXPECT_EQ(out[i].n_diag, 0u);
+  }
+}
+
+// As for native strategies, on_slice gives a signal for every symbol with a bar: a hold where the
+// strategy returned None, left the symbol out of its list, or failed a call that was skipped.
+TEST(PythonInstance, EverySymbolWithABarGetsASignalHoldsIncluded) {
+  Fixture fx;
+  const char* sym[2] = {"AAA", "BBB"};
+  const ah_bar bars[2] = {{7, 10, 10, 10, 10, 1}, {7, 5, 5, 5, 5, 1}};
+  std::vector<ah_signal> out;
+
+  auto noop = fx.make("good.py", "Noop");  // on_bar returns None: the per-bar path
+  const uint8_t one[1] = {1};
+  ASSERT_TRUE(noop->on_slice({7, 1, sym, bars, one, nullptr}, out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].action, AH_HOLD);
+  EXPECT_EQ(out[0].ts_ms, 7);
+  EXPECT_EQ(out[0].symbol_index, 0u);
+
+  auto spread = fx.make("good.py", "Spread", {}, 2);  // returns None unless both symbols have a bar
+  const uint8_t first_only[2] = {1, 0};
+  ASSERT_TRUE(spread->on_slice({7, 2, sym, bars, first_only, nullptr}, out).ok());
+  ASSERT_EQ(out.size(), 1u);  // no bar for BBB: no signal for it
+  EXPECT_EQ(out[0].action, AH_HOLD);
+  EXPECT_EQ(out[0].symbol_index, 0u);
+
+  auto flaky = fx.make("failing.py", "RaisesEveryThird");
+  const BarSeries s = series_of(kCloses);
+  std::vector<ah_signal> rows;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const ah_bar b = s.bar(i);
+    const char* x[1] = {"X"};
+    ASSERT_TRUE(flaky->on_slice({b.ts_ms, 1, x, &b, one, nullptr}, out).ok());
+    ASSERT_EQ(out.size(), 1u) << "bar " << i;
+    EXPECT_EQ(out[0].ts_ms, b.ts_ms);
+    rows.push_back(out[0]);
+  }
+  EXPECT_GT(flaky->call_errors(), 0u);
+  EXPECT_EQ(rows.size(), s.size());
 }
 
 TEST(PythonInstance, SingleSymbolStrategiesSeeTheirSymbolsCarryInBothDrives) {

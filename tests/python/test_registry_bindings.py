@@ -682,9 +682,9 @@ def test_read_only_refuses_writes(tmp_path):
             lambda: reader.mark_mem_enhanced("vmm"),
         ]
         for write in writes:
-            with pytest.raises(FailedPreconditionError, match="read-only") as err:
+            with pytest.raises(RegistryError, match="read-only") as err:
                 write()
-            assert err.value.code == "failed_precondition"
+            assert err.value.code == "io_error" and not isinstance(err.value, FailedPreconditionError)
         assert reader.get("vmm")["description"] == "" and reader.trades("vmm") == []
     with pytest.raises(RegistryError):
         Registry(tmp_path / "missing.db", read_only=True)
