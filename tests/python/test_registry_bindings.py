@@ -255,6 +255,10 @@ def test_search(registry):
     assert [h["strategy_name"] for h in registry.search("spread z score")] == ["pairs_trading"]
     assert registry.search("nothing like this") == [] and registry.search("") == []
     assert len(registry.search("momentum pairs")) == 0
+    assert sorted(h["strategy_name"] for h in registry.search("momentum OR pairs")) == ["pairs_trading", "volatility_managed_momentum"]
+    assert registry.search("momentum NOT academic") == []
+    with pytest.raises(InvalidArgumentError, match="search 'momentum OR': OR needs a search term on each side"):
+        registry.search("momentum OR")
     assert len(registry.search("a", limit=0)) == 0
     registry.archive("pairs_trading")
     assert registry.search("pairs") == []
