@@ -14,7 +14,7 @@ const char* const kExitCodesHelp =
     "  5    a plugin failed (in a run: a strategy failed; the others finished)\n"
     "  6    conflict (a published version with another artifact)\n"
     "  7    unsupported\n"
-    "  8    I/O: a file cannot be read or written (the catalog read-only), or is damaged\n"
+    "  8    I/O: a file cannot be read or written (a read-only catalog, an export path), or is damaged\n"
     "  70   internal error (a bug: please report it)\n"
     "  130  interrupted by Ctrl-C; what was done so far is recorded\n"
     "  143  ended by SIGTERM (within 2 s, even inside a plugin call); what was done so far is recorded\n";

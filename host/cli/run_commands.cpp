@@ -211,6 +211,7 @@ void run_command(Context& ctx, const RunArgs& a) {
   if (report->status == "failed") ctx.exit_code = kExitPluginFailed;
   if (report->status == "interrupted")
     ctx.exit_code = shutdown.signal_number() == SIGTERM ? kExitTerminated : kExitInterrupted;
+  if (ctx.exit_code == kExitOk && !report->io_failure.ok()) ctx.exit_code = exit_code_for(report->io_failure.code());
 }
 
 // Every MEM run of a strategy, a line each: when, which enhancer, the scoring part and both arms'

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 
@@ -61,7 +63,14 @@ Result<MarketData> read_csv(const fs::path& file, const CsvOptions& options, Csv
   CsvReport local;
   CsvReport& rep = report ? *report : local;
   std::ifstream in(file, std::ios::binary);
-  if (!in) return Status::NotFound(file.string() + ": cannot open");
+  if (!in) {
+    // A file that is not there is NotFound (exit 3); one that is there but cannot be read is an
+    // I/O failure (exit 8), with the system's reason.
+    const int err = errno;
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return Status::NotFound(file.string() + ": cannot open: no such file");
+    return Status::IoError(file.string() + ": cannot open: " + std::strerror(err ? err : EIO));
+  }
   const std::string where = file.string();
 
   std::string line;

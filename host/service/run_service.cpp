@@ -765,10 +765,14 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   }
   if (!recorded.ok()) errors += (errors.empty() ? "" : "; ") + recorded.message();
   report.status = res.interrupted ? "interrupted" : errors.empty() ? "finished" : "failed";
+  auto export_failed = [&](const Status& st) {
+    report.warnings.push_back(st.message());
+    if (report.io_failure.ok()) report.io_failure = st;
+  };
   if (!req.equity_csv.empty())
-    if (Status st = write_equity_csv(req.equity_csv, res, n_main); !st.ok()) report.warnings.push_back(st.message());
+    if (Status st = write_equity_csv(req.equity_csv, res, n_main); !st.ok()) export_failed(st);
   if (!req.trades_csv.empty())
-    if (Status st = write_trades_csv(req.trades_csv, res, md, n_main); !st.ok()) report.warnings.push_back(st.message());
+    if (Status st = write_trades_csv(req.trades_csv, res, md, n_main); !st.ok()) export_failed(st);
   Status fin = c.finish_run(run, report.status, errors, report.to_json());
   if (!fin.ok()) report.warnings.push_back(fin.message());
   return report;

@@ -78,6 +78,9 @@ struct RunReport {
   uint64_t trades_recorded = 0;
   std::vector<StrategyReport> strategies;
   std::vector<std::string> warnings;
+  // The first export (--equity-csv, --trades-csv) that could not be written (also a warning); the
+  // run is recorded all the same. The CLI exits 8 for it.
+  Status io_failure;
 
   nlohmann::ordered_json to_json() const;
 };

@@ -165,8 +165,10 @@ PYBIND11_MODULE(algohost_registry, m) {
            },
            "text"_a, "limit"_a = 20, py::kw_only(), "include_inactive"_a = false,
            "Ranked full-text search over names, display names, descriptions, keywords and tags. The text is\n"
-           "read as words (the last one also as a prefix), never as query syntax. Each hit is a strategy\n"
-           "dict plus 'rank' (bm25: lower is better), best first.");
+           "words (all must match; in a plain list of words the last one also as a prefix) and FTS5's\n"
+           "operators: AND, OR, NOT ('a NOT b'), NEAR(a b, N), \"phrases\", prefix*, parentheses. A malformed\n"
+           "query raises InvalidArgumentError saying what is wrong. Each hit is a strategy dict plus 'rank'\n"
+           "(bm25: lower is better), best first.");
 
   // ---- Registration ----
   cls.def("register",

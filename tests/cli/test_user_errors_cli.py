@@ -160,6 +160,25 @@ def test_read_only_catalog_reads_with_one_warning_and_refuses_writes(algohost_bi
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before, "a read-only catalog changed"
 
 
+def test_io_failures_are_exit_8(home, algohost_bin, shared_dir):
+    # An export that cannot be written: the run is recorded, the warning names the file, exit 8.
+    target = shared_dir / "no-such-folder" / "trades.csv"
+    proc = home("run", "--strategy", "rsi", "--data", SAMPLE_CSV, "--trades-csv", target, "--json")
+    assert proc.returncode == 8, proc.stderr
+    assert f"warning: {target}: cannot write" in proc.stderr
+    assert json.loads(proc.stdout)["status"] == "finished"
+    assert home.json("runs", "--json")[1][0]["status"] == "finished"
+    # A data file that is there but cannot be read is I/O (8); one that is not there is not found (3).
+    data = shared_dir / "bars.csv"
+    shutil.copy(SAMPLE_CSV, data)
+    data.chmod(0o000)
+    env = {k: v for k, v in os.environ.items() if k != "ALGOHOST_PLUGIN_PATH"}
+    proc = as_user(algohost_bin, ["signals", "rsi", "--data", data], env)
+    assert proc.returncode == 8 and f"{data}: cannot open: Permission denied" in proc.stderr, proc.stderr
+    proc = as_user(algohost_bin, ["signals", "rsi", "--data", shared_dir / "missing.csv"], env)
+    assert proc.returncode == 3 and "cannot open: no such file" in proc.stderr, proc.stderr
+
+
 # ---- trades and perf of one run -----------------------------------------------------------------
 
 

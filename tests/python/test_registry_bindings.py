@@ -255,6 +255,10 @@ def test_search(registry):
     assert [h["strategy_name"] for h in registry.search("spread z score")] == ["pairs_trading"]
     assert registry.search("nothing like this") == [] and registry.search("") == []
     assert len(registry.search("momentum pairs")) == 0
+    assert sorted(h["strategy_name"] for h in registry.search("momentum OR pairs")) == ["pairs_trading", "volatility_managed_momentum"]
+    assert registry.search("momentum NOT academic") == []
+    with pytest.raises(InvalidArgumentError, match="search 'momentum OR': OR needs a search term on each side"):
+        registry.search("momentum OR")
     assert len(registry.search("a", limit=0)) == 0
     registry.archive("pairs_trading")
     assert registry.search("pairs") == []
@@ -638,9 +642,13 @@ def test_injection_looking_inputs_are_harmless(registry, tmp_path):
     assert registry.list(category="' OR '1'='1") == []
     assert [s["strategy_name"] for s in registry.list(category="momentum' OR '1'='1")] == [evil]
     assert [s["strategy_name"] for s in registry.list(tags="'; DELETE FROM strategy_tags; --")] == [evil]
-    for text in ['" OR 1=1 --', "NEAR(a b)", "*", "innocent OR x", "strategies_fts MATCH '*'", ")(", "^", "a:b"]:
+    for text in ["NEAR(a b)", "*", "innocent OR x", "strategies_fts MATCH '*'", "^", "a:b"]:
         assert isinstance(registry.search(text), list)
-    assert [h["strategy_name"] for h in registry.search("innocent OR x")] == []  # OR is a word, not syntax
+    # FTS5 operators work; malformed syntax is refused naming the query, never run as SQL.
+    assert sorted(h["strategy_name"] for h in registry.search("innocent OR drop")) == sorted(["innocent", evil])
+    for text in ['" OR 1=1 --', ")("]:
+        with pytest.raises(InvalidArgumentError, match="search '"):
+            registry.search(text)
     registry.record_trade(trade(evil, "2024-01-02", 0.01, symbol="'; DROP TABLE strategy_performance; --"))
     assert registry.trades(evil)[0]["symbol"] == "'; DROP TABLE strategy_performance; --"
     with pytest.raises(NotFoundError):
