@@ -120,8 +120,12 @@ std::optional<int64_t> parse_timestamp_ms(std::string_view text) {
 }
 
 std::string format_timestamp_ms(int64_t ts_ms) {
-  int64_t days = ts_ms >= 0 ? ts_ms / 86'400'000 : -((-ts_ms + 86'399'999) / 86'400'000);
-  int64_t rem = ts_ms - days * 86'400'000;
+  // Floor division without negating ts_ms (which overflows near INT64_MIN).
+  int64_t days = ts_ms / 86'400'000, rem = ts_ms % 86'400'000;
+  if (rem < 0) {
+    rem += 86'400'000;
+    --days;
+  }
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);

@@ -5,6 +5,7 @@
 #include <boost/dll/shared_library.hpp>
 
 #include "host/loader/artifact_check.h"
+#include "host/loader/elf_check.h"
 
 namespace algohost {
 namespace fs = std::filesystem;
@@ -38,6 +39,8 @@ Result<std::shared_ptr<const LoadedLibrary>> LibraryCache::open(const Manifest& 
                                         "reopened (install the new build at a new path)");
     return it->second;
   }
+  // A truncated or foreign file would crash dlopen (SIGBUS) or fail it obscurely: check it first.
+  if (Status elf = check_elf_library(canonical); !elf.ok()) return elf;
   auto lib = std::make_shared<LoadedLibrary>();
   lib->path = canonical;
   lib->size = size;

@@ -1,5 +1,7 @@
 #include "host/data/timestamp.h"
 
+#include <cstdint>
+
 #include <gtest/gtest.h>
 
 namespace algohost {
@@ -32,6 +34,14 @@ TEST(Timestamp, FormatRoundTrips) {
   EXPECT_EQ(format_timestamp_ms(-86400000LL), "1969-12-31T00:00:00Z");
   for (int64_t t : {0LL, 951782400000LL, 4102444800123LL})
     EXPECT_EQ(parse_timestamp_ms(format_timestamp_ms(t)), t);
+}
+
+// Found by fuzz_timestamp: negating a time near INT64_MIN overflowed (UB, caught in build-asan).
+TEST(Timestamp, FormatsEveryInt64) {
+  EXPECT_EQ(format_timestamp_ms(-1), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(format_timestamp_ms(INT64_MIN), "-292275055-05-16T16:47:04.192Z");
+  EXPECT_EQ(format_timestamp_ms(INT64_MIN + 50), "-292275055-05-16T16:47:04.242Z");
+  EXPECT_EQ(format_timestamp_ms(INT64_MAX), "292278994-08-17T07:12:55.807Z");
 }
 
 }  // namespace
