@@ -32,5 +32,10 @@ SyncReport sync_manifests(Catalog& catalog, const std::vector<SyncInput>& inputs
 
 // The registration a manifest describes.
 Registration registration_from(const Manifest& m, const std::string& origin);
+// The version a manifest describes, with its artifact's hash.
+VersionCreate version_from(const Manifest& m, const std::string& artifact_sha256);
+// The descriptive fields of `r` that differ from the record `s` (a status an operator set,
+// deprecated or archived, is kept); nullopt when none differ.
+std::optional<StrategyUpdate> descriptive_update(const StrategyRecord& s, const Registration& r);
 
 }  // namespace algohost::catalog
