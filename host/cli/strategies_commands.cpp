@@ -435,7 +435,7 @@ void add_import(CLI::App* parent, Context& ctx) {
 }  // namespace
 
 void add_strategies_commands(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand("strategies", "The strategy catalog: list, search, show, versions, lifecycle, parameters");
+  CLI::App* cmd = app.add_subcommand("strategies", "The strategy catalog: list, search, show, versions, lifecycle, parameters, import");
   cmd->require_subcommand(1);
   add_list(cmd, ctx);
   add_search(cmd, ctx);

@@ -267,7 +267,8 @@ void check_implementation(Checker& c, const OrderedJson& impl, Manifest& m, Mani
   if (plugin)
     lang = c.one_of(impl, base, "language", true, {"cpp", "python"});
   else if (auto l = c.str(impl, base, "language", false); l && !l->empty())
-    lang = c.one_of(impl, base, "language", false, {"cpp", "python", "multi"});
+    lang = c.one_of(impl, base, "language", false, {"cpp", "python", "multi", "csharp"});
+  if (lang && *lang == "csharp") lang = "cpp";  // the catalog's mapping: the seed's C# strategies are native ones
   if (lang) m.language = *lang;
   // The seed's file_path is the artifact when library/module is not given.
   auto file_path = c.str(impl, base, "file_path", false);

@@ -82,7 +82,8 @@ struct Manifest {
   std::string category, sub_category, complexity;
   std::vector<std::string> tags, asset_classes;
 
-  std::string language;               // "cpp" or "python" ("multi", or "" too, in a metadata file)
+  std::string language;               // "cpp" or "python" ("multi", or "" too, in a metadata file,
+                                      // where the seed's "csharp" is read as "cpp")
   std::filesystem::path artifact;     // library (cpp) or module (python), absolute; "" when a
                                       // metadata file names none
   std::string class_name, entry_point;
@@ -126,7 +127,7 @@ enum class ManifestUse {
   kMetadata,  // a metadata file (the catalog's mirror, `strategies import`): describes a strategy
               // that may have no artifact the host can load. version and the implementation's
               // fields are optional; the name follows the catalog's rule (1 to 100 printable
-              // characters); language may also be "multi"
+              // characters); language may also be "multi" (or the seed's "csharp", read as "cpp")
 };
 
 // Reads and validates `file`. Never throws; I/O and JSON syntax errors become issues. Comments

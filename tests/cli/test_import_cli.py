@@ -48,7 +48,7 @@ def test_the_seeds_example_file_is_imported_listed_searched_and_shown(bare):
     assert row["current_version"] == "1.0.0" and row["language"] == "python"
     table = bare("strategies", "list", "--origin", "imported").stdout.splitlines()
     assert "RUNNABLE" in table[0].split()
-    assert table[1].split()[0] == SEED_NAME and " no " in table[1]
+    assert table[2].split()[0] == SEED_NAME and " no " in table[2]  # under the header and its rule
 
     proc, hits = bare.json("strategies", "search", "momentum volatility", "--json")
     assert proc.returncode == 0, proc.stderr
