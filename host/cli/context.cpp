@@ -20,6 +20,7 @@ PluginService& Context::plugins() {
     fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) o.builtin_dirs = builtin_plugin_dirs(exe);  // the Python SDK is found beside them
     if (python_max_failures) o.python_max_consecutive_failures = *python_max_failures;
+    if (python_call_timeout) o.python_call_time_limit_s = *python_call_timeout;
     plugins_ = std::make_unique<PluginService>(std::move(o));
   }
   return *plugins_;

@@ -20,6 +20,7 @@ struct Context {
   std::string log_level = "warn";
   std::optional<std::string> catalog_path;  // --catalog
   std::optional<uint32_t> python_max_failures;  // --python-max-failures
+  std::optional<double> python_call_timeout;    // --python-call-timeout (seconds)
   int exit_code = 0;
 
   // Built on first use from the options above, ALGOHOST_PLUGIN_PATH and the built-in plugins.

@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
                  "Failed calls in a row after which a Python strategy instance is stopped (default 5; "
                  "each failure is logged and its signal skipped)")
       ->check(CLI::Range(1u, 1000000u));
+  app.add_option("--python-call-timeout", ctx.python_call_timeout,
+                 "Time limit in seconds for each call into a Python plugin; a call that exceeds it raises "
+                 "TimeoutError inside the plugin and fails like any failed call (default: none)")
+      ->check(CLI::Range(0.001, 86400.0));
   app.set_version_flag("--version", "algohost 0.1.0");
 
   add_plugin_commands(app, ctx);

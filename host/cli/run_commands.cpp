@@ -21,8 +21,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::atomic<bool> g_stop{false};
-extern "C" void on_stop_signal(int) { g_stop.store(true); }
 
 std::string opt_fixed(const std::optional<double>& v, int d) { return v ? fixed(*v, d) : "-"; }
 std::string pct(double v) { return fixed(100.0 * v, 2) + "%"; }
@@ -80,7 +78,7 @@ struct RunArgs {
   double capital = 100000, slippage_bps = 0, commission = 0, commission_bps = 0, risk_free = 0;
   std::optional<double> size;
   std::optional<int> periods;
-  bool json = false, no_batch = false, skip_bad_rows = false;
+  bool json = false, no_batch = false, skip_bad_rows = false, allow_unpublished = false;
   std::string mem;  // "", on, off
   double mem_train_fraction = 0.5;
   bool mem_reset = false;
@@ -152,6 +150,7 @@ void run_command(Context& ctx, const RunArgs& a) {
   if (!a.from.empty()) req.from = a.from;
   if (!a.to.empty()) req.to = a.to;
   req.params = *overrides;
+  req.allow_unpublished = a.allow_unpublished;
   req.broker.capital = a.capital;
   req.broker.slippage_bps = a.slippage_bps;
   req.broker.commission_per_trade = a.commission;
@@ -173,10 +172,9 @@ void run_command(Context& ctx, const RunArgs& a) {
   req.enhancer_max_failures = a.enhancer_max_failures;
   Progress progress;
   req.progress = progress.callback();
-  g_stop.store(false);
-  req.stop = &g_stop;
-  auto old_int = std::signal(SIGINT, on_stop_signal);
-  auto old_term = std::signal(SIGTERM, on_stop_signal);
+  RunShutdown shutdown;  // SIGINT stops at the next bar; SIGTERM or a second SIGINT ends within 2 s
+  req.stop = shutdown.stop_flag();
+  req.shutdown = &shutdown;
 
   catalog::Catalog* cat = ctx.catalog();  // opens and syncs before the run
   if (!cat) return;
@@ -184,8 +182,6 @@ void run_command(Context& ctx, const RunArgs& a) {
   RunService service(ctx.plugins(), cs);
   auto report = service.run(req);
   progress.done();
-  std::signal(SIGINT, old_int);
-  std::signal(SIGTERM, old_term);
   if (!report.ok()) {
     ctx.exit_code = report_error(report.status());
     return;
@@ -213,7 +209,7 @@ void run_command(Context& ctx, const RunArgs& a) {
     }
   }
   if (report->status == "failed") ctx.exit_code = 5;
-  if (report->status == "interrupted") ctx.exit_code = 130;
+  if (report->status == "interrupted") ctx.exit_code = 128 + (shutdown.signal_number() ? shutdown.signal_number() : SIGINT);
 }
 
 // Every MEM run of a strategy, a line each: when, which enhancer, the scoring part and both arms'
@@ -269,6 +265,15 @@ Result<catalog::PerformanceMetrics> performance_of(catalog::Catalog& c, const st
   return c.performance(name, opt(from), opt(to), version_id);
 }
 
+// How many of the trades counted come from runs that did not finish (stopped, failed, crashed).
+void print_unfinished_note(const std::vector<catalog::PerformanceMetrics>& rows) {
+  for (const auto& p : rows)
+    if (p.unfinished_trades > 0)
+      std::cout << "note: " << p.unfinished_trades << " of the " << p.trades << " trades of " << p.strategy_name << " come from "
+                << p.unfinished_runs << (p.unfinished_runs == 1 ? " run" : " runs")
+                << " that did not finish (running, interrupted, failed or crashed; see `algohost runs`)\n";
+}
+
 void print_perf(const std::vector<catalog::PerformanceMetrics>& rows) {
   Table t({"STRATEGY", "TRADES", "WINS", "WIN RATE", "TOTAL PNL", "AVG PNL", "AVG WIN", "AVG LOSS", "PROFIT F",
            "MAX DD", "SHARPE/TRADE"});
@@ -277,6 +282,7 @@ void print_perf(const std::vector<catalog::PerformanceMetrics>& rows) {
            fixed(p.average_pnl, 2), fixed(p.average_win, 2), fixed(p.average_loss, 2), opt_fixed(p.profit_factor, 2),
            fixed(p.max_drawdown, 2), opt_fixed(p.sharpe_ratio, 3)});
   t.print(std::cout);
+  print_unfinished_note(rows);
 }
 
 }  // namespace
@@ -292,7 +298,11 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   run->add_option("--symbols", a->symbols, "Only these symbols")->delimiter(',');
   run->add_option("--from", a->from, "First date (ISO-8601)");
   run->add_option("--to", a->to, "Last date (ISO-8601, inclusive)");
-  run->add_option("--param", a->params, "NAME=VALUE for every strategy that has NAME (repeatable)");
+  run->add_option("--param", a->params,
+                  "NAME=VALUE for every strategy that has NAME, or STRATEGY.NAME=VALUE for one strategy (repeatable)");
+  run->add_flag("--allow-unpublished", a->allow_unpublished,
+                "Run an artifact that differs from its published name@version (a rebuilt library, an edited module) "
+                "as an unpublished development version, instead of refusing it");
   run->add_option("--capital", a->capital, "Starting capital per strategy")->capture_default_str()->check(positive_number());
   run->add_option("--slippage-bps", a->slippage_bps, "Slippage per fill, basis points")->check(non_negative_number());
   run->add_option("--commission", a->commission, "Commission per fill, currency")->check(non_negative_number());

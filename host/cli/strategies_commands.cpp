@@ -204,7 +204,7 @@ void add_versions(CLI::App* parent, Context& ctx) {
       }
       Table t({"VERSION", "TYPE", "VALIDATION", "SHA256", "CREATED", "CHANGELOG"});
       for (const auto& v : *versions)
-        t.add({v.version_number, v.version_type, v.validation_status,
+        t.add({v.version_number + (v.development ? " (unpublished development build)" : ""), v.version_type, v.validation_status,
                v.artifact_sha256.empty() ? "-" : v.artifact_sha256.substr(0, 12), v.created_at, v.changelog});
       t.print(std::cout);
       return Status::Ok();

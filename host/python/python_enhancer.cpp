@@ -1,5 +1,7 @@
 #include "host/python/python_enhancer.h"
 
+#include "host/python/call_time_limit.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -127,7 +129,11 @@ Status PythonEnhancer::enhance(const ah_enhance_input& in, ah_enhance_output& ou
        PyFloat_FromDouble(in.size), PyFloat_FromDouble(in.position)});
   static PyObject* const name = PyUnicode_InternFromString("enhance");
   // CallMethodOneArg, not CallMethod(..., "O", ctx): the context is a tuple, which "O" would unpack.
-  PyObject* r = ctx ? PyObject_CallMethodOneArg(obj_, name, ctx) : nullptr;
+  PyObject* r = nullptr;
+  if (ctx) {
+    CallTimeLimit limit;
+    r = PyObject_CallMethodOneArg(obj_, name, ctx);
+  }
   Py_XDECREF(ctx);
   if (!r) return failed("enhance");
   std::string problem = r == Py_None ? "" : read_result(r, out);
@@ -146,7 +152,11 @@ Status PythonEnhancer::learn(const ah_trade_outcome& t) {
        PyFloat_FromDouble(t.trade_return), PyBool_FromLong(t.won), PyFloat_FromDouble(t.confidence),
        make_market(sdk, t.entry_context), PyUnicode_FromString(t.exit_reason ? t.exit_reason : "")});
   static PyObject* const name = PyUnicode_InternFromString("learn");
-  PyObject* r = o ? PyObject_CallMethodOneArg(obj_, name, o) : nullptr;
+  PyObject* r = nullptr;
+  if (o) {
+    CallTimeLimit limit;
+    r = PyObject_CallMethodOneArg(obj_, name, o);
+  }
   Py_XDECREF(o);
   if (!r) return failed("learn");
   Py_DECREF(r);

@@ -1,5 +1,7 @@
 #include "host/python/python_instance.h"
 
+#include "host/python/call_time_limit.h"
+
 #include <pybind11/pybind11.h>
 #include <spdlog/spdlog.h>
 
@@ -290,7 +292,11 @@ Status PythonInstance::on_slice(const ah_slice& slice, std::vector<ah_signal>& o
   if (per_bar_ && slice.n_symbols == 1) {
     if (!slice.has_bar[0]) return Status::Ok();
     PyObject* bar = make_bar(rt_.sdk().bar_type, slice.bars[0]);
-    PyObject* r = bar ? PyObject_CallOneArg(on_bar_, bar) : nullptr;
+    PyObject* r = nullptr;
+    if (bar) {
+      CallTimeLimit limit;
+      r = PyObject_CallOneArg(on_bar_, bar);
+    }
     Py_XDECREF(bar);
     if (!r) return call_failed("on_bar", slice.ts_ms);
     if (r == Py_None) {
@@ -307,7 +313,11 @@ Status PythonInstance::on_slice(const ah_slice& slice, std::vector<ah_signal>& o
     return Status::Ok();
   }
   PyObject* sl = make_slice(slice);
-  PyObject* r = sl ? PyObject_CallOneArg(on_slice_, sl) : nullptr;
+  PyObject* r = nullptr;
+  if (sl) {
+    CallTimeLimit limit;
+    r = PyObject_CallOneArg(on_slice_, sl);
+  }
   Py_XDECREF(sl);
   if (!r) return call_failed("on_slice", slice.ts_ms);
   std::string p = to_signals(r, slice, out);
@@ -349,10 +359,12 @@ Status PythonInstance::on_batch(const ah_series& series, ah_signal* out, uint64_
     PyObject* r;
     if (per_bar_) {
       PyObject* bar = make_bar(rt_.sdk().bar_type, b);
+      CallTimeLimit limit;
       r = bar ? PyObject_CallOneArg(on_bar_, bar) : nullptr;
       Py_XDECREF(bar);
     } else {
       PyObject* sl = make_slice(one);
+      CallTimeLimit limit;
       r = sl ? PyObject_CallOneArg(on_slice_, sl) : nullptr;
       Py_XDECREF(sl);
     }

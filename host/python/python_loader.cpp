@@ -1,5 +1,7 @@
 #include "host/python/python_loader.h"
 
+#include "host/python/call_time_limit.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -21,7 +23,9 @@ struct PythonLoader::Module {
   std::string class_name;
 };
 
-PythonLoader::PythonLoader(PythonLoaderOptions options) : options_(std::move(options)) {}
+PythonLoader::PythonLoader(PythonLoaderOptions options) : options_(std::move(options)) {
+  python::set_call_time_limit(options_.call_time_limit_s);
+}
 PythonLoader::~PythonLoader() = default;  // modules stay imported: the interpreter outlives us
 
 namespace {

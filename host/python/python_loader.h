@@ -40,6 +40,7 @@ inline constexpr unsigned kPythonEnhancerMinor = 1;
 struct PythonLoaderOptions {
   std::filesystem::path sdk_dir;          // folder holding the algohost package ("" = not found)
   uint32_t max_consecutive_failures = 5;  // failed calls in a row before an instance is stopped
+  double call_time_limit_s = 0;           // per call into plugin code; 0 = none (call_time_limit.h)
 };
 
 class PythonLoader {

@@ -11,6 +11,8 @@
 
 #include "host/python/python_instance.h"
 
+#include "host/python/call_time_limit.h"
+
 namespace algohost::python {
 namespace py = pybind11;
 
@@ -48,7 +50,11 @@ Status PythonInstance::call_vectorized(const ah_series& cols, bool zero_copy, si
     py::object carry = cols.carry ? py::object(column(cols.carry, n, zero_copy)) : py::none();
     py::object series = py::reinterpret_borrow<py::object>(rt_.sdk().series_type)(
         py::str(cols.symbol ? cols.symbol : ""), ts, o, h, l, c, v, carry);
-    PyObject* raw = PyObject_CallOneArg(on_batch_, series.ptr());
+    PyObject* raw = nullptr;
+    {
+      CallTimeLimit limit;
+      raw = PyObject_CallOneArg(on_batch_, series.ptr());
+    }
     std::string error;
     if (!raw) error = rt_.take_error(config_.plugin_dir, &traceback);  // frees the failed call's frames
     series = py::object();

@@ -53,11 +53,21 @@ void Recorder::push(catalog::TradeRecord trade) {
 void Recorder::loop() {
   std::vector<catalog::TradeRecord> taken;  // slots; the first taken_n hold this round's trades
   size_t taken_n = 0;
+  auto last_beat = std::chrono::steady_clock::now();
+  const size_t full = std::min(options_.batch, options_.capacity);
   while (true) {
+    if (!options_.heartbeat_run.empty() &&
+        std::chrono::steady_clock::now() - last_beat >= std::chrono::seconds(catalog::kHeartbeatSeconds)) {
+      (void)catalog_->heartbeat_run(options_.heartbeat_run);  // a missed beat is only a later one
+      last_beat = std::chrono::steady_clock::now();
+    }
     {
       std::unique_lock<std::mutex> lock(mu_);
-      not_empty_.wait(lock, [&] { return queued_ > 0 || stopping_; });
-      if (queued_ == 0 && stopping_) return;
+      not_empty_.wait_for(lock, options_.write_every, [&] { return queued_ >= full || stopping_ || flush_wanted_ > 0; });
+      if (queued_ == 0) {
+        if (stopping_) return;
+        continue;
+      }
       taken.swap(queue_);  // O(1) under the lock: the producer is never held up by copying
       taken_n = queued_;
       queued_ = 0;
@@ -86,12 +96,27 @@ void Recorder::loop() {
 
 Status Recorder::flush() {
   std::unique_lock<std::mutex> lock(mu_);
+  ++flush_wanted_;
   not_empty_.notify_one();
   while (queued_ > 0 || in_flight_ > 0) {
     not_empty_.notify_one();
     drained_.wait_for(lock, std::chrono::milliseconds(50));
   }
+  --flush_wanted_;
   return error_;
+}
+
+bool Recorder::flush_for(std::chrono::milliseconds limit) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  std::unique_lock<std::mutex> lock(mu_);
+  ++flush_wanted_;
+  not_empty_.notify_one();
+  while ((queued_ > 0 || in_flight_ > 0) && std::chrono::steady_clock::now() < until) {
+    not_empty_.notify_one();
+    drained_.wait_until(lock, std::min(until, std::chrono::steady_clock::now() + std::chrono::milliseconds(20)));
+  }
+  --flush_wanted_;
+  return queued_ == 0 && in_flight_ == 0;
 }
 
 Status Recorder::finish() {

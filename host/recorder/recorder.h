@@ -5,9 +5,16 @@
 // full, push() waits (back-pressure) rather than dropping anything. flush() returns once every
 // trade pushed before it is committed (or has failed: the first error is returned and kept).
 // Summaries are refreshed once, by finish(), not per batch. WAL checkpoints run on a thread of
-// their own (sql::WalCheckpointer), so a commit never waits for one. Thread-safe for one producer.
+// their own (sql::WalCheckpointer), so a commit never waits for one. Thread-safe for one producer;
+// flush_for() may also be called from another thread (the shutdown watchdog).
+//
+// A trade waits at most `write_every` before it is written, even when fewer than `batch` are
+// queued, so a process that dies (a plugin's segfault, kill -9) loses at most that much. While
+// `heartbeat_run` is set, the writer thread also records that run's heartbeat every
+// catalog::kHeartbeatSeconds (Catalog::heartbeat_run): the run's process is alive.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <memory>
@@ -26,6 +33,8 @@ class Recorder {
     size_t capacity = 1 << 13;  // trades queued at most
     size_t batch = 4096;        // trades per transaction
     std::string actor = "recorder";
+    std::chrono::milliseconds write_every{1000};
+    std::string heartbeat_run;  // run id, or "" for none
   };
   static Result<std::unique_ptr<Recorder>> open(const std::filesystem::path& catalog_file, Options options);
   ~Recorder();
@@ -34,6 +43,8 @@ class Recorder {
   void push(catalog::TradeRecord trade);
   // Waits until everything pushed so far is written; the first write error, if any.
   Status flush();
+  // flush(), waiting at most `limit`: false when trades were still queued or being written then.
+  bool flush_for(std::chrono::milliseconds limit);
   // flush(), then refresh the summaries of every strategy recorded, then stop the thread.
   Status finish();
 
@@ -54,6 +65,7 @@ class Recorder {
   size_t in_flight_ = 0;
   uint64_t recorded_ = 0;
   bool stopping_ = false;
+  int flush_wanted_ = 0;  // flushes waiting: the writer takes what is queued without waiting for a batch
   Status error_;
   std::set<std::string> strategies_;
   std::thread thread_;

@@ -26,16 +26,29 @@ Result<catalog::Catalog*> CatalogService::catalog() {
   auto opened = catalog::Catalog::open(location_.db, options);
   if (!opened.ok()) return opened.status();
   std::vector<catalog::SyncInput> inputs;
+  std::vector<std::string> unpublished;
   for (const auto& p : plugins_.discovery().plugins) {
     if (!p.report.ok() || p.shadowed_by) continue;
     const Manifest& m = *p.report.manifest;
     auto sha = sha256_file(m.artifact);
+    // A version not yet published with this artifact is published only once it loads. (One
+    // published with another artifact is refused by the sync itself, without loading anything.)
+    if (m.kind == "strategy") {
+      auto have = (*opened)->get_version(m.name, m.version_text);
+      if (!have.ok() || !sha.ok()) {
+        if (Status loads = plugins_.check_loads(m); !loads.ok()) {
+          unpublished.push_back(m.id() + ": not published: " + loads.message());
+          continue;
+        }
+      }
+    }
     inputs.push_back({&m, sha.ok() ? *sha : std::string(), p.origin == "built-in" ? "built_in" : "imported"});
   }
   const std::string actor = (*opened)->actor();
   (*opened)->set_actor("sync");
   report_ = catalog::sync_manifests(**opened, inputs);
   (*opened)->set_actor(actor);
+  report_.problems.insert(report_.problems.end(), unpublished.begin(), unpublished.end());
   if (!report_.fatal.ok()) {
     const Status& f = report_.fatal;
     std::string message = location_.db.string() + ": " + f.message();
@@ -45,6 +58,12 @@ Result<catalog::Catalog*> CatalogService::catalog() {
     return Status(f.code(), message);
   }
   for (const auto& problem : report_.problems) spdlog::warn("catalog sync: {}", problem);
+  auto crashed = (*opened)->mark_crashed_runs();
+  if (!crashed.ok()) return crashed.status().with_context(location_.db.string());
+  crashed_ = std::move(*crashed);
+  for (const auto& r : crashed_)
+    spdlog::warn("run {} (started {}) ended without finishing: {}; marked crashed, its {} recorded trades are kept",
+                 r.run_id, r.started_at, r.why, r.trades);
   catalog_ = std::move(*opened);
   return catalog_.get();
 }

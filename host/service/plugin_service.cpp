@@ -28,7 +28,7 @@ PluginService::PluginService(PluginServiceOptions options)
       libraries_(std::make_shared<LibraryCache>()),
       native_(libraries_),
       native_enhancers_(libraries_),
-      python_(PythonLoaderOptions{options_.python_sdk_dir, options_.python_max_consecutive_failures}) {}
+      python_(PythonLoaderOptions{options_.python_sdk_dir, options_.python_max_consecutive_failures, options_.python_call_time_limit_s}) {}
 
 const DiscoveryResult& PluginService::discovery() {
   if (!discovery_)

@@ -29,6 +29,7 @@ struct PluginServiceOptions {
   // <lib>/algohost/plugins, in the build tree and in an install).
   std::filesystem::path python_sdk_dir;
   uint32_t python_max_consecutive_failures = 5;      // see PythonInstance
+  double python_call_time_limit_s = 0;               // see python/call_time_limit.h; 0 = none
 };
 
 // One discovered manifest and what happened when the host tried it.
@@ -87,6 +88,11 @@ class PluginService {
   // The same for an enhancer manifest: one instance per strategy per run.
   Result<std::unique_ptr<EnhancerInstance>> instantiate_enhancer(const Manifest& m,
                                                                  const std::map<std::string, std::string>& overrides);
+
+  // Every load check a plugin must pass before it is published in the catalog or run: the
+  // artifact's file checks, opening it (native) or importing it (Python), the descriptor, and an
+  // instance created with the default parameters (then destroyed).
+  Status check_loads(const Manifest& m) { return try_load(m); }
 
   // Runs one strategy over the bars in `data` (a CSV file or directory). Single-symbol
   // strategies get one instance per symbol; others get time-aligned slices of all symbols.

@@ -15,6 +15,8 @@
 #include "host/service/enhancer_arm.h"
 #include "host/service/import_service.h"
 #include "host/service/mem_store.h"
+#include "host/service/run_artifacts.h"
+#include "host/loader/sha256.h"
 
 namespace algohost {
 
@@ -96,6 +98,60 @@ Result<MarketData> RunService::load_data(const RunRequest& req, std::string& des
 }
 
 namespace {
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+
+// --param values: NAME=VALUE goes to every strategy that has NAME; STRATEGY.NAME=VALUE to that
+// strategy only (and wins over NAME=VALUE there).
+struct ScopedParams {
+  std::map<std::string, std::string> global;
+  std::map<std::string, std::map<std::string, std::string>> by_strategy;  // strategy name -> NAME -> VALUE
+
+  std::map<std::string, std::string> for_strategy(const Manifest& m) const {
+    std::map<std::string, std::string> out;
+    for (const auto& [name, value] : global)
+      if (m.find_parameter(name)) out[name] = value;
+    if (auto it = by_strategy.find(m.name); it != by_strategy.end())
+      for (const auto& [name, value] : it->second) out[name] = value;
+    return out;
+  }
+};
+
+// Errors (InvalidArgument) name the --param: a NAME no strategy of the run has, a STRATEGY that is
+// not in the run, a NAME that STRATEGY does not have.
+Result<ScopedParams> scope_params(const std::map<std::string, std::string>& params,
+                                  const std::vector<const Manifest*>& manifests) {
+  ScopedParams out;
+  auto names_of = [](const Manifest& m) {
+    std::string known;
+    for (const auto& p : m.parameters) known += (known.empty() ? "" : ", ") + p.name;
+    return known;
+  };
+  for (const auto& [key, value] : params) {
+    const bool anyone_has = std::any_of(manifests.begin(), manifests.end(), [&](const Manifest* m) { return m->find_parameter(key); });
+    const auto dot = key.find('.');
+    if (!anyone_has && dot != std::string::npos && dot > 0) {
+      const std::string strategy = key.substr(0, dot), name = key.substr(dot + 1);
+      auto target = std::find_if(manifests.begin(), manifests.end(), [&](const Manifest* m) { return m->name == strategy; });
+      if (target == manifests.end()) {
+        std::string running;
+        for (const auto* m : manifests) running += (running.empty() ? "" : ", ") + m->name;
+        return Status::InvalidArgument("--param " + key + ": '" + strategy + "' is not a strategy of this run (it runs: " +
+                                       running + ")");
+      }
+      if (!(*target)->find_parameter(name))
+        return Status::InvalidArgument("--param " + key + ": " + (*target)->id() + " has no parameter '" + name + "' (it has: " +
+                                       names_of(**target) + ")");
+      out.by_strategy[strategy][name] = value;
+      continue;
+    }
+    if (!anyone_has)
+      return Status::InvalidArgument("--param " + key + ": none of the strategies has a parameter '" + key +
+                                     "' (give STRATEGY.NAME=VALUE for one strategy's)");
+    out.global[key] = value;
+  }
+  return out;
+}
 
 bool has_weekend_bars(const MarketData& md) {
   for (const auto& s : md.series)
@@ -193,12 +249,8 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   }
   if (manifests.empty()) return Status::NotFound("no strategies to run");
 
-  // --param NAME=VALUE goes to every strategy that has NAME; a name no strategy has is an error.
-  for (const auto& [name, value] : req.params) {
-    bool used = false;
-    for (const auto* m : manifests) used = used || m->find_parameter(name);
-    if (!used) return Status::InvalidArgument("--param " + name + ": none of the strategies has a parameter '" + name + "'");
-  }
+  auto scoped_params = scope_params(req.params, manifests);
+  if (!scoped_params.ok()) return scoped_params.status();
 
   auto cat = catalog_.catalog();
   if (!cat.ok()) return cat.status();
@@ -241,6 +293,8 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   std::vector<StrategySetup> shadows;
 
   std::vector<StrategySetup> setups;
+  std::vector<RanVersion> setup_versions;  // per strategy setup (not the shadow arms): what ran, where it is recorded
+  std::vector<StrategyReport> not_started;  // strategies whose instance could not be created
   nlohmann::ordered_json strategies_json = nlohmann::ordered_json::array();
   for (size_t mi = 0; mi < manifests.size(); ++mi) {
     const Manifest* m = manifests[mi];
@@ -256,11 +310,10 @@ Result<RunReport> RunService::run(const RunRequest& req) {
         overrides[spec.name] = it->is_string() ? it->get<std::string>() : it->dump();
         from_catalog.insert(spec.name);
       }
-    for (const auto& [name, value] : req.params)
-      if (m->find_parameter(name)) {
-        overrides[name] = value;
-        from_catalog.erase(name);
-      }
+    for (const auto& [name, value] : scoped_params->for_strategy(*m)) {
+      overrides[name] = value;
+      from_catalog.erase(name);
+    }
     // Data the strategy cannot run on: an error when it was asked for by name, else it is left
     // out of the run with a warning.
     std::string unmet;
@@ -301,18 +354,48 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     setup.broker = req.broker;
     setup.broker.allow_short = m->short_selling;
     setup.broker.default_size = req.default_size.value_or(1.0 / static_cast<double>(std::max<size_t>(1, md.series.size())));
+    // The artifact that runs is the one published under its name@version, or the run is refused
+    // (or, when allowed, recorded against a development version of its own).
+    // A changed artifact is refused before any of its code runs; one that is not published at all
+    // is tried first, so that a constructor that throws is reported as such (and fails alone).
+    auto ran = version_to_record(c, *m, req.allow_unpublished);
+    if (!ran.ok() && ran.status().code() != StatusCode::kNotFound) return ran.status();
     const size_t n_instances = m->symbols == 1 ? md.series.size() : 1;
-    for (size_t i = 0; i < n_instances; ++i) {
+    Status created = Status::Ok();
+    for (size_t i = 0; i < n_instances && created.ok(); ++i) {
       auto inst = plugins_.instantiate(*m, overrides);
-      if (!inst.ok()) return inst.status();
-      setup.instances.push_back(std::move(*inst));
+      if (inst.ok()) setup.instances.push_back(std::move(*inst));
+      else created = inst.status().code() == StatusCode::kInvalidArgument && !starts_with(inst.status().message(), m->name)
+                         ? inst.status().with_context(m->id())
+                         : inst.status();
     }
+    if (!created.ok()) {
+      // A strategy that cannot be created fails alone: the others in the run go on. Bad input
+      // (a parameter out of range) stops the run before it starts.
+      if (created.code() == StatusCode::kInvalidArgument || manifests.size() == 1) return created;
+      StrategyReport failed;
+      failed.label = learned ? learned->name : m->id();
+      failed.error = created.message();
+      not_started.push_back(std::move(failed));
+      continue;
+    }
+    if (!ran.ok()) return ran.status();
     auto params = resolve_parameters(*m, overrides);
-    auto version = c.get_version(m->name, m->version_text);
-    strategies_json.push_back({{"strategy", m->id()},
-                               {"version_id", version.ok() ? nlohmann::ordered_json(version->version_id) : nlohmann::ordered_json(nullptr)},
-                               {"parameters", params.ok() ? *params : nlohmann::ordered_json(nullptr)},
-                               {"parameters_from_catalog", from_catalog}});
+    nlohmann::ordered_json entry{{"strategy", m->id()},
+                                 {"version_id", ran->version_id},
+                                 {"version", ran->version_number},
+                                 {"artifact_sha256", ran->artifact_sha256},
+                                 {"published", ran->published},
+                                 {"parameters", params.ok() ? *params : nlohmann::ordered_json(nullptr)},
+                                 {"parameters_from_catalog", from_catalog}};
+    if (!ran->published) {
+      entry["published_sha256"] = ran->published_sha256;
+      report.warnings.push_back(m->id() + " runs an unpublished development build (sha256 " + ran->artifact_sha256 +
+                                "): its trades are recorded against " + m->name + "@" + ran->version_number +
+                                ", not the published " + m->id() + "; MEM state, patterns and parameter changes are not saved");
+    }
+    strategies_json.push_back(std::move(entry));
+    setup_versions.push_back(*ran);
     if (learned) {
       setup.label = learned->name;
       filters.push_back(std::make_unique<mem::PatternFilterStage>(learned->pattern, learned->standardizer));
@@ -323,6 +406,11 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     }
     setup_learned.push_back(learned);
     strategies_json.back()["enhancer"] = use_mem ? nlohmann::ordered_json(enhancer.label()) : nullptr;
+    if (use_mem && enhancer.manifest) {
+      auto enhancer_sha = sha256_file(enhancer.manifest->artifact);
+      if (!enhancer_sha.ok()) return enhancer_sha.status().with_context(enhancer.manifest->file.string());
+      strategies_json.back()["enhancer_artifact_sha256"] = *enhancer_sha;
+    }
     if (use_mem) {
       MemArm a;
       a.main = setups.size();
@@ -409,6 +497,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     arm_of[mem_arms[i].shadow] = static_cast<int>(i);
   }
 
+  if (setups.empty() && !not_started.empty()) return Status::PluginError(not_started.front().error);
   if (setups.empty()) {
     std::string why;
     for (const auto& w : report.warnings) why += (why.empty() ? "" : "; ") + w;
@@ -438,12 +527,26 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       continue;
     }
     auto rec = c.get(s.manifest->name);
-    auto ver = c.get_version(s.manifest->name, s.manifest->version_text);
-    ids.emplace_back(rec.ok() ? rec->strategy_id : "", ver.ok() ? ver->version_id : "");
+    ids.emplace_back(rec.ok() ? rec->strategy_id : "", setup_versions[ids.size()].version_id);
   }
 
-  auto recorder = Recorder::open(catalog_.location().db, {});
+  Recorder::Options recorder_options;
+  recorder_options.heartbeat_run = *run_id;
+  auto recorder = Recorder::open(catalog_.location().db, recorder_options);
   if (!recorder.ok()) return recorder.status();
+  // Attached while the recorder lives; detached (in reverse order) on every way out of run().
+  struct Attachment {
+    RunShutdown* s;
+    ~Attachment() {
+      if (!s) return;
+      s->attach_recorder(nullptr);
+      s->attach_run({}, "");
+    }
+  } attachment{req.shutdown};
+  if (req.shutdown) {
+    req.shutdown->attach_run(catalog_.location().db, *run_id);
+    req.shutdown->attach_recorder(recorder->get());
+  }
   std::vector<std::string> timeframes;
   for (const auto& s : md.series) timeframes.push_back(timeframe_of(s));
 
@@ -532,6 +635,10 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     j["scoring_part"] = {{"from", format_timestamp_ms(split_ms)}, {"to", format_timestamp_ms(last_ms)}};
     int64_t loaded_through = INT64_MIN;
     nlohmann::ordered_json saved_to = nullptr;
+    // A development build's learning stays out of the strategy's MEM state, patterns, learned
+    // strategies and parameters: they belong to the published versions.
+    const bool persist = setup_versions[k].published;
+    if (!persist) j["not_saved"] = "an unpublished development build: MEM state, patterns and parameter changes are not saved";
     if (a.plugin) {  // an enhancer plugin: learns the scoring part's outcomes now, keeps its state
       a.plugin->finish();
       j["how"] = "the enhancer learned from the base arm's outcomes that closed in the training part, judged the "
@@ -539,7 +646,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
                  "are scored on the scoring part only";
       j["plugin"] = plugin_enhancer_json(*a.plugin);
       if (a.plugin->disabled()) report.warnings.push_back(enh.label + ": " + a.plugin->disabled_reason());
-      auto written = save_enhancer_state(*a.plugin, c, a.strategy_id, a.enhancer_name);
+      auto written = persist ? save_enhancer_state(*a.plugin, c, a.strategy_id, a.enhancer_name) : Result<bool>(false);
       if (!written.ok()) report.warnings.push_back("saving the enhancer state: " + written.status().message());
       if (written.ok() && *written) saved_to = kEnhancerStateStore;
       loaded_through = a.plugin->loaded_through_ms();
@@ -553,12 +660,14 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       j["counters"] = {{"entries_judged", cn.entries_seen}, {"vetoed", cn.vetoed}, {"learned_total", cn.learned},
                        {"learned_after_scoring", cn.deferred}, {"skipped", cn.skipped}, {"discoveries", cn.discoveries}};
       j["model"] = {{"updates", a.stage->model().updates()}, {"seed", req.mem_seed}};
-      if (Status st = save_mem_state(c, a.strategy_id, a.stage->to_json(), a.stage->counters().learned,
-                                     a.stage->last_learned_exit_ms());
-          !st.ok())
+      if (!persist) {
+      } else if (Status st = save_mem_state(c, a.strategy_id, a.stage->to_json(), a.stage->counters().learned,
+                                            a.stage->last_learned_exit_ms());
+                 !st.ok()) {
         report.warnings.push_back("saving the MEM state: " + st.message());
-      else
+      } else {
         saved_to = "catalog (mem_models)";
+      }
       loaded_through = a.stage->loaded_through_ms();
     }
     j["base_arm_metrics"] = base.metrics.to_json();
@@ -579,7 +688,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     if (measured && !ids[k].second.empty())
       if (Status st = c.set_mem_improvement(ids[k].second, cmp.improvement_pct); !st.ok())
         report.warnings.push_back(st.message());
-    if (!ids[k].first.empty())
+    if (persist && !ids[k].first.empty())
       if (Status st = store_learned_patterns(c, ids[k].first, a.stage->miner().patterns()); !st.ok())
         report.warnings.push_back(st.message());
     j["patterns"] = nlohmann::ordered_json::array();
@@ -589,7 +698,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
                                {"last_seen", format_timestamp_ms(p.last_seen_ms)}});
     // Patterns that passed out of sample become learned strategies (only when measured).
     j["learned_strategies"] = nlohmann::ordered_json::array();
-    if (measured && !ids[k].first.empty())
+    if (persist && measured && !ids[k].first.empty())
       for (const auto& pc : cmp.patterns) {
         if (!pc.passes) continue;
         nlohmann::json evidence{{"run_id", run},
@@ -607,11 +716,11 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       }
     j["parameter_changes"] = nlohmann::ordered_json::array();
     for (const auto& ch : a.changes) {
-      Status st = ids[k].first.empty()
-                      ? Status::NotFound("not in the catalog")
+      Status st = !persist            ? Status::FailedPrecondition("a development build's changes are not written")
+                  : ids[k].first.empty() ? Status::NotFound("not in the catalog")
                       : c.update_parameter(ids[k].first, ch.parameter, catalog::Json::parse(ch.after.dump()), ch.reason,
                                            "mem_learning");
-      if (!st.ok()) report.warnings.push_back("MEM parameter change " + ch.parameter + ": " + st.message());
+      if (!st.ok() && persist) report.warnings.push_back("MEM parameter change " + ch.parameter + ": " + st.message());
       j["parameter_changes"].push_back({{"parameter", ch.parameter}, {"before", nlohmann::ordered_json::parse(ch.before.dump())},
                                         {"after", nlohmann::ordered_json::parse(ch.after.dump())}, {"reason", ch.reason},
                                         {"at", format_timestamp_ms(ch.at_ms)}, {"written", st.ok()}});
@@ -645,6 +754,10 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     }
     if (arm_of[k] >= 0) sr.mem = finish_mem(k);
     report.strategies.push_back(std::move(sr));
+  }
+  for (auto& failed : not_started) {
+    errors += (errors.empty() ? "" : "; ") + failed.label + ": " + failed.error;
+    report.strategies.push_back(std::move(failed));
   }
   if (!recorded.ok()) errors += (errors.empty() ? "" : "; ") + recorded.message();
   report.status = res.interrupted ? "interrupted" : errors.empty() ? "finished" : "failed";

@@ -13,6 +13,7 @@
 #include "host/engine/engine.h"
 #include "host/service/catalog_service.h"
 #include "host/service/plugin_service.h"
+#include "host/service/run_shutdown.h"
 
 namespace algohost {
 
@@ -24,7 +25,11 @@ struct RunRequest {
   std::optional<std::string> synthetic; // synthetic spec; the default when no data is given
   std::vector<std::string> symbols;     // keep only these
   std::optional<std::string> from, to;  // ISO-8601 bounds (inclusive)
-  std::map<std::string, std::string> params;  // NAME=VALUE, applied to every strategy that has NAME
+  // NAME=VALUE, applied to every strategy that has NAME; STRATEGY.NAME=VALUE to that strategy only.
+  std::map<std::string, std::string> params;
+  // Run an artifact that differs from its published name@version's (a rebuilt library, an edited
+  // module) as an unpublished development version instead of refusing it (run_artifacts.h).
+  bool allow_unpublished = false;
   BrokerConfig broker;
   std::optional<double> default_size;   // else 1 / number of symbols
   bool use_batch = true;
@@ -47,6 +52,9 @@ struct RunRequest {
   uint32_t enhancer_max_failures = 5;  // failed calls in a row before a plugin enhancer is disabled for the run
   std::function<void(size_t, size_t)> progress;
   const std::atomic<bool>* stop = nullptr;
+  // When set, the run and its recorder are attached to it while they exist, so that a SIGTERM can
+  // end the process with what was recorded flushed and the run marked interrupted.
+  RunShutdown* shutdown = nullptr;
 };
 
 struct StrategyReport {

@@ -265,7 +265,7 @@ Status Catalog::refresh_doc_sizes() {
 Result<std::unique_ptr<Catalog>> Catalog::open(const std::filesystem::path& db_file, CatalogOptions options) {
   std::error_code ec;
   if (!options.read_only && db_file.has_parent_path()) std::filesystem::create_directories(db_file.parent_path(), ec);
-  auto db = sql::Database::open(db_file, {options.read_only, true});
+  auto db = sql::Database::open(db_file, {options.read_only, true, options.busy_timeout_ms});
   if (!db.ok()) return db.status();
   Status st = migrate(**db, options.read_only);
   if (!st.ok()) return st;

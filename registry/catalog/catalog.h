@@ -32,10 +32,16 @@ struct FtsDocSizes;  // catalog.cpp
 
 class FileMirror;
 
+// A running run's process writes a heartbeat this often; a run on another host with no heartbeat
+// for kStaleHeartbeatSeconds is taken to have crashed.
+constexpr int64_t kHeartbeatSeconds = 5;
+constexpr int64_t kStaleHeartbeatSeconds = 120;
+
 struct CatalogOptions {
   bool read_only = false;
   std::string actor = "cli";              // recorded in audit_log
   std::optional<std::filesystem::path> data_dir;  // JSON mirror root; none = no files written
+  int busy_timeout_ms = sql::kBusyTimeoutMs;      // how long a write waits for another's lock
 };
 
 class Catalog {
@@ -100,8 +106,20 @@ class Catalog {
   // Records the start of a run (status "running") and returns its id.
   Result<std::string> start_run(const std::string& kind, const Json& strategies, const Json& data, const Json& config,
                                 const std::string& engine_version);
+  // The run records the process that runs it (ProcessIdentity::current()) and a first heartbeat.
   // Ends a run: status finished | failed | interrupted, with the error text and results if any.
   Status finish_run(const std::string& run_id, const std::string& status, const std::string& error, const Json& results);
+  // Ends a run that is still "running" as "interrupted" with `error` (the process is ending before
+  // it could finish the run: RunShutdown); a run already ended is left alone. Audited.
+  Status interrupt_run(const std::string& run_id, const std::string& error);
+  // Records that the run's process is alive (runs.heartbeat_at = now) while it is running.
+  Status heartbeat_run(const std::string& run_id);
+  // Marks every run still "running" whose process is gone as "crashed" (docs/catalog.md, "Runs"):
+  // on this host, when its pid is no longer the process that started it; on another host, when its
+  // heartbeat is older than `stale_after_s`. Trades it recorded are kept. Returns the runs marked,
+  // each with the number of trades it recorded. Audited (crash_run). A read-only catalog marks
+  // nothing and returns none.
+  Result<std::vector<CrashedRun>> mark_crashed_runs(int64_t stale_after_s = kStaleHeartbeatSeconds);
   // Newest first.
   Result<std::vector<RunRecord>> runs(int64_t limit = 50);
   Result<RunRecord> get_run(const std::string& run_id);

@@ -231,18 +231,25 @@ Result<PerformanceMetrics> Catalog::performance(const std::string& id_or_name, c
   std::optional<std::string> to_bound = to;
   if (to_bound && to_bound->size() == 10) *to_bound += "T23:59:59.999Z";
   auto st = db_->prepare(
-      "SELECT p.pnl, p.pnl_percentage, p.commission FROM strategy_performance p WHERE p.strategy_id = ?1 "
+      "SELECT p.pnl, p.pnl_percentage, p.commission, r.status IS NOT NULL AND r.status != 'finished', p.run_id "
+      "FROM strategy_performance p LEFT JOIN runs r ON r.run_id = p.run_id WHERE p.strategy_id = ?1 "
       "AND (?2 IS NULL OR p.exit_timestamp >= ?2) AND (?3 IS NULL OR p.exit_timestamp <= ?3) "
       "AND (?4 IS NULL OR p.version_id = ?4) ORDER BY p.exit_timestamp, p.performance_id");
   if (!st.ok()) return st.status();
   (*st)->bind_all(m.strategy_id, from, to_bound, version_id);
   std::vector<std::pair<double, double>> rows;
   std::vector<double> commissions;
+  std::set<std::string> unfinished_runs;
   while ((*st)->step()) {
     rows.emplace_back((*st)->real(0), (*st)->real(1));
     commissions.push_back((*st)->real(2));
+    if ((*st)->int64(3) != 0) {
+      ++m.unfinished_trades;
+      unfinished_runs.insert((*st)->text(4));
+    }
   }
   if (!(*st)->status().ok()) return (*st)->status();
+  m.unfinished_runs = static_cast<int64_t>(unfinished_runs.size());
   compute(rows, commissions, m);
   return m;
 }

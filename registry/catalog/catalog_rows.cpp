@@ -71,7 +71,7 @@ const char* const kVersionColumns =
     "v.artifact_sha256, v.changelog, v.breaking_changes, v.migration_notes, v.parameters_json, "
     "v.default_parameters_json, v.backtest_results_json, v.validation_status, v.test_coverage, v.sharpe_ratio, "
     "v.win_rate, v.max_drawdown, v.cagr, v.mem_enhanced_version, v.mem_improvement_pct, v.created_by, "
-    "v.created_at, v.approved_by, v.approved_at, v.is_active, v.deprecated_at";
+    "v.created_at, v.approved_by, v.approved_at, v.is_active, v.deprecated_at, v.development";
 
 VersionRecord read_version(sql::Statement& st) {
   VersionRecord v;
@@ -103,6 +103,7 @@ VersionRecord read_version(sql::Statement& st) {
   v.approved_at = st.opt_text(c++);
   v.is_active = st.int64(c++) != 0;
   v.deprecated_at = st.opt_text(c++);
+  v.development = st.int64(c++) != 0;
   return v;
 }
 
@@ -242,7 +243,7 @@ Json StrategyRecord::to_json() const {
 }
 
 Json VersionRecord::to_json() const {
-  return ObjectBuilder(27)
+  return ObjectBuilder(28)
       .add("version_id", version_id)
       .add("strategy_id", strategy_id)
       .add("version_number", version_number)
@@ -270,6 +271,7 @@ Json VersionRecord::to_json() const {
       .add("approved_at", opt(approved_at))
       .add("is_active", is_active)
       .add("deprecated_at", opt(deprecated_at))
+      .add("development", development)
       .take();
 }
 
@@ -295,7 +297,8 @@ Json PerformanceMetrics::to_json() const {
               {"total_pnl", total_pnl}, {"average_pnl", average_pnl}, {"average_pnl_pct", average_pnl_pct},
               {"average_win", average_win}, {"average_loss", average_loss}, {"profit_factor", opt(profit_factor)},
               {"max_drawdown", max_drawdown}, {"sharpe_ratio", opt(sharpe_ratio)},
-              {"total_commission", total_commission}};
+              {"total_commission", total_commission}, {"unfinished_trades", unfinished_trades},
+              {"unfinished_runs", unfinished_runs}};
 }
 
 Json ParameterChange::to_json() const {
@@ -335,7 +338,8 @@ Json AuditEntry::to_json() const {
 Json RunRecord::to_json() const {
   return Json{{"run_id", run_id}, {"kind", kind}, {"started_at", started_at}, {"finished_at", opt(finished_at)},
               {"status", status}, {"engine_version", engine_version}, {"error", opt(error)},
-              {"strategies", strategies}, {"data", data}, {"config", config}, {"results", results}};
+              {"strategies", strategies}, {"data", data}, {"config", config}, {"results", results},
+              {"pid", pid ? Json(*pid) : Json(nullptr)}, {"host", opt(host)}, {"heartbeat_at", opt(heartbeat_at)}};
 }
 
 Json LearnedPattern::to_json() const {

@@ -1,6 +1,7 @@
 // Catalog: the runs table and the metrics a run measures for a version.
 #include "registry/catalog/catalog.h"
 #include "registry/catalog/catalog_internal.h"
+#include "registry/common/process_identity.h"
 
 namespace algohost::catalog {
 
@@ -9,10 +10,14 @@ Result<std::string> Catalog::start_run(const std::string& kind, const Json& stra
   sql::Transaction txn(*db_);
   if (!txn.status().ok()) return txn.status();
   const std::string id = new_uuid();
+  const ProcessIdentity& self = ProcessIdentity::current();
+  const std::string now = now_iso();
   Status st = internal::run(*db_,
                             "INSERT INTO runs (run_id, kind, started_at, status, strategies_json, data_json, config_json, "
-                            "engine_version) VALUES (?, ?, ?, 'running', ?, ?, ?, ?)",
-                            {id, kind, now_iso(), strategies.dump(), data.dump(), config.dump(), engine_version});
+                            "engine_version, pid, host, process_start, heartbeat_at) "
+                            "VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
+                            {id, kind, now, strategies.dump(), data.dump(), config.dump(), engine_version, self.pid,
+                             self.host, self.start.empty() ? Json(nullptr) : Json(self.start), now});
   if (!st.ok()) return st;
   st = write_audit("start_run", "run", id, "", nullptr, Json{{"kind", kind}, {"strategies", strategies}});
   if (!st.ok()) return st;
@@ -52,11 +57,14 @@ RunRecord read_run(sql::Statement& s) {
   r.results = internal::parse_json_column(s.opt_text(10));
   r.engine_version = s.text(8);
   r.error = s.opt_text(9);
+  if (!s.is_null(11)) r.pid = s.int64(11);
+  r.host = s.opt_text(12);
+  r.heartbeat_at = s.opt_text(13);
   return r;
 }
 const char* kRunColumns =
     "run_id, kind, started_at, finished_at, status, strategies_json, data_json, config_json, engine_version, error, "
-    "results_json";
+    "results_json, pid, host, heartbeat_at";
 }  // namespace
 
 Result<std::vector<RunRecord>> Catalog::runs(int64_t limit) {

@@ -58,7 +58,7 @@ Result<VersionRecord> Catalog::create_version(const std::string& id_or_name, con
   int64_t count = 0;
   {
     auto q = db_->prepare(
-        "SELECT version_number, is_active, version_id, artifact_sha256, git_commit_hash FROM strategy_versions "
+        "SELECT version_number, is_active, version_id, artifact_sha256, git_commit_hash, development FROM strategy_versions "
         "WHERE strategy_id = ?");
     if (!q.ok()) return q.status();
     (*q)->bind(1, sid);
@@ -77,7 +77,7 @@ Result<VersionRecord> Catalog::create_version(const std::string& id_or_name, con
       auto parsed = SemVer::parse(number);
       if (!parsed) continue;
       if (algohost::compare(*parsed, *sv) < 0 && (!below || algohost::compare(*parsed, *below) > 0)) below = parsed;
-      if ((*q)->int64(1) != 0 && (!highest_active || algohost::compare(*parsed, *highest_active) > 0)) highest_active = parsed;
+      if ((*q)->int64(1) != 0 && (*q)->int64(5) == 0 && (!highest_active || algohost::compare(*parsed, *highest_active) > 0)) highest_active = parsed;
     }
     if (!(*q)->status().ok()) return (*q)->status();
   }
@@ -100,6 +100,7 @@ Result<VersionRecord> Catalog::create_version(const std::string& id_or_name, con
   rec.validation_status = v.validation_status;
   rec.created_by = v.created_by;
   rec.created_at = now_iso();
+  rec.development = v.development;
   std::string prerelease;
   for (size_t i = 0; i < sv->prerelease.size(); ++i) {
     if (i) prerelease += '.';
@@ -111,17 +112,17 @@ Result<VersionRecord> Catalog::create_version(const std::string& id_or_name, con
       "INSERT INTO strategy_versions (version_id, strategy_id, version_number, version_major, version_minor, "
       "version_patch, version_prerelease, version_type, code_snapshot, git_commit_hash, artifact_sha256, changelog, "
       "breaking_changes, migration_notes, parameters_json, default_parameters_json, backtest_results_json, "
-      "validation_status, created_by, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "validation_status, created_by, created_at, development) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!ins.ok()) return ins.status();
   (*ins)->bind_all(rec.version_id, sid, v.version, static_cast<int64_t>(sv->major), static_cast<int64_t>(sv->minor),
                    static_cast<int64_t>(sv->patch), prerelease, rec.version_type, opt(rec.code_snapshot),
                    opt(v.git_commit_hash), opt(v.artifact_sha256), opt(v.changelog), opt(v.breaking_changes),
                    opt(v.migration_notes), dump(v.parameters), dump(v.default_parameters), dump(v.backtest_results),
-                   v.validation_status, opt(v.created_by), rec.created_at);
+                   v.validation_status, opt(v.created_by), rec.created_at, v.development);
   Status st = (*ins)->run();
   if (!st.ok()) return st;
   // A new version is active: it is current when it is the highest active one.
-  const bool is_current = !highest_active || algohost::compare(*sv, *highest_active) > 0;
+  const bool is_current = !v.development && (!highest_active || algohost::compare(*sv, *highest_active) > 0);
   st = internal::run(*db_,
                      is_current ? "UPDATE strategies SET current_version = ?1, version_count = ?2, updated_at = ?3 "
                                   "WHERE strategy_id = ?4"

@@ -21,7 +21,7 @@ Registration imported_registration(const Manifest& m) {
 }
 
 VersionCreate imported_version(const Manifest& m, const std::string& sha) {
-  VersionCreate v = version_from(m, sha);
+  VersionCreate v = version_create_from(m, sha);
   v.artifact_path.clear();  // nothing to snapshot: the code is not here
   v.validation_status = "pending";
   v.migration_notes = kNotesPrefix + m.file.string();

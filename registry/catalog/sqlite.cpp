@@ -1,5 +1,7 @@
 #include "registry/catalog/sqlite.h"
 
+#include <thread>
+
 #include <sqlite3.h>
 
 #include <chrono>
@@ -98,14 +100,24 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
     return st;
   }
   sqlite3_extended_result_codes(db->db_, 1);
-  sqlite3_busy_timeout(db->db_, kBusyTimeoutMs);
+  sqlite3_busy_timeout(db->db_, options.busy_timeout_ms);
   Status st = db->exec("PRAGMA foreign_keys = ON");
   if (!st.ok()) return st;
   // Probe the file: a corrupt or non-database file fails here with a clear message.
   st = db->exec("SELECT count(*) FROM sqlite_master");
   if (!st.ok()) return st.with_context(file.string());
   if (!options.read_only) {
-    st = db->exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY");
+    // Switching a new file to WAL needs it to itself, and SQLite answers "database is locked" at
+    // once, without the busy handler, while another connection is creating or switching the same
+    // file (two commands started at once on a new catalog): wait for it as a busy handler would.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+    while (true) {
+      st = db->exec("PRAGMA journal_mode = WAL");
+      const int rc = sqlite3_errcode(db->db_) & 0xff;
+      if (st.ok() || (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= until) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (st.ok()) st = db->exec("PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY");
     if (!st.ok()) return st.with_context(file.string());
   }
   return db;

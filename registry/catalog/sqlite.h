@@ -120,6 +120,7 @@ class Database {
   struct Options {
     bool read_only = false;
     bool create = true;
+    int busy_timeout_ms = kBusyTimeoutMs;
   };
   // Opens (creating unless told not to) with foreign keys on, WAL, and a busy timeout.
   static Result<std::unique_ptr<Database>> open(const std::filesystem::path& file, Options options);

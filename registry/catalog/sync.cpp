@@ -43,7 +43,7 @@ Registration registration_from(const Manifest& m, const std::string& origin) {
   return r;
 }
 
-VersionCreate version_from(const Manifest& m, const std::string& sha) {
+VersionCreate version_create_from(const Manifest& m, const std::string& sha) {
   VersionCreate v;
   v.version = m.version_text;
   v.parameters = m.raw.contains("parameters") ? m.raw["parameters"] : Json::object();
@@ -140,7 +140,7 @@ SyncReport sync_manifests(Catalog& catalog, const std::vector<SyncInput>& inputs
       continue;
     }
     auto had = catalog.get_version(m.name, m.version_text);
-    auto version = catalog.create_version(m.name, version_from(m, in.artifact_sha256));
+    auto version = catalog.create_version(m.name, version_create_from(m, in.artifact_sha256));
     if (!version.ok()) {
       if (storage_failure(version.status())) return version.status();
       report.problems.push_back(label + ": " + version.status().message());

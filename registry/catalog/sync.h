@@ -30,10 +30,11 @@ struct SyncReport {
 
 SyncReport sync_manifests(Catalog& catalog, const std::vector<SyncInput>& inputs);
 
+// The version a manifest describes, for an artifact with sha256 `sha` ("" when it is missing).
+VersionCreate version_create_from(const Manifest& m, const std::string& sha);
+
 // The registration a manifest describes.
 Registration registration_from(const Manifest& m, const std::string& origin);
-// The version a manifest describes, with its artifact's hash.
-VersionCreate version_from(const Manifest& m, const std::string& artifact_sha256);
 // The descriptive fields of `r` that differ from the record `s` (a status an operator set,
 // deprecated or archived, is kept); nullopt when none differ.
 std::optional<StrategyUpdate> descriptive_update(const StrategyRecord& s, const Registration& r);

@@ -87,6 +87,9 @@ struct VersionCreate {
   std::string validation_status = "pending";  // passed | failed | pending
   std::string created_by;
   Json backtest_results;
+  // An unpublished development build (run --allow-unpublished): recorded so that its trades have
+  // a version of their own; never the strategy's current version.
+  bool development = false;
 };
 
 struct VersionRecord {
@@ -96,6 +99,7 @@ struct VersionRecord {
   std::string validation_status;
   std::optional<double> test_coverage, sharpe_ratio, win_rate, max_drawdown, cagr, mem_improvement_pct;
   bool mem_enhanced_version = false, is_active = true;
+  bool development = false;  // see VersionCreate::development
   std::string created_by, created_at;
   std::optional<std::string> approved_by, approved_at, deprecated_at;
 
@@ -133,6 +137,9 @@ struct PerformanceMetrics {
   std::optional<double> profit_factor;  // gross profit / gross loss; null without losing trades
   std::optional<double> sharpe_ratio;  // per-trade: mean(pnl%) / stdev(pnl%); null under 2 trades
   double total_commission = 0;
+  // Of `trades`, those recorded by runs that did not finish (running, interrupted, failed or
+  // crashed), and how many such runs: their numbers stop wherever the run stopped.
+  int64_t unfinished_trades = 0, unfinished_runs = 0;
 
   Json to_json() const;
 };
@@ -176,11 +183,22 @@ struct AuditEntry {
 };
 
 struct RunRecord {
-  std::string run_id, kind, started_at, status, engine_version;
+  std::string run_id, kind, started_at, status, engine_version;  // status: running | finished | failed | interrupted | crashed
   std::optional<std::string> finished_at, error;
   Json strategies, data, config, results;
+  // The process that ran it (none for runs recorded before schema 5) and its last heartbeat.
+  std::optional<int64_t> pid;
+  std::optional<std::string> host, heartbeat_at;
 
   Json to_json() const;
+};
+
+// A run found "running" whose process is gone, now marked "crashed".
+struct CrashedRun {
+  std::string run_id, started_at, host;
+  int64_t pid = 0;
+  int64_t trades = 0;  // recorded before it ended, kept
+  std::string why;     // "the process ended" | "no heartbeat since ..."
 };
 
 // One strategy's result in one MEM run: the entry of the run's results.strategies whose `mem`
