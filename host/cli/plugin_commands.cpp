@@ -144,6 +144,8 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
                         {"choices", p.choices}, {"optimizable", p.optimizable}, {"description", p.description}});
     }
     j["parameters"] = params;
+    j["constraints"] = Json::array();
+    for (const auto& c : m.constraints) j["constraints"].push_back(c.text);
     j["manifest"] = m.raw;
     std::cout << j.dump(2) << "\n";
   } else {
@@ -171,6 +173,7 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
       t.add({p.name, param_type_name(p.type), p.default_value.dump(), p.min ? fixed(*p.min, 4) : "-",
              p.max ? fixed(*p.max, 4) : "-", p.optimizable ? "yes" : "no", p.description});
     t.print(std::cout);
+    for (const auto& c : m.constraints) std::cout << "  constraint:   " << c.text << "\n";
   }
   if (!loaded.ok()) ctx.exit_code = exit_code_for(loaded.code());
 }

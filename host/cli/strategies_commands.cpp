@@ -8,6 +8,8 @@
 #include "host/cli/exit_codes.h"
 #include "host/cli/table.h"
 #include "host/cli/validators.h"
+#include "host/service/import_service.h"
+#include "registry/catalog/import.h"
 #include "registry/manifest/manifest.h"
 
 namespace algohost::cli {
@@ -24,10 +26,10 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
 }
 
 void print_strategies(const std::vector<catalog::StrategyRecord>& rows) {
-  Table t({"NAME", "VERSION", "STATUS", "LANG", "ORIGIN", "CATEGORY", "TRADES", "WIN RATE", "SHARPE", "TAGS"});
+  Table t({"NAME", "VERSION", "STATUS", "LANG", "ORIGIN", "RUNNABLE", "CATEGORY", "TRADES", "WIN RATE", "SHARPE", "TAGS"});
   for (const auto& s : rows)
     t.add({s.strategy_name, s.current_version.empty() ? "-" : s.current_version, s.status, s.language, s.origin,
-           s.category, std::to_string(s.total_trades), opt_fixed(s.lifetime_win_rate, 3),
+           s.runnable ? "yes" : "no", s.category, std::to_string(s.total_trades), opt_fixed(s.lifetime_win_rate, 3),
            opt_fixed(s.lifetime_sharpe_ratio, 3), join(s.tags, ",")});
   if (t.empty())
     std::cout << "no strategies match\n";
@@ -154,6 +156,12 @@ void add_show(CLI::App* parent, Context& ctx) {
                 << (s.deprecation_reason ? " — " + *s.deprecation_reason : std::string()) << "\n"
                 << "  category:     " << s.category << (s.sub_category.empty() ? "" : " / " + s.sub_category) << "\n"
                 << "  language:     " << s.language << "    origin: " << s.origin << "\n"
+                << "  runnable:     "
+                << (s.runnable ? std::string("yes")
+                               : "no — metadata only" + (catalog::imported_from(s).empty()
+                                                            ? std::string()
+                                                            : " (imported from " + catalog::imported_from(s) + ")"))
+                << "\n"
                 << "  tags:         " << join(s.tags) << "\n"
                 << "  version:      " << (s.current_version.empty() ? "-" : s.current_version) << " ("
                 << s.version_count << " in all)\n"
@@ -373,10 +381,61 @@ void add_set_param(CLI::App* parent, Context& ctx) {
   });
 }
 
+void add_import(CLI::App* parent, Context& ctx) {
+  struct Args {
+    std::vector<std::string> paths;
+    bool json = false;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = parent->add_subcommand(
+      "import", "Register strategies described by metadata files (the seed's format or a manifest) that have no "
+                "plugin: listed, searched and versioned, not runnable");
+  cmd->add_option("paths", a->paths, "FILE or DIR (searched for *.json), repeatable")->required();
+  cmd->add_flag("--json", a->json, "Print JSON");
+  cmd->callback([&ctx, a] {
+    with_catalog(ctx, [&](catalog::Catalog& c) -> Status {
+      std::vector<std::filesystem::path> paths(a->paths.begin(), a->paths.end());
+      auto results = import_metadata_paths(c, paths);
+      if (!results.ok()) return results.status();
+      Status first_failure;
+      for (const auto& r : *results)
+        if (!r.ok() && first_failure.ok()) first_failure = r.status;
+      if (a->json) {
+        Json out = Json::array();
+        for (const auto& r : *results)
+          out.push_back({{"file", r.file.string()},
+                         {"strategy", r.strategy.empty() ? Json(nullptr) : Json(r.strategy)},
+                         {"action", r.ok() ? Json(r.action) : Json(nullptr)},
+                         {"error", r.ok() ? Json(nullptr) : Json(r.status.message())},
+                         {"errors", r.errors},
+                         {"warnings", r.warnings}});
+        std::cout << out.dump(2) << "\n";
+      } else {
+        Table t({"FILE", "STRATEGY", "RESULT"});
+        for (const auto& r : *results)
+          t.add({r.file.string(), r.strategy.empty() ? "-" : r.strategy, r.ok() ? r.action : "failed"});
+        t.print(std::cout);
+      }
+      for (const auto& r : *results) {
+        for (const auto& w : r.warnings) std::cerr << "warning: " << r.file.string() << ": " << w << "\n";
+        if (r.ok()) continue;
+        if (r.errors.empty()) {
+          std::cerr << "error: " << r.status.message() << "\n";
+        } else {
+          for (const auto& e : r.errors) std::cerr << "error: " << r.file.string() << ": " << e << "\n";
+        }
+      }
+      // Every file was tried; the exit code is the first failure's.
+      if (!first_failure.ok()) ctx.exit_code = exit_code_for(first_failure.code());
+      return Status::Ok();
+    });
+  });
+}
+
 }  // namespace
 
 void add_strategies_commands(CLI::App& app, Context& ctx) {
-  CLI::App* cmd = app.add_subcommand("strategies", "The strategy catalog: list, search, show, versions, lifecycle, parameters");
+  CLI::App* cmd = app.add_subcommand("strategies", "The strategy catalog: list, search, show, versions, lifecycle, parameters, import");
   cmd->require_subcommand(1);
   add_list(cmd, ctx);
   add_search(cmd, ctx);
@@ -386,6 +445,7 @@ void add_strategies_commands(CLI::App& app, Context& ctx) {
   add_link(cmd, ctx);
   add_params(cmd, ctx);
   add_set_param(cmd, ctx);
+  add_import(cmd, ctx);
 }
 
 void add_audit_command(CLI::App& app, Context& ctx) {

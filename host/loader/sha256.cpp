@@ -31,4 +31,18 @@ Result<std::string> sha256_file(const std::filesystem::path& file) {
   return out;
 }
 
+Result<std::string> sha256_bytes(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    return Status::Internal("OpenSSL: cannot compute SHA-256");
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
 }  // namespace algohost

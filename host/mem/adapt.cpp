@@ -47,6 +47,9 @@ std::vector<ParamChange> RiskAdapter::after_outcome(int64_t exit_ms, bool win) {
     if (p.type == ParamType::kInteger && p.min && after.get<double>() < *p.min) after = static_cast<int64_t>(std::ceil(*p.min));
     if (p.type == ParamType::kInteger && p.max && after.get<double>() > *p.max) after = static_cast<int64_t>(std::floor(*p.max));
     if (after == before || after.get<double>() == before.get<double>()) continue;
+    nlohmann::json proposed = current_;
+    proposed[p.name] = after;
+    if (!check_parameter_set(m_, OrderedJson::parse(proposed.dump())).ok()) continue;  // range or constraint
     current_[p.name] = after;
     out.push_back({p.name, before, after, why, exit_ms});
   }

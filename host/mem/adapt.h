@@ -8,8 +8,10 @@
 // A risk parameter is a numeric manifest parameter whose name contains stop, risk, size,
 // position, allocation, leverage or exposure; a sizing parameter one whose name contains size,
 // position, allocation or leverage. New values are clamped to the manifest's [min, max], integers
-// rounded; a parameter already at its bound is left alone. The caller writes each change with
-// Catalog::update_parameter(changed_by = "mem_learning", reason).
+// rounded; a parameter already at its bound is left alone. A value that, with the others in
+// effect, would break a range or one of the manifest's constraints ("stop_z > entry_z") is never
+// proposed: check_parameter_set() decides, and the parameter is left as it is. The caller writes
+// each change with Catalog::update_parameter(changed_by = "mem_learning", reason).
 #pragma once
 
 #include <cstdint>

@@ -13,6 +13,7 @@
 #include "host/mem/scoring.h"
 #include "host/recorder/recorder.h"
 #include "host/service/enhancer_arm.h"
+#include "host/service/import_service.h"
 #include "host/service/mem_store.h"
 #include "host/service/run_artifacts.h"
 #include "host/loader/sha256.h"
@@ -240,6 +241,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
         // A learned strategy (docs/mem.md): its base strategy with the learned pattern as a filter.
         auto cat0 = catalog_.catalog();
         if (!cat0.ok()) return m.status();
+        if (Status imported = check_not_imported_only(**cat0, spec); !imported.ok()) return imported;
         auto learned = find_learned_strategy(**cat0, spec);
         if (!learned.ok()) return m.status();
         auto base = plugins_.find(learned->base);

@@ -548,6 +548,7 @@ Result<std::string> Catalog::register_strategy(const Registration& r) {
   rec.requires_margin = r.requires_margin;
   rec.search_keywords = r.search_keywords;
   rec.mem_learning_enabled = r.mem_learning_enabled;
+  rec.runnable = r.runnable;
   rec.created_at = rec.updated_at = now_iso();
   rec.tags = tags;
   std::sort(rec.tags.begin(), rec.tags.end());
@@ -557,7 +558,7 @@ Result<std::string> Catalog::register_strategy(const Registration& r) {
       "INSERT INTO strategies (strategy_id, strategy_name, display_name, description, category, sub_category, "
       "complexity_level, language, file_path, class_name, origin, academic_source, learned_from_strategy_id, "
       "created_by, status, requires_short_selling, requires_margin, search_keywords, mem_learning_enabled, "
-      "metadata_json, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      "metadata_json, created_at, updated_at, runnable) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   if (!ins.ok()) return ins.status();
   auto opt = [](const std::string& s) { return s.empty() ? std::optional<std::string>() : std::optional<std::string>(s); };
   (*ins)->bind_all(id, r.name, r.display_name, opt(r.description), opt(r.category), opt(r.sub_category),
@@ -565,7 +566,7 @@ Result<std::string> Catalog::register_strategy(const Registration& r) {
                    opt(r.academic_source), learned_from, opt(r.created_by), r.status, r.requires_short_selling,
                    r.requires_margin, opt(r.search_keywords), r.mem_learning_enabled);
   (*ins)->bind(20, r.metadata.is_null() ? std::optional<std::string>() : r.metadata.dump());
-  (*ins)->bind(21, rec.created_at).bind(22, rec.updated_at);
+  (*ins)->bind(21, rec.created_at).bind(22, rec.updated_at).bind(23, r.runnable ? 1 : 0);
   st = (*ins)->run();
   if (!st.ok()) return st;
   for (const auto& t : tags) {
@@ -611,6 +612,7 @@ Status Catalog::update_strategy(const std::string& id_or_name, const StrategyUpd
   if (u.requires_short_selling) set("requires_short_selling", *u.requires_short_selling ? 1 : 0);
   if (u.requires_margin) set("requires_margin", *u.requires_margin ? 1 : 0);
   if (u.mem_learning_enabled) set("mem_learning_enabled", *u.mem_learning_enabled ? 1 : 0);
+  if (u.runnable) set("runnable", *u.runnable ? 1 : 0);
   if (u.metadata) set("metadata_json", u.metadata->is_null() ? Json(nullptr) : Json(u.metadata->dump()));
   set("updated_at", now_iso());
   std::string joined;

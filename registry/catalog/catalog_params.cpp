@@ -22,6 +22,21 @@ std::string stored_type(ParamType t) {
   return "string";
 }
 
+// The constraints the version's manifest declares. The strategy's metadata is the manifest of its
+// newest synced (or imported) version; it speaks for the version when it names it.
+std::vector<ParamConstraint> version_constraints(const StrategyRecord& s, const VersionRecord& v,
+                                                 const std::vector<ParamSpec>& specs) {
+  const Json& m = s.metadata;
+  if (!m.is_object()) return {};
+  auto cons = m.find("constraints");
+  auto version = m.find("version");
+  if (cons == m.end() || version == m.end() || !version->is_string() || *version != v.version_number) return {};
+  std::vector<std::string> declared;
+  for (const auto& p : specs) declared.push_back(p.name);
+  std::vector<ManifestIssue> issues;  // validated when the manifest was read
+  return parse_constraints(*cons, specs, declared, issues);
+}
+
 }  // namespace
 
 Result<Json> Catalog::current_parameters(const std::string& id_or_name) {
@@ -80,6 +95,12 @@ Status Catalog::update_parameter(const std::string& id_or_name, const std::strin
 
   auto current = current_parameters(sid);
   if (!current.ok()) return current.status();
+  // The value together with the others in effect: ranges and the manifest's constraints.
+  Json proposed = *current;
+  proposed[parameter] = value;
+  if (Status c = check_parameter_set(strategy->strategy_name, specs, version_constraints(*strategy, *version, specs), proposed);
+      !c.ok())
+    return c;
   const Json previous = current->contains(parameter) ? (*current)[parameter] : Json(nullptr);
   const std::string now = now_iso();
   Status st = internal::run(*db_,

@@ -11,9 +11,9 @@ const char* const kStrategyColumns =
     "s.requires_margin, s.search_keywords, s.current_version, s.version_count, s.lifetime_sharpe_ratio, "
     "s.lifetime_win_rate, s.total_trades, s.total_pnl, s.mem_learning_enabled, s.mem_learned_patterns_count, "
     "s.last_mem_update, s.created_at, s.updated_at, s.last_used_at, s.deprecated_at, s.deprecation_reason, "
-    "s.replacement_strategy_id, s.metadata_json, "
+    "s.replacement_strategy_id, s.runnable, s.metadata_json, "
     "(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM strategy_tags t WHERE t.strategy_id = s.strategy_id ORDER BY tag))";
-const int kStrategyColumnCount = 37;
+const int kStrategyColumnCount = 38;
 
 StrategyRecord read_strategy(sql::Statement& st) {
   StrategyRecord r;
@@ -53,6 +53,7 @@ StrategyRecord read_strategy(sql::Statement& st) {
   r.deprecated_at = st.opt_text(c++);
   r.deprecation_reason = st.opt_text(c++);
   r.replacement_strategy_id = st.opt_text(c++);
+  r.runnable = st.int64(c++) != 0;
   r.metadata = parse_json_column(st.opt_text(c++));
   std::string tags = st.text(c++);
   size_t pos = 0;
@@ -201,7 +202,7 @@ class ObjectBuilder {
 }  // namespace
 
 Json StrategyRecord::to_json() const {
-  return ObjectBuilder(35)
+  return ObjectBuilder(36)
       .add("strategy_id", strategy_id)
       .add("strategy_name", strategy_name)
       .add("display_name", display_name)
@@ -237,6 +238,7 @@ Json StrategyRecord::to_json() const {
       .add("deprecated_at", opt(deprecated_at))
       .add("deprecation_reason", opt(deprecation_reason))
       .add("replacement_strategy_id", opt(replacement_strategy_id))
+      .add("runnable", runnable)
       .take();
 }
 

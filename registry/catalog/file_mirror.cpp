@@ -72,12 +72,15 @@ void FileMirror::write_snapshot(const VersionRecord& v, const std::string& artif
   if (!st.ok()) spdlog::warn("catalog mirror: {}", st.message());
 }
 
+// The document reads back through the manifest reader (load_manifest with ManifestUse::kMetadata):
+// an absent value is written as null, never as "" (which would not be one of a field's values).
 Json FileMirror::metadata_document(const StrategyRecord& s, const std::vector<VersionRecord>& versions) {
   const Json& m = s.metadata.is_object() ? s.metadata : Json::object();
   auto from_manifest = [&](const char* key) { return m.contains(key) ? m[key] : Json(nullptr); };
+  auto text = [](const std::string& v) { return v.empty() ? Json(nullptr) : Json(v); };
   Json implementation = from_manifest("implementation");
   if (implementation.is_null())
-    implementation = Json{{"language", s.language}, {"file_path", s.file_path}, {"class_name", s.class_name}};
+    implementation = Json{{"language", text(s.language)}, {"file_path", text(s.file_path)}, {"class_name", text(s.class_name)}};
   Json perf = from_manifest("performance");
   if (!perf.is_object()) perf = Json::object();
   perf["live_trading"] = Json{{"total_trades", s.total_trades},
@@ -96,19 +99,21 @@ Json FileMirror::metadata_document(const StrategyRecord& s, const std::vector<Ve
   Json strategy{{"id", s.strategy_id},
                 {"name", s.strategy_name},
                 {"display_name", s.display_name},
-                {"version", s.current_version},
+                {"version", text(s.current_version)},
                 {"status", s.status},
                 {"description", s.description},
                 {"origin", s.origin},
-                {"classification", {{"category", s.category},
-                                    {"sub_category", s.sub_category},
-                                    {"complexity", s.complexity_level},
+                {"runnable", s.runnable},
+                {"classification", {{"category", text(s.category)},
+                                    {"sub_category", text(s.sub_category)},
+                                    {"complexity", text(s.complexity_level)},
                                     {"tags", s.tags},
                                     {"asset_classes", m.contains("classification") && m["classification"].contains("asset_classes")
                                                           ? m["classification"]["asset_classes"] : Json::array()}}},
                 {"implementation", implementation},
                 {"academic_foundation", from_manifest("academic_foundation")},
                 {"parameters", from_manifest("parameters")},
+                {"constraints", from_manifest("constraints")},
                 {"performance", perf},
                 {"mem_integration", mem},
                 {"requirements", from_manifest("requirements")},

@@ -5,6 +5,18 @@
 
 namespace algohost::catalog {
 
+namespace {
+
+// raw[object][key] when it is a string, else "" (the free-form blocks may hold anything).
+std::string text_in(const Json& raw, const char* object, const char* key) {
+  auto o = raw.find(object);
+  if (o == raw.end() || !o->is_object()) return "";
+  auto v = o->find(key);
+  return v != o->end() && v->is_string() ? v->get<std::string>() : "";
+}
+
+}  // namespace
+
 Registration registration_from(const Manifest& m, const std::string& origin) {
   Registration r;
   r.name = m.name;
@@ -22,8 +34,7 @@ Registration registration_from(const Manifest& m, const std::string& origin) {
   r.requires_short_selling = m.short_selling;
   r.requires_margin = m.margin;
   r.mem_learning_enabled = m.mem_enabled;
-  if (m.raw.contains("metadata") && m.raw["metadata"].is_object())
-    r.created_by = m.raw["metadata"].value("created_by", "");
+  r.created_by = text_in(m.raw, "metadata", "created_by");
   if (m.raw.contains("academic_foundation")) r.academic_source = m.raw["academic_foundation"].dump();
   std::string keywords;
   for (const auto& a : m.asset_classes) keywords += (keywords.empty() ? "" : " ") + a;
@@ -42,7 +53,7 @@ VersionCreate version_create_from(const Manifest& m, const std::string& sha) {
   v.artifact_path = m.artifact.string();
   v.validation_status = sha.empty() ? "failed" : "passed";
   if (m.raw.contains("changelog") && m.raw["changelog"].is_string()) v.changelog = m.raw["changelog"];
-  if (m.raw.contains("metadata") && m.raw["metadata"].is_object()) v.created_by = m.raw["metadata"].value("created_by", "");
+  v.created_by = text_in(m.raw, "metadata", "created_by");
   return v;
 }
 
@@ -66,14 +77,26 @@ StrategyUpdate differences(const StrategyRecord& s, const Registration& r) {
   if (s.status != r.status && s.status != "deprecated" && s.status != "archived") u.status = r.status;
   if (s.requires_short_selling != r.requires_short_selling) u.requires_short_selling = r.requires_short_selling;
   if (s.requires_margin != r.requires_margin) u.requires_margin = r.requires_margin;
+  // A plugin installed for a strategy imported from metadata makes it runnable.
+  if (s.runnable != r.runnable) u.runnable = r.runnable;
   return u;
 }
 
 bool empty(const StrategyUpdate& u) {
   return !u.display_name && !u.description && !u.category && !u.sub_category && !u.complexity && !u.status &&
          !u.search_keywords && !u.academic_source && !u.tags && !u.requires_short_selling && !u.requires_margin &&
-         !u.mem_learning_enabled && !u.metadata;
+         !u.mem_learning_enabled && !u.metadata && !u.runnable;
 }
+
+}  // namespace
+
+std::optional<StrategyUpdate> descriptive_update(const StrategyRecord& s, const Registration& r) {
+  StrategyUpdate u = differences(s, r);
+  if (empty(u)) return std::nullopt;
+  return u;
+}
+
+namespace {
 
 // A failure of the catalog file rather than of one manifest's entry.
 bool storage_failure(const Status& st) {

@@ -35,5 +35,8 @@ VersionCreate version_create_from(const Manifest& m, const std::string& sha);
 
 // The registration a manifest describes.
 Registration registration_from(const Manifest& m, const std::string& origin);
+// The descriptive fields of `r` that differ from the record `s` (a status an operator set,
+// deprecated or archived, is kept); nullopt when none differ.
+std::optional<StrategyUpdate> descriptive_update(const StrategyRecord& s, const Registration& r);
 
 }  // namespace algohost::catalog

@@ -29,6 +29,9 @@ struct StrategyRecord {
   std::optional<std::string> last_mem_update, last_used_at, deprecated_at, deprecation_reason;
   std::string created_at, updated_at;
   std::vector<std::string> tags;
+  // false for a strategy described by metadata only (`strategies import`): it is listed, searched
+  // and versioned, but has no artifact the host can load.
+  bool runnable = true;
   Json metadata;  // the current version's manifest (null when registered by hand)
 
   Json to_json() const;
@@ -44,6 +47,7 @@ struct Registration {
   std::optional<std::string> learned_from_strategy_id;
   std::vector<std::string> tags;
   bool requires_short_selling = false, requires_margin = false, mem_learning_enabled = false;
+  bool runnable = true;  // false: metadata only, no loadable artifact (see StrategyRecord)
   Json metadata;  // manifest, if any
 };
 
@@ -52,7 +56,7 @@ struct StrategyUpdate {
   std::optional<std::string> display_name, description, category, sub_category, complexity, status;
   std::optional<std::string> search_keywords, academic_source;
   std::optional<std::vector<std::string>> tags;
-  std::optional<bool> requires_short_selling, requires_margin, mem_learning_enabled;
+  std::optional<bool> requires_short_selling, requires_margin, mem_learning_enabled, runnable;
   std::optional<Json> metadata;
 };
 

@@ -60,7 +60,9 @@ const std::set<std::string> kTopLevel = {
     "schema_version", "kind",          "name",         "display_name",       "version",
     "status",         "description",   "classification", "implementation",   "parameters",
     "academic_foundation", "performance", "mem_integration", "requirements", "risk_profile",
-    "metadata"};
+    "metadata", "constraints",
+    // The catalog's own fields in its metadata mirror (the seed's): read as information only.
+    "id", "origin", "runnable", "versions"};
 
 std::string type_of(const OrderedJson& v) {
   switch (v.type()) {
@@ -255,21 +257,40 @@ void check_parameters(Checker& c, const OrderedJson& params, Manifest& m) {
   }
 }
 
-void check_implementation(Checker& c, const OrderedJson& impl, Manifest& m) {
+// The implementation block. For a plugin: language cpp or python, the artifact (`library` or
+// `module`, or the seed's `file_path`), a Python class, sdk_api_version. For a metadata file every
+// field is optional and language may also be "multi".
+void check_implementation(Checker& c, const OrderedJson& impl, Manifest& m, ManifestUse use) {
   const std::string base = "implementation";
-  auto lang = c.one_of(impl, base, "language", true, {"cpp", "python"});
+  const bool plugin = use == ManifestUse::kPlugin;
+  std::optional<std::string> lang;
+  if (plugin)
+    lang = c.one_of(impl, base, "language", true, {"cpp", "python"});
+  else if (auto l = c.str(impl, base, "language", false); l && !l->empty())
+    lang = c.one_of(impl, base, "language", false, {"cpp", "python", "multi", "csharp"});
+  if (lang && *lang == "csharp") lang = "cpp";  // the catalog's mapping: the seed's C# strategies are native ones
   if (lang) m.language = *lang;
-  if (lang && *lang == "cpp") {
-    if (auto lib = c.str(impl, base, "library", true)) m.artifact = m.dir / *lib;
-  } else if (lang && *lang == "python") {
-    if (auto mod = c.str(impl, base, "module", true)) m.artifact = m.dir / *mod;
-    if (auto cls = c.str(impl, base, "class_name", true)) m.class_name = *cls;
-  }
-  if (lang && *lang == "cpp") {
-    if (auto cls = c.str(impl, base, "class_name", false)) m.class_name = *cls;
-  }
+  // The seed's file_path is the artifact when library/module is not given.
+  auto file_path = c.str(impl, base, "file_path", false);
+  if (file_path && file_path->empty()) file_path.reset();
+  auto artifact = [&](const char* key) {
+    auto v = c.str(impl, base, key, plugin && !file_path);
+    if (v && !v->empty()) m.artifact = m.dir / *v;
+    else if (file_path) m.artifact = m.dir / *file_path;
+  };
+  if (auto cls = c.str(impl, base, "class_name", false); cls && !cls->empty()) m.class_name = *cls;
   if (auto ep = c.str(impl, base, "entry_point", false)) m.entry_point = *ep;
-  if (auto api = c.str(impl, base, "sdk_api_version", true)) {
+  if (lang && *lang == "cpp") {
+    artifact("library");
+  } else if (lang && *lang == "python") {
+    artifact("module");
+    // The seed names the class in entry_point ("Class.method") as well.
+    if (m.class_name.empty() && !m.entry_point.empty()) m.class_name = m.entry_point.substr(0, m.entry_point.find('.'));
+    if (m.class_name.empty() && plugin) c.error(base + ".class_name", "required field is missing");
+  } else if (file_path) {
+    m.artifact = m.dir / *file_path;
+  }
+  if (auto api = c.str(impl, base, "sdk_api_version", plugin)) {
     static const std::regex kApi("^(0|[1-9][0-9]{0,4})\\.(0|[1-9][0-9]{0,4})$");
     std::smatch match;
     if (!std::regex_match(*api, match, kApi))
@@ -294,14 +315,13 @@ void check_implementation(Checker& c, const OrderedJson& impl, Manifest& m) {
 
 }  // namespace
 
-ManifestReport validate_manifest(const OrderedJson& doc, const fs::path& file) {
-  ManifestReport report;
-  report.file = file;
-  Checker c(report.issues);
-  if (!doc.is_object()) {
-    c.error("", "a manifest is a JSON object, got " + type_of(doc));
-    return report;
-  }
+namespace {
+
+// The flat document's checks; issue paths are relative to `doc`.
+std::optional<Manifest> validate_flat(const OrderedJson& doc, const fs::path& file, ManifestUse use,
+                                      std::vector<ManifestIssue>& issues) {
+  Checker c(issues);
+  const bool plugin = use == ManifestUse::kPlugin;
   Manifest m;
   m.file = file;
   m.dir = file.parent_path();
@@ -314,13 +334,19 @@ ManifestReport validate_manifest(const OrderedJson& doc, const fs::path& file) {
   if (auto k = c.one_of(doc, "", "kind", false, {"strategy", "enhancer"})) m.kind = *k;
   if (auto n = c.str(doc, "", "name", true)) {
     static const std::regex kName("^[a-z][a-z0-9_]{0,99}$");
-    if (!std::regex_match(*n, kName))
+    // A metadata file follows the catalog's rule (learned strategies are named "rsi-learned-...").
+    const bool catalog_name = n->size() <= 100 && std::none_of(n->begin(), n->end(), [](char ch) {
+                                return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+                              });
+    if (plugin && !std::regex_match(*n, kName))
       c.error("name", "'" + *n + "' is not a strategy name (lower-case letters, digits and '_', starting with a letter, at most 100)");
+    else if (!plugin && !catalog_name)
+      c.error("name", "'" + *n + "' is not a strategy name (1 to 100 printable characters)");
     else
       m.name = *n;
   }
   if (auto d = c.str(doc, "", "display_name", true)) m.display_name = *d;
-  if (auto v = c.str(doc, "", "version", true)) {
+  if (auto v = c.str(doc, "", "version", plugin); v && !v->empty()) {
     if (auto sv = SemVer::parse(*v)) {
       m.version = *sv;
       m.version_text = *v;
@@ -340,8 +366,15 @@ ManifestReport validate_manifest(const OrderedJson& doc, const fs::path& file) {
     m.tags = c.strings(*cl, "classification", "tags");
     m.asset_classes = c.strings(*cl, "classification", "asset_classes");
   }
-  if (const OrderedJson* impl = c.object(doc, "", "implementation", true)) check_implementation(c, *impl, m);
-  if (const OrderedJson* params = c.object(doc, "", "parameters", false)) check_parameters(c, *params, m);
+  if (const OrderedJson* impl = c.object(doc, "", "implementation", plugin)) check_implementation(c, *impl, m, use);
+  const OrderedJson* params = c.object(doc, "", "parameters", false);
+  if (params) check_parameters(c, *params, m);
+  if (const OrderedJson* cons = c.field(doc, "", "constraints", false)) {
+    std::vector<std::string> declared;
+    if (params)
+      for (auto it = params->begin(); it != params->end(); ++it) declared.push_back(it.key());
+    m.constraints = parse_constraints(*cons, m.parameters, declared, issues);
+  }
 
   if (const OrderedJson* mem = c.object(doc, "", "mem_integration", false)) {
     if (auto e = c.boolean(*mem, "mem_integration", "enabled")) m.mem_enabled = *e;
@@ -383,9 +416,49 @@ ManifestReport validate_manifest(const OrderedJson& doc, const fs::path& file) {
   for (const char* free_form : {"academic_foundation", "performance", "risk_profile", "metadata"})
     c.object(doc, "", free_form, false);
 
-  bool has_error = std::any_of(report.issues.begin(), report.issues.end(),
-                               [](const ManifestIssue& i) { return !i.warning; });
-  if (!has_error) report.manifest = std::move(m);
+  bool has_error = std::any_of(issues.begin(), issues.end(), [](const ManifestIssue& i) { return !i.warning; });
+  if (has_error) return std::nullopt;
+  return m;
+}
+
+}  // namespace
+
+ManifestReport validate_manifest(const OrderedJson& doc, const fs::path& file, ManifestUse use) {
+  ManifestReport report;
+  report.file = file;
+  Checker c(report.issues);
+  if (!doc.is_object()) {
+    c.error("", "a manifest is a JSON object, got " + type_of(doc));
+    return report;
+  }
+  auto wrapped = doc.find("strategy");
+  if (wrapped == doc.end()) {
+    report.manifest = validate_flat(doc, file, use, report.issues);
+    return report;
+  }
+  // The seed's shape: {"schema_version": ..., "strategy": {the flat fields}}. Paths are reported
+  // as in the file ("strategy.parameters.x.value").
+  if (!wrapped->is_object()) {
+    c.error("strategy", "expected an object (the seed's metadata shape), got " + type_of(*wrapped));
+    return report;
+  }
+  for (auto it = doc.begin(); it != doc.end(); ++it)
+    if (it.key() != "strategy" && it.key() != "schema_version")
+      c.warn(it.key(), "unknown field (ignored; in the seed's shape the strategy's fields sit inside \"strategy\")");
+  c.str(doc, "", "schema_version", false);
+  OrderedJson flat = OrderedJson::object();
+  if (doc.contains("schema_version") && !wrapped->contains("schema_version")) flat["schema_version"] = doc["schema_version"];
+  for (auto it = wrapped->begin(); it != wrapped->end(); ++it) flat[it.key()] = *it;
+  std::vector<ManifestIssue> inner;
+  auto m = validate_flat(flat, file, use, inner);
+  for (auto& i : inner) {
+    i.path = i.path.empty() ? "strategy" : "strategy." + i.path;
+    report.issues.push_back(std::move(i));
+  }
+  if (m && !std::any_of(report.issues.begin(), report.issues.end(), [](const ManifestIssue& i) { return !i.warning; })) {
+    m->seed_shape = true;
+    report.manifest = std::move(m);
+  }
   return report;
 }
 
@@ -400,7 +473,7 @@ std::vector<ParamSpec> parse_parameter_specs(const OrderedJson& parameters, std:
   return m.parameters;
 }
 
-ManifestReport load_manifest(const fs::path& file) {
+ManifestReport load_manifest(const fs::path& file, ManifestUse use) {
   std::error_code ec;
   fs::path abs = fs::absolute(file, ec);
   if (ec) abs = file;
@@ -416,14 +489,14 @@ ManifestReport load_manifest(const fs::path& file) {
   buffer << in.rdbuf();
   OrderedJson doc;
   try {
-    doc = OrderedJson::parse(buffer.str());
+    doc = OrderedJson::parse(buffer.str(), nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::parse_error& e) {
     std::string what = e.what();
     auto pos = what.find("syntax error");
     report.issues.push_back({"", "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)), false});
     return report;
   }
-  return validate_manifest(doc, abs);
+  return validate_manifest(doc, abs, use);
 }
 
 std::string check_parameter_value(const ParamSpec& spec, const OrderedJson& v) {
@@ -520,6 +593,7 @@ Result<OrderedJson> resolve_parameters(const Manifest& m,
     if (!value.ok()) return value.status();
     out[name] = *value;
   }
+  if (Status st = check_parameter_set(m, out); !st.ok()) return st;
   return out;
 }
 

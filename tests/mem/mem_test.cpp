@@ -279,5 +279,33 @@ TEST(MemAdapt, LosingReducesRiskWinningIncreasesSizingNeverOutsideBounds) {
   EXPECT_EQ(a.current()["stop_loss_pct"].get<double>(), 0.02);  // sizing only
 }
 
+// The rule never proposes a value that breaks one of the manifest's constraints: pairs_trading's
+// stop_z (a risk parameter, 5.0, min 2.0) shrinks on losses but stops short of its entry_z (2.0),
+// which its constructor would refuse ("stop_z > entry_z").
+TEST(MemAdapt, NeverProposesAValueThatBreaksAConstraint) {
+  auto r = load_manifest(std::filesystem::path(ALGOHOST_SOURCE_DIR) / "python/strategies/pairs_trading/manifest.json");
+  ASSERT_TRUE(r.ok()) << r.error_summary();
+  const Manifest& m = *r.manifest;
+  ASSERT_FALSE(m.constraints.empty());
+  mem::RiskAdapter a(m, {{"stop_z", 5.0}, {"entry_z", 2.0}, {"exit_z", 0.5}, {"gross_exposure", 1.0}});
+  int64_t t = 0;
+  std::vector<mem::ParamChange> all;
+  for (int i = 0; i < 300; ++i) {
+    auto ch = a.after_outcome(t += 86'400'000, i % 5 == 0);  // 20% wins: risk reduced again and again
+    all.insert(all.end(), ch.begin(), ch.end());
+    EXPECT_GT(a.current()["stop_z"].get<double>(), 2.0) << "after outcome " << i;
+  }
+  int stop_changes = 0;
+  for (const auto& c : all) {
+    if (c.parameter != "stop_z") continue;
+    ++stop_changes;
+    EXPECT_GT(c.after.get<double>(), 2.0);
+  }
+  EXPECT_EQ(stop_changes, 4);  // 5 -> 4 -> 3.2 -> 2.56 -> 2.048; 2.0 (the bound) would break it
+  EXPECT_DOUBLE_EQ(a.current()["stop_z"].get<double>(), 5.0 * 0.8 * 0.8 * 0.8 * 0.8);
+  EXPECT_DOUBLE_EQ(a.current()["gross_exposure"].get<double>(), 0.1);  // unconstrained: to its bound
+  EXPECT_TRUE(check_parameter_set(m, OrderedJson::parse(a.current().dump())).ok());
+}
+
 }  // namespace
 }  // namespace algohost

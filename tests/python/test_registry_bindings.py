@@ -185,6 +185,7 @@ def test_register_get_and_show(registry, tmp_path):
     assert by_id["requires_short_selling"] is True and by_id["requires_margin"] is False
     assert by_id["lifetime_sharpe_ratio"] is None and by_id["total_trades"] == 0
     assert by_id["created_by"] == "pytest"
+    assert by_id["runnable"] is True  # False only for strategies imported from metadata (strategies import)
     assert by_id["metadata"]["parameters"]["target_volatility"]["value"] == 0.12
     assert (tmp_path / "data" / "metadata" / f"{sid}.json").is_file()
 
