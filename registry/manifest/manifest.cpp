@@ -394,13 +394,17 @@ std::optional<Manifest> validate_flat(const OrderedJson& doc, const fs::path& fi
     const std::string b = "requirements";
     if (auto v = c.boolean(*req, b, "short_selling")) m.short_selling = *v;
     if (auto v = c.boolean(*req, b, "margin")) m.margin = *v;
+    // Counts are read as doubles; one beyond kMaxCount would not fit a long long (UB on conversion).
+    constexpr double kMaxCount = 1e12;
     if (auto v = c.number(*req, b, "min_data_points", true)) {
       if (*v < 0) c.error(b + ".min_data_points", "must not be negative");
-      m.min_data_points = static_cast<long long>(*v);
+      else if (*v > kMaxCount) c.error(b + ".min_data_points", "must be at most 1e12");
+      else m.min_data_points = static_cast<long long>(*v);
     }
     if (auto v = c.number(*req, b, "symbols", true)) {
       if (*v < 0) c.error(b + ".symbols", "must not be negative (0 means any number)");
-      m.symbols = static_cast<long long>(*v);
+      else if (*v > kMaxCount) c.error(b + ".symbols", "must be at most 1e12");
+      else m.symbols = static_cast<long long>(*v);
     }
     for (const auto& field : c.strings(*req, b, "data")) {
       if (field != "carry")

@@ -135,6 +135,21 @@ TEST(Manifest, BadIdentityValues) {
   EXPECT_NE(s.find("E status: 'shiny' is not one of"), std::string::npos) << s;
 }
 
+// Found by fuzz_manifest: a count beyond a long long was converted anyway (UB, caught in build-asan).
+TEST(Manifest, HugeRequirementCountsAreRefused) {
+  OrderedJson doc = good();
+  doc["requirements"]["symbols"] = OrderedJson::parse("9999999999999999999999999999999999999999999999999999999999991");
+  doc["requirements"]["min_data_points"] = -1e40;
+  const std::string s = all(check(doc));
+  EXPECT_NE(s.find("E requirements.symbols: must be at most 1e12"), std::string::npos) << s;
+  EXPECT_NE(s.find("E requirements.min_data_points: must not be negative"), std::string::npos) << s;
+  doc["requirements"]["symbols"] = 1e12;
+  doc["requirements"]["min_data_points"] = 2e12;
+  const auto r = check(doc);
+  EXPECT_NE(all(r).find("E requirements.min_data_points: must be at most 1e12"), std::string::npos) << all(r);
+  EXPECT_EQ(all(r).find("requirements.symbols"), std::string::npos) << all(r);
+}
+
 TEST(Manifest, UnknownTopLevelFieldsAreWarningsOnly) {
   OrderedJson doc = good();
   doc["colour"] = "blue";
