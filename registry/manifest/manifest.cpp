@@ -494,9 +494,10 @@ ManifestReport load_manifest(const fs::path& file, ManifestUse use) {
   OrderedJson doc;
   try {
     doc = OrderedJson::parse(buffer.str(), nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number like 1e400
     std::string what = e.what();
     auto pos = what.find("syntax error");
+    if (pos == std::string::npos && what.rfind("[json.exception.", 0) == 0) pos = what.find("] ") + 2;
     report.issues.push_back({"", "malformed JSON: " + (pos == std::string::npos ? what : what.substr(pos)), false});
     return report;
   }

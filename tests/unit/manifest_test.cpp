@@ -62,6 +62,16 @@ TEST(Manifest, MalformedJsonIsReportedWithPosition) {
   EXPECT_NE(r.error_summary().find((dir / "manifest.json").string()), std::string::npos);
 }
 
+// Found by fuzz_manifest: a number beyond a double threw out_of_range, not parse_error, and the
+// uncaught exception ended the process (plugins list, validate, run).
+TEST(Manifest, OutOfRangeNumberIsMalformedJsonNotACrash) {
+  TempDir dir;
+  write_file(dir / "manifest.json", "{\"name\": \"x\", \"version\": 11e308}");
+  auto r = load_manifest(dir / "manifest.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(all(r).find("E malformed JSON: number overflow parsing '11e308'"), std::string::npos) << all(r);
+}
+
 TEST(Manifest, MissingFileIsAnIssueNotACrash) {
   auto r = load_manifest("/nonexistent/manifest.json");
   EXPECT_FALSE(r.ok());

@@ -1,6 +1,8 @@
-"""A broken library never crashes the host (issue 12): a truncated copy of a built-in .so, and a
-text file saved as .so, in a plugin folder with their manifests. Before the ELF check, dlopen of the
-truncated file killed `plugins list`, `plugins validate` and `run` with SIGBUS and no message."""
+"""Broken input never crashes the host (issue 12). A truncated copy of a built-in .so, and a text
+file saved as .so, in a plugin folder with their manifests: before the ELF check, dlopen of the
+truncated file killed `plugins list`, `plugins validate` and `run` with SIGBUS and no message. A
+manifest with a number beyond a double (found by fuzz_manifest) ended them with an uncaught
+exception."""
 import json
 import os
 from pathlib import Path
@@ -81,3 +83,17 @@ def test_run_of_a_truncated_library_is_an_error_not_a_crash(home, tmp_path):
     # The good strategies still run beside the broken folder.
     proc = home("--plugins", root, "run", "--data", SAMPLE_CSV, "--strategy", "rsi")
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_manifest_with_an_out_of_range_number_is_invalid_not_a_crash(run, tmp_path):
+    bad = tmp_path / "plugins" / "huge" / "manifest.json"
+    bad.parent.mkdir(parents=True)
+    bad.write_text('{"name": "huge", "display_name": "Huge", "version": "1.0.0", "requirements": {"symbols": 1e400}}')
+    proc, rows = run.json("--plugins", tmp_path / "plugins", "plugins", "list", "--json")
+    assert proc.returncode == 1, proc.stderr
+    row = next(r for r in rows if r["manifest"] == str(bad))
+    assert row["load_status"] == "invalid"
+    assert "number overflow parsing '1e400'" in json.dumps(row["errors"])
+    assert {r["name"] for r in rows if r["load_status"] == "loaded"} == BUILTIN | set(ENHANCERS)
+    proc = run("plugins", "validate", bad)
+    assert_clean_failure(proc, "malformed JSON: number overflow", bad)
