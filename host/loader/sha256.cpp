@@ -6,6 +6,19 @@
 #include <openssl/evp.h>
 
 namespace algohost {
+namespace {
+
+std::string to_hex(const unsigned char* digest, unsigned len) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+}  // namespace
 
 Result<std::string> sha256_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -22,13 +35,7 @@ Result<std::string> sha256_file(const std::filesystem::path& file) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx.get(), digest, &len);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
+  return to_hex(digest, len);
 }
 
 Result<std::string> sha256_bytes(std::string_view bytes) {
@@ -36,13 +43,7 @@ Result<std::string> sha256_bytes(std::string_view bytes) {
   unsigned int len = 0;
   if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1)
     return Status::Internal("OpenSSL: cannot compute SHA-256");
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
+  return to_hex(digest, len);
 }
 
 }  // namespace algohost

@@ -94,30 +94,24 @@ void Recorder::loop() {
   }
 }
 
-Status Recorder::flush() {
+bool Recorder::drain(std::optional<std::chrono::steady_clock::time_point> until) {
   std::unique_lock<std::mutex> lock(mu_);
-  ++flush_wanted_;
-  not_empty_.notify_one();
-  while (queued_ > 0 || in_flight_ > 0) {
+  ++flush_wanted_;  // the writer takes what is queued without waiting for a full batch
+  while ((queued_ > 0 || in_flight_ > 0) && (!until || std::chrono::steady_clock::now() < *until)) {
     not_empty_.notify_one();
-    drained_.wait_for(lock, std::chrono::milliseconds(50));
-  }
-  --flush_wanted_;
-  return error_;
-}
-
-bool Recorder::flush_for(std::chrono::milliseconds limit) {
-  const auto until = std::chrono::steady_clock::now() + limit;
-  std::unique_lock<std::mutex> lock(mu_);
-  ++flush_wanted_;
-  not_empty_.notify_one();
-  while ((queued_ > 0 || in_flight_ > 0) && std::chrono::steady_clock::now() < until) {
-    not_empty_.notify_one();
-    drained_.wait_until(lock, std::min(until, std::chrono::steady_clock::now() + std::chrono::milliseconds(20)));
+    drained_.wait_for(lock, std::chrono::milliseconds(20));
   }
   --flush_wanted_;
   return queued_ == 0 && in_flight_ == 0;
 }
+
+Status Recorder::flush() {
+  drain(std::nullopt);
+  std::lock_guard<std::mutex> lock(mu_);
+  return error_;
+}
+
+bool Recorder::flush_for(std::chrono::milliseconds limit) { return drain(std::chrono::steady_clock::now() + limit); }
 
 Status Recorder::finish() {
   Status st = flush();

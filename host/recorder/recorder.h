@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -53,6 +54,8 @@ class Recorder {
  private:
   Recorder() = default;
   void loop();
+  // Waits until nothing is queued or being written, or until `until`: true when drained.
+  bool drain(std::optional<std::chrono::steady_clock::time_point> until);
 
   Options options_;
   std::unique_ptr<catalog::Catalog> catalog_;

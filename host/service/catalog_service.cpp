@@ -60,7 +60,7 @@ Result<catalog::Catalog*> CatalogService::catalog(CatalogAccess access) {
   for (const auto& p : plugins_.discovery().plugins) {
     if (!p.report.ok() || p.shadowed_by) continue;
     const Manifest& m = *p.report.manifest;
-    auto sha = sha256_file(m.artifact);
+    auto sha = plugins_.artifact_sha256(m);
     // A version not yet published with this artifact is published only once it loads. (One
     // published with another artifact is refused by the sync itself, without loading anything.)
     if (m.kind == "strategy") {

@@ -80,6 +80,23 @@ const DiscoveryResult& PluginService::discovery() {
   return *discovery_;
 }
 
+Result<std::string> PluginService::artifact_sha256(const Manifest& m) {
+  std::error_code ec;
+  const uintmax_t size = fs::file_size(m.artifact, ec);
+  const auto mtime = ec ? fs::file_time_type() : fs::last_write_time(m.artifact, ec);
+  if (!ec) {
+    std::lock_guard<std::mutex> lock(hashes_mu_);
+    if (auto it = hashes_.find(m.artifact); it != hashes_.end() && it->second.size == size && it->second.mtime == mtime)
+      return it->second.sha256;
+  }
+  auto sha = sha256_file(m.artifact);
+  if (sha.ok() && !ec) {
+    std::lock_guard<std::mutex> lock(hashes_mu_);
+    hashes_[m.artifact] = HashedArtifact{size, mtime, *sha};
+  }
+  return sha;
+}
+
 Status PluginService::try_load(const Manifest& m) {
   if (m.kind == "enhancer") {
     auto inst = instantiate_enhancer(m, {});
@@ -108,7 +125,7 @@ std::vector<PluginRow> PluginService::list(bool load) {
       row.load_status = "valid";
     }
     if (p.report.ok()) {
-      auto sha = sha256_file(p.report.manifest->artifact);
+      auto sha = artifact_sha256(*p.report.manifest);
       if (sha.ok()) row.artifact_sha256 = *sha;
     }
     rows.push_back(std::move(row));

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -97,6 +98,11 @@ class PluginService {
   // instance created with the default parameters (then destroyed).
   Status check_loads(const Manifest& m) { return try_load(m); }
 
+  // The sha256 of the manifest's artifact, hashed once per file while its size and modification
+  // time stay the same (the sync, the run's check against the published version and the run
+  // record all ask). Errors as sha256_file(). Thread-safe.
+  Result<std::string> artifact_sha256(const Manifest& m);
+
   // Runs one strategy over the bars in `data` (a CSV file or directory). Single-symbol
   // strategies get one instance per symbol; others get time-aligned slices of all symbols.
   Result<SignalsRun> signals(const std::string& spec, const std::filesystem::path& data,
@@ -116,6 +122,13 @@ class PluginService {
   NativeLoader native_;
   NativeEnhancerLoader native_enhancers_;
   PythonLoader python_;
+  struct HashedArtifact {
+    uintmax_t size = 0;
+    std::filesystem::file_time_type mtime;
+    std::string sha256;
+  };
+  std::mutex hashes_mu_;
+  std::map<std::filesystem::path, HashedArtifact> hashes_;
 };
 
 }  // namespace algohost

@@ -26,7 +26,9 @@ struct RanVersion {
   std::string published_sha256;    // the published version's, when it differs
 };
 
-Result<RanVersion> version_to_record(catalog::Catalog& catalog, const Manifest& m, bool allow_unpublished);
+// `sha256`: of m's artifact, as it is about to run (PluginService::artifact_sha256).
+Result<RanVersion> version_to_record(catalog::Catalog& catalog, const Manifest& m, const std::string& sha256,
+                                     bool allow_unpublished);
 
 // The number of the development version for an artifact: "1.2.0-dev-0a1b2c3d4e5f" (a prerelease
 // of 1.2.0; "1.2.0-rc.1.dev-0a1b2c3d4e5f" for a prerelease).

@@ -16,7 +16,6 @@
 #include "host/service/import_service.h"
 #include "host/service/mem_store.h"
 #include "host/service/run_artifacts.h"
-#include "host/loader/sha256.h"
 
 namespace algohost {
 
@@ -98,8 +97,6 @@ Result<MarketData> RunService::load_data(const RunRequest& req, std::string& des
 }
 
 namespace {
-
-bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
 // --param values: NAME=VALUE goes to every strategy that has NAME; STRATEGY.NAME=VALUE to that
 // strategy only (and wins over NAME=VALUE there).
@@ -364,16 +361,16 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     // (or, when allowed, recorded against a development version of its own).
     // A changed artifact is refused before any of its code runs; one that is not published at all
     // is tried first, so that a constructor that throws is reported as such (and fails alone).
-    auto ran = version_to_record(c, *m, req.allow_unpublished);
+    auto sha = plugins_.artifact_sha256(*m);
+    if (!sha.ok()) return sha.status().with_context(m->file.string());
+    auto ran = version_to_record(c, *m, *sha, req.allow_unpublished);
     if (!ran.ok() && ran.status().code() != StatusCode::kNotFound) return ran.status();
     const size_t n_instances = m->symbols == 1 ? md.series.size() : 1;
     Status created = Status::Ok();
     for (size_t i = 0; i < n_instances && created.ok(); ++i) {
       auto inst = plugins_.instantiate(*m, overrides);
       if (inst.ok()) setup.instances.push_back(std::move(*inst));
-      else created = inst.status().code() == StatusCode::kInvalidArgument && !starts_with(inst.status().message(), m->name)
-                         ? inst.status().with_context(m->id())
-                         : inst.status();
+      else created = inst.status();
     }
     if (!created.ok()) {
       // A strategy that cannot be created fails alone: the others in the run go on. Bad input
@@ -413,7 +410,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     setup_learned.push_back(learned);
     strategies_json.back()["enhancer"] = use_mem ? nlohmann::ordered_json(enhancer.label()) : nullptr;
     if (use_mem && enhancer.manifest) {
-      auto enhancer_sha = sha256_file(enhancer.manifest->artifact);
+      auto enhancer_sha = plugins_.artifact_sha256(*enhancer.manifest);
       if (!enhancer_sha.ok()) return enhancer_sha.status().with_context(enhancer.manifest->file.string());
       strategies_json.back()["enhancer_artifact_sha256"] = *enhancer_sha;
     }
@@ -666,13 +663,11 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       j["counters"] = {{"entries_judged", cn.entries_seen}, {"vetoed", cn.vetoed}, {"learned_total", cn.learned},
                        {"learned_after_scoring", cn.deferred}, {"skipped", cn.skipped}, {"discoveries", cn.discoveries}};
       j["model"] = {{"updates", a.stage->model().updates()}, {"seed", req.mem_seed}};
-      if (!persist) {
-      } else if (Status st = save_mem_state(c, a.strategy_id, a.stage->to_json(), a.stage->counters().learned,
-                                            a.stage->last_learned_exit_ms());
-                 !st.ok()) {
-        report.warnings.push_back("saving the MEM state: " + st.message());
-      } else {
-        saved_to = "catalog (mem_models)";
+      if (persist) {
+        Status st = save_mem_state(c, a.strategy_id, a.stage->to_json(), a.stage->counters().learned,
+                                   a.stage->last_learned_exit_ms());
+        if (st.ok()) saved_to = "catalog (mem_models)";
+        else report.warnings.push_back("saving the MEM state: " + st.message());
       }
       loaded_through = a.stage->loaded_through_ms();
     }
@@ -722,10 +717,11 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       }
     j["parameter_changes"] = nlohmann::ordered_json::array();
     for (const auto& ch : a.changes) {
-      Status st = !persist            ? Status::FailedPrecondition("a development build's changes are not written")
+      // A development build's changes are not written (its report's "not_saved" says so).
+      Status st = !persist               ? Status::FailedPrecondition("not saved")
                   : ids[k].first.empty() ? Status::NotFound("not in the catalog")
-                      : c.update_parameter(ids[k].first, ch.parameter, catalog::Json::parse(ch.after.dump()), ch.reason,
-                                           "mem_learning");
+                                         : c.update_parameter(ids[k].first, ch.parameter, catalog::Json::parse(ch.after.dump()),
+                                                              ch.reason, "mem_learning");
       if (!st.ok() && persist) report.warnings.push_back("MEM parameter change " + ch.parameter + ": " + st.message());
       j["parameter_changes"].push_back({{"parameter", ch.parameter}, {"before", nlohmann::ordered_json::parse(ch.before.dump())},
                                         {"after", nlohmann::ordered_json::parse(ch.after.dump())}, {"reason", ch.reason},

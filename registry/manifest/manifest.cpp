@@ -595,7 +595,7 @@ Result<OrderedJson> resolve_parameters(const Manifest& m,
                                      (known.empty() ? "" : " (it has: " + known + ")"));
     }
     auto value = parse_parameter_text(*spec, text);
-    if (!value.ok()) return value.status();
+    if (!value.ok()) return value.status().with_context(m.id());
     out[name] = *value;
   }
   if (Status st = check_parameter_set(m, out); !st.ok()) return st;
