@@ -141,7 +141,8 @@ void inspect_command(Context& ctx, const std::string& spec, bool json) {
     for (const auto& p : m.parameters) {
       params.push_back({{"name", p.name}, {"type", param_type_name(p.type)}, {"default", p.default_value},
                         {"min", p.min ? Json(*p.min) : Json(nullptr)}, {"max", p.max ? Json(*p.max) : Json(nullptr)},
-                        {"choices", p.choices}, {"optimizable", p.optimizable}, {"description", p.description}});
+                        {"choices", p.choices}, {"optimizable", p.optimizable},
+                        {"mem_role", p.mem_role.empty() ? Json(nullptr) : Json(p.mem_role)}, {"description", p.description}});
     }
     j["parameters"] = params;
     j["constraints"] = Json::array();

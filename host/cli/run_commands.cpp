@@ -60,12 +60,21 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
 };
 
+// Which arm a headline row shows: the strategy as it ran (base), or its MEM-enhanced arm (the
+// training part unchanged, the scoring part enhanced), and the state MEM started from.
+std::string arm_of(const StrategyReport& s) {
+  if (s.mem.is_null()) return "base";
+  std::string arm = s.mem.value("enhancer", std::string(kBuiltinEnhancer)) == kBuiltinEnhancer ? "MEM-enhanced" : "enhanced";
+  if (s.mem.value("state_loaded", false)) arm += " (continued)";
+  return arm;
+}
+
 void print_metrics_table(const std::vector<StrategyReport>& rows) {
-  Table t({"STRATEGY", "RETURN", "CAGR", "SHARPE", "SORTINO", "MAX DD", "TRADES", "WIN RATE", "PROFIT F", "EXPOSURE",
+  Table t({"STRATEGY", "ARM", "RETURN", "CAGR", "SHARPE", "SORTINO", "MAX DD", "TRADES", "WIN RATE", "PROFIT F", "EXPOSURE",
            "FEES", "FINAL EQUITY"});
   for (const auto& s : rows) {
     const auto& m = s.metrics;
-    t.add({s.label + (s.error.empty() ? "" : " (FAILED)"), pct(m.total_return), opt_pct(m.cagr), opt_fixed(m.sharpe, 3),
+    t.add({s.label + (s.error.empty() ? "" : " (FAILED)"), arm_of(s), pct(m.total_return), opt_pct(m.cagr), opt_fixed(m.sharpe, 3),
            opt_fixed(m.sortino, 3), pct(m.max_drawdown), std::to_string(m.trades), pct(m.win_rate),
            opt_fixed(m.profit_factor, 2), pct(m.exposure), fixed(m.total_fees, 2), fixed(s.final_equity, 2)});
   }
@@ -81,7 +90,8 @@ struct RunArgs {
   bool json = false, no_batch = false, skip_bad_rows = false, allow_unpublished = false;
   std::string mem;  // "", on, off
   double mem_train_fraction = 0.5;
-  bool mem_reset = false;
+  bool mem_reset = false;          // kept for old scripts: the same as --mem-state fresh (the default)
+  std::string mem_state = "fresh";  // fresh | continue
   uint64_t mem_seed = 42;
   std::string enhancer;                        // "" = per manifest
   std::vector<std::string> enhancer_params;    // NAME=VALUE
@@ -99,6 +109,8 @@ void print_mem_block(const std::string& label, const Json& m) {
             << "\n";
   if (m.value("state_loaded", false))
     std::cout << "continued from the saved state (learned through " << m.value("state_loaded_through", std::string("-")) << ")\n";
+  else
+    std::cout << "MEM started from nothing (--mem-state " << m.value("state", std::string("fresh")) << ")\n";
   if (m.contains("state_note")) std::cout << "note: " << m["state_note"].get<std::string>() << "\n";
   if (m.contains("plugin") && m["plugin"].value("disabled", false))
     std::cout << "note: " << m["plugin"].value("disabled_reason", std::string()) << "\n";
@@ -120,6 +132,16 @@ void print_mem_block(const std::string& label, const Json& m) {
               << p.value("changed", 0) << ", vetoed " << p.value("vetoed", 0) << ", learned "
               << p.value("learned_total", 0) << ", failed " << p.value("failed_calls", 0) << "\n";
     return;
+  }
+  if (m.contains("parameter_rule")) {  // the built-in stage's parameter rule: what it proposed and whether it was written
+    const Json& r = m["parameter_rule"];
+    if (r.contains("replay"))
+      std::cout << "parameter rule: " << r["replay"].value("why", std::string()) << "\n";
+    else
+      std::cout << "parameter rule: " << r.value("note", std::string()) << "\n";
+    for (const auto& ch : r["changes"])
+      std::cout << "  " << ch.value("parameter", std::string()) << ": " << ch["before"].dump() << " -> " << ch["after"].dump()
+                << (ch.value("written", false) ? " (written)" : " (not written)") << "\n";
   }
   int passed = 0, total = 0;
   for (const auto& p : sc["patterns"]) {
@@ -165,7 +187,7 @@ void run_command(Context& ctx, const RunArgs& a) {
   if (a.mem == "on") req.mem = true;
   if (a.mem == "off") req.mem = false;
   req.mem_train_fraction = a.mem_train_fraction;
-  req.mem_reset = a.mem_reset;
+  req.mem_continue = a.mem_state == "continue";
   req.mem_seed = a.mem_seed;
   if (!a.enhancer.empty()) req.enhancer = a.enhancer;
   req.enhancer_params = *enhancer_overrides;
@@ -201,6 +223,13 @@ void run_command(Context& ctx, const RunArgs& a) {
                   << " days: annualized figures (CAGR, Sharpe, Sortino, Calmar) are withheld.\n";
         break;
       }
+    for (const auto& s : report->strategies)
+      if (!s.mem.is_null() && s.mem.value("state_loaded", false))
+        std::cout << "note: " << s.label << "'s MEM continued the state saved by run "
+                  << (s.mem.contains("state_continued_from_run") && s.mem["state_continued_from_run"].is_string()
+                          ? s.mem["state_continued_from_run"].get<std::string>()
+                          : std::string("(a run before algohost recorded it)"))
+                  << " (--mem-state continue)\n";
     for (const auto& s : report->strategies) print_mem_block(s.label, s.mem);
     for (const auto& s : report->strategies) {
       if (!s.error.empty()) std::cout << "\n" << s.label << " failed: " << s.error << "\n";
@@ -324,7 +353,11 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   run->add_option("--mem-train-fraction", a->mem_train_fraction,
                   "Share of the timestamps where MEM only learns; it is scored on the rest")
       ->capture_default_str()->check(CLI::Range(0.01, 0.99));
-  run->add_flag("--mem-reset", a->mem_reset, "Ignore saved MEM state (model, memory, patterns): learn afresh");
+  auto* mem_state = run->add_option("--mem-state", a->mem_state,
+                                    "fresh: MEM learns from nothing (the default: a backtest depends only on code, data, "
+                                    "parameters and flags); continue: go on from the state the last MEM run saved")
+                        ->capture_default_str()->check(CLI::IsMember({"fresh", "continue"}));
+  run->add_flag("--mem-reset", a->mem_reset, "The same as --mem-state fresh (the default)")->excludes(mem_state);
   run->add_option("--mem-seed", a->mem_seed, "Seed of the MEM model's initial weights")->capture_default_str();
   run->add_option("--enhancer", a->enhancer,
                   "NAME[@VERSION] of the enhancer for every strategy (turns MEM on; 'mem' = the built-in; default: "

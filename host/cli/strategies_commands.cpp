@@ -311,10 +311,12 @@ void add_params(CLI::App* parent, Context& ctx) {
           std::cout << out.dump(2) << "\n";
           return Status::Ok();
         }
-        Table t({"PARAMETER", "VALUE", "PREVIOUS", "CHANGED BY", "FROM", "TO", "A/B", "REASON"});
+        Table t({"PARAMETER", "VALUE", "PREVIOUS", "CHANGED BY", "FROM", "TO", "A/B", "SHARPE BEFORE", "AFTER", "REASON"});
+        auto num = [](const std::optional<double>& v) { return v ? fixed(*v, 3) : std::string("-"); };
         for (const auto& x : *h)
           t.add({x.parameter_name, x.parameter_value, x.previous_value.value_or("-"), x.changed_by, x.applied_from,
-                 x.applied_to.value_or("-"), x.ab_test_group.value_or("-"), x.change_reason.value_or("")});
+                 x.applied_to.value_or("-"), x.ab_test_group.value_or("-"), num(x.evidence.before_sharpe),
+                 num(x.evidence.after_sharpe), x.change_reason.value_or("")});
         if (t.empty())
           std::cout << "no changes recorded\n";
         else

@@ -1,21 +1,23 @@
-// RiskAdapter — the learning loop's parameter rule, run after each outcome.
+// The learning loop's parameter rule: which parameter values MEM proposes after a run.
 //
-// Keeps the strategy's outcomes (exit time, win) and, after each one, computes the win rate over
-// the outcomes that exited in the last 30 days (up to and including this one). With at least
-// `min_trades` (10) of them, and at least `cooldown` (10) outcomes since the last change:
-//   win rate < 0.45  every RISK parameter is multiplied by 0.8 (less exposure, tighter stops)
-//   win rate > 0.70  every SIZING parameter is multiplied by 1.2
-// A risk parameter is a numeric manifest parameter whose name contains stop, risk, size,
-// position, allocation, leverage or exposure; a sizing parameter one whose name contains size,
-// position, allocation or leverage. New values are clamped to the manifest's [min, max], integers
-// rounded; a parameter already at its bound is left alone. A value that, with the others in
-// effect, would break a range or one of the manifest's constraints ("stop_z > entry_z") is never
-// proposed: check_parameter_set() decides, and the parameter is left as it is. The caller writes
-// each change with Catalog::update_parameter(changed_by = "mem_learning", reason).
+// A parameter is adjustable only when its manifest gives it a `mem_role` (never by its name):
+//   position_size   how much to buy (a fraction, a weight, a gross exposure)
+//   risk_scale      how much risk to take (a volatility target, a leverage)
+//   stop_distance   how far the stop sits from the entry (a z-score, a percentage)
+// propose_parameter_changes() looks at the strategy's recorded (enhanced-arm) trades ENTERED in the
+// run's scoring part only. With at least `min_trades` (10) of them:
+//   win rate < 0.45   every position_size, risk_scale and stop_distance parameter × 0.8
+//   win rate > 0.70   every position_size and risk_scale parameter × 1.2 (stops are left alone)
+// At most one change per parameter per run. Never in partial mode (the caller does not ask).
+// New values are clamped to the manifest's [min, max], integers rounded; a parameter already at
+// its bound is left alone. Each value is checked, with the others in effect (earlier proposals
+// included), against the ranges and the manifest's constraints ("stop_z > entry_z") by
+// check_parameter_set(); a value that breaks one is not proposed, and the skipped list says why.
+// A proposal is not a change: the caller replays the scoring part with the proposed values
+// (host/service/param_replay.h) and writes them only when the replay is no worse.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <vector>
 
@@ -26,29 +28,30 @@
 namespace algohost::mem {
 
 struct ParamChange {
-  std::string parameter;
+  std::string parameter, role;
   nlohmann::json before, after;
   std::string reason;
-  int64_t at_ms = 0;  // exit time of the outcome that triggered it
 };
 
-class RiskAdapter {
- public:
-  // `current`: the parameters in effect (name -> value), updated in place as changes are made.
-  RiskAdapter(const Manifest& m, nlohmann::json current) : m_(m), current_(std::move(current)) {}
-  std::vector<ParamChange> after_outcome(int64_t exit_ms, bool win);
-  const nlohmann::json& current() const { return current_; }
-
-  static bool is_risk(const std::string& name);
-  static bool is_sizing(const std::string& name);
-
-  int min_trades = 10, cooldown = 10;
-
- private:
-  const Manifest& m_;
-  nlohmann::json current_;
-  std::deque<std::pair<int64_t, bool>> window_;
-  int64_t since_change_ = 1 << 30;
+struct ParamSkip {
+  std::string parameter, why;
 };
+
+struct ParamProposal {
+  int64_t trades = 0, wins = 0;  // scoring-part trades the rule looked at
+  std::vector<ParamChange> changes;
+  std::vector<ParamSkip> skipped;
+  std::string note;  // why nothing was proposed, when nothing was
+};
+
+struct ParamRule {
+  int min_trades = 10;
+  double reduce_below = 0.45, increase_above = 0.70;
+  double reduce_factor = 0.8, increase_factor = 1.2;
+};
+
+// `current`: the parameter values the run used (name -> value). `wins` of `trades` scoring-part trades.
+ParamProposal propose_parameter_changes(const Manifest& m, const nlohmann::json& current, int64_t trades, int64_t wins,
+                                        const ParamRule& rule = {});
 
 }  // namespace algohost::mem

@@ -15,6 +15,7 @@
 #include "host/service/enhancer_arm.h"
 #include "host/service/import_service.h"
 #include "host/service/mem_store.h"
+#include "host/service/param_replay.h"
 #include "host/service/run_artifacts.h"
 
 namespace algohost {
@@ -285,8 +286,9 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     std::string enhancer;                               // "mem" or the plugin's name@version
     std::unique_ptr<mem::MemStage> stage;               // the built-in enhancer, or
     std::unique_ptr<mem::PluginEnhancerStage> plugin;   // an enhancer plugin
-    std::unique_ptr<mem::RiskAdapter> adapter;
-    std::vector<mem::ParamChange> changes;
+    std::map<std::string, std::string> overrides;  // the parameter values the run used (for the rule's replay)
+    int64_t learned_through_at_split = INT64_MIN;   // the last exit learned before the scoring part was judged
+    std::string continued_from_run;                  // the run that saved a continued state
     std::string state_source;  // where a loaded state came from: "catalog", a legacy file, or kEnhancerStateStore
     std::string enhancer_name;  // an enhancer plugin's name (its state's key)
     bool loaded = false;
@@ -432,7 +434,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
         for (const auto& s : md.series) pc.symbols.push_back(s.symbol);
         a.plugin = std::make_unique<mem::PluginEnhancerStage>(std::move(plugin), std::move(pc));
         a.enhancer_name = enhancer.manifest->name;
-        if (!req.mem_reset) {
+        if (req.mem_continue) {
           auto restored = restore_enhancer_state(*a.plugin, c, a.strategy_id, a.enhancer_name, split_ms);
           if (!restored.ok()) return restored.status();
           a.loaded = restored->loaded;
@@ -453,7 +455,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
         // (new data after old: a restart goes on where it stopped). One that has seen the scoring
         // part would judge outcomes it already knows, so the run learns afresh instead (and a rerun
         // over the same data gives the same results); its state then replaces the saved one.
-        if (!req.mem_reset) {
+        if (req.mem_continue) {
           auto saved = load_mem_state(c, catalog_.location().data_dir, a.strategy_id);
           if (!saved.ok()) return saved.status();
           if (*saved) {
@@ -464,14 +466,14 @@ Result<RunReport> RunService::run(const RunRequest& req) {
                 return Status::InvalidArgument("the saved MEM state of " + m->name + " (" + (**saved).source + "): " + st.message());
               a.loaded = true;
               a.state_source = (**saved).source;
+              a.continued_from_run = state.value("saved_by_run", std::string());
             } else {
               a.state_note = "the saved state had learned outcomes up to " + format_timestamp_ms(through) +
                              ", inside this run's scoring part: learned afresh so the scoring part stays out of sample";
             }
           }
         }
-        nlohmann::json current = nlohmann::json::parse(params.ok() ? params->dump() : "{}");
-        a.adapter = std::make_unique<mem::RiskAdapter>(*m, current);
+        a.overrides = overrides;
         setup.stage = a.stage.get();
       }
       StrategySetup shadow;
@@ -568,14 +570,6 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       for (const auto& t : trades) a.plugin ? a.plugin->learn(t) : a.stage->learn(t);
       return;
     }
-    if (arm_of[k] >= 0 && mem_arms[static_cast<size_t>(arm_of[k])].adapter) {
-      // the strategy's recorded outcomes drive the built-in MEM's parameter rule
-      MemArm& a = mem_arms[static_cast<size_t>(arm_of[k])];
-      for (const auto& t : trades) {
-        auto ch = a.adapter->after_outcome(t.exit_ms, t.pnl > 0);
-        a.changes.insert(a.changes.end(), ch.begin(), ch.end());
-      }
-    }
     for (const auto& t : trades) {
       catalog::TradeRecord r;
       r.strategy_id = ids[k].first;
@@ -622,6 +616,60 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   // MEM after the run: score both arms on the scoring part with what MEM knew at the split, then
   // learn the scoring part's outcomes, save the state, store patterns, the measured improvement
   // and the parameter changes.
+  // MEM's parameter rule (host/mem/adapt.h, docs/mem.md): the built-in stage in full mode, on a
+  // measured run of a published version only. Proposals come from the trades entered in the scoring
+  // part, and are written only when a replay of the scoring part with them is no worse.
+  auto run_parameter_rule = [&](size_t k, const MemArm& a, const StrategyOutcome& enh, bool may_write) {
+    nlohmann::ordered_json j;
+    j["applied"] = false;
+    j["changes"] = nlohmann::ordered_json::array();
+    auto nothing = [&](const std::string& why) {
+      j["note"] = why;
+      return j;
+    };
+    if (a.mode == "partial") return nothing("partial mode: MEM changes confidence only, never parameters");
+    if (!may_write) return nothing("not a measured run of a published version: no parameter is changed");
+    if (ids[k].first.empty()) return nothing("the strategy is not in the catalog");
+    const Manifest& m = *setups[k].manifest;
+    int64_t trades = 0, wins = 0;
+    for (const auto& t : enh.account->closed())
+      if (t.entry_ms >= split_ms) {
+        ++trades;
+        wins += t.pnl > 0;
+      }
+    auto used = resolve_parameters(m, a.overrides);
+    if (!used.ok()) return nothing(used.status().message());
+    const mem::ParamProposal proposal = mem::propose_parameter_changes(m, nlohmann::json::parse(used->dump()), trades, wins);
+    j["scoring_trades"] = trades;
+    j["scoring_wins"] = wins;
+    j["skipped"] = nlohmann::ordered_json::array();
+    for (const auto& sk : proposal.skipped) j["skipped"].push_back({{"parameter", sk.parameter}, {"why", sk.why}});
+    if (proposal.changes.empty()) return nothing(proposal.note);
+    ReplaySetup rs;
+    rs.data = &md;
+    rs.manifest = &m;
+    rs.overrides = a.overrides;
+    rs.broker = setups[k].broker;
+    rs.split_ms = split_ms;
+    rs.engine = eo;
+    const ReplayVerdict verdict = replay_parameter_change(plugins_, rs, proposal.changes);
+    j["replay"] = verdict.to_json();
+    j["applied"] = verdict.accepted;
+    for (const auto& ch : proposal.changes) {
+      Status st = verdict.accepted ? c.update_parameter(ids[k].first, ch.parameter, catalog::Json::parse(ch.after.dump()),
+                                                        ch.reason + "; " + verdict.why, "mem_learning", std::nullopt,
+                                                        {verdict.before_sharpe, verdict.after_sharpe, verdict.improvement_pct})
+                                   : Status::FailedPrecondition(verdict.why);
+      if (verdict.accepted && !st.ok()) report.warnings.push_back("MEM parameter change " + ch.parameter + ": " + st.message());
+      j["changes"].push_back({{"parameter", ch.parameter}, {"role", ch.role},
+                              {"before", nlohmann::ordered_json::parse(ch.before.dump())},
+                              {"after", nlohmann::ordered_json::parse(ch.after.dump())}, {"reason", ch.reason},
+                              {"written", st.ok()}});
+      if (!st.ok() && verdict.accepted) j["changes"].back()["error"] = st.message();
+    }
+    return j;
+  };
+
   auto finish_mem = [&](size_t k) -> nlohmann::ordered_json {
     MemArm& a = mem_arms[static_cast<size_t>(arm_of[k])];
     const StrategyOutcome& enh = res.outcomes[k];
@@ -642,6 +690,9 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     // strategies and parameters: they belong to the published versions.
     const bool persist = setup_versions[k].published;
     if (!persist) j["not_saved"] = "an unpublished development build: MEM state, patterns and parameter changes are not saved";
+    // What had been learned when the scoring part was judged: its last exit, before finish() learns
+    // the scoring part's own outcomes.
+    const int64_t learned_through = a.plugin ? a.plugin->last_learned_exit_ms() : a.stage->last_learned_exit_ms();
     if (a.plugin) {  // an enhancer plugin: learns the scoring part's outcomes now, keeps its state
       a.plugin->finish();
       j["how"] = "the enhancer learned from the base arm's outcomes that closed in the training part, judged the "
@@ -664,8 +715,9 @@ Result<RunReport> RunService::run(const RunRequest& req) {
                        {"learned_after_scoring", cn.deferred}, {"skipped", cn.skipped}, {"discoveries", cn.discoveries}};
       j["model"] = {{"updates", a.stage->model().updates()}, {"seed", req.mem_seed}};
       if (persist) {
-        Status st = save_mem_state(c, a.strategy_id, a.stage->to_json(), a.stage->counters().learned,
-                                   a.stage->last_learned_exit_ms());
+        nlohmann::json state = a.stage->to_json();
+        state["saved_by_run"] = run;  // a later --mem-state continue says which run it continues
+        Status st = save_mem_state(c, a.strategy_id, state, a.stage->counters().learned, a.stage->last_learned_exit_ms());
         if (st.ok()) saved_to = "catalog (mem_models)";
         else report.warnings.push_back("saving the MEM state: " + st.message());
       }
@@ -674,11 +726,17 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     j["base_arm_metrics"] = base.metrics.to_json();
     j["scoring"] = cmp.to_json();
     const bool measured = enh.failure.ok() && base.failure.ok() && !res.interrupted;
-    j["out_of_sample"] = true;  // by construction: a state that saw the scoring part is never loaded
+    // Out of sample when nothing the enhancer had learned while judging closed inside the scoring part.
+    j["learned_through_at_split"] = learned_through == INT64_MIN ? nlohmann::ordered_json(nullptr)
+                                                                 : nlohmann::ordered_json(format_timestamp_ms(learned_through));
+    j["out_of_sample"] = learned_through < split_ms;
     j["mem_improvement_pct"] = measured ? nlohmann::ordered_json(cmp.improvement_pct) : nlohmann::ordered_json(nullptr);
     j["state_saved_to"] = saved_to;
+    j["state"] = req.mem_continue ? "continue" : "fresh";
     j["state_loaded"] = a.loaded;
     if (a.loaded) j["state_loaded_from"] = a.state_source;
+    if (a.loaded) j["state_continued_from_run"] = a.continued_from_run.empty() ? nlohmann::ordered_json(nullptr)
+                                                                                : nlohmann::ordered_json(a.continued_from_run);
     j["state_loaded_through"] = a.loaded && loaded_through != INT64_MIN
                                     ? nlohmann::ordered_json(format_timestamp_ms(loaded_through))
                                     : nlohmann::ordered_json(nullptr);
@@ -715,18 +773,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
         j["learned_strategies"].push_back({{"strategy", rec.ok() ? rec->strategy_name : *id}, {"strategy_id", *id},
                                            {"pattern", pc.pattern.key()}});
       }
-    j["parameter_changes"] = nlohmann::ordered_json::array();
-    for (const auto& ch : a.changes) {
-      // A development build's changes are not written (its report's "not_saved" says so).
-      Status st = !persist               ? Status::FailedPrecondition("not saved")
-                  : ids[k].first.empty() ? Status::NotFound("not in the catalog")
-                                         : c.update_parameter(ids[k].first, ch.parameter, catalog::Json::parse(ch.after.dump()),
-                                                              ch.reason, "mem_learning");
-      if (!st.ok() && persist) report.warnings.push_back("MEM parameter change " + ch.parameter + ": " + st.message());
-      j["parameter_changes"].push_back({{"parameter", ch.parameter}, {"before", nlohmann::ordered_json::parse(ch.before.dump())},
-                                        {"after", nlohmann::ordered_json::parse(ch.after.dump())}, {"reason", ch.reason},
-                                        {"at", format_timestamp_ms(ch.at_ms)}, {"written", st.ok()}});
-    }
+    j["parameter_rule"] = run_parameter_rule(k, a, enh, persist && measured);
     return j;
   };
 

@@ -41,7 +41,9 @@ struct RunRequest {
   // and enhancement_type other than none). Every MEM strategy also runs a shadow base arm.
   std::optional<bool> mem;
   double mem_train_fraction = 0.5;  // the first part of the timestamps, where MEM only learns
-  bool mem_reset = false;           // ignore a saved MEM state (start learning afresh)
+  // MEM starts from nothing (a backtest is a function of code, data, parameters and flags) unless
+  // asked to continue the saved state (--mem-state continue; docs/mem.md, Persistence).
+  bool mem_continue = false;
   uint64_t mem_seed = 42;
   // The enhancer of every strategy run with MEM (docs/mem.md, "Enhancer plugins"): "mem" (the
   // built-in stage) or an enhancer plugin's NAME[@VERSION]. Giving one turns enhancement on for

@@ -166,7 +166,8 @@ class Catalog {
   // lie within its min and max. changed_by: manual | mem_learning | backtest_optimization.
   Status update_parameter(const std::string& id_or_name, const std::string& parameter, const Json& value,
                           const std::string& reason, const std::string& changed_by = "manual",
-                          const std::optional<std::string>& ab_test_group = std::nullopt);
+                          const std::optional<std::string>& ab_test_group = std::nullopt,
+                          const ParameterEvidence& evidence = {});
   // Effective values: the current version's defaults overlaid with the latest changes.
   Result<Json> current_parameters(const std::string& id_or_name);
   // The same for one version (changes are made to, and kept for, the version that was current).

@@ -9,6 +9,8 @@ namespace algohost::catalog {
 
 namespace {
 
+Json opt_json(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+
 const std::set<std::string> kRelationshipTypes = {"derived_from", "mem_enhanced_version", "combined_with",
                                                    "alternative_to", "replaces", "portfolio_component"};
 
@@ -66,7 +68,7 @@ Result<Json> Catalog::version_parameters(const std::string& id_or_name, const st
 
 Status Catalog::update_parameter(const std::string& id_or_name, const std::string& parameter, const Json& value,
                                  const std::string& reason, const std::string& changed_by,
-                                 const std::optional<std::string>& ab_test_group) {
+                                 const std::optional<std::string>& ab_test_group, const ParameterEvidence& evidence) {
   if (changed_by != "manual" && changed_by != "mem_learning" && changed_by != "backtest_optimization")
     return Status::InvalidArgument("changed_by: '" + changed_by + "' is not one of: manual, mem_learning, backtest_optimization");
   if (reason.empty()) return Status::InvalidArgument("a reason is required for a parameter change");
@@ -112,14 +114,17 @@ Status Catalog::update_parameter(const std::string& id_or_name, const std::strin
   st = internal::run(*db_,
                      "INSERT INTO strategy_parameters (parameter_id, strategy_id, version_id, parameter_name, "
                      "parameter_value, parameter_type, previous_value, applied_from, change_reason, changed_by, "
-                     "is_ab_test, ab_test_group, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     "is_ab_test, ab_test_group, before_sharpe, after_sharpe, improvement_pct, created_at) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                      {pid, sid, version->version_id, parameter, value.dump(), stored_type(spec->type),
                       previous.is_null() ? Json(nullptr) : Json(previous.dump()), now, reason, changed_by,
-                      ab_test_group ? 1 : 0, ab_test_group ? Json(*ab_test_group) : Json(nullptr), now});
+                      ab_test_group ? 1 : 0, ab_test_group ? Json(*ab_test_group) : Json(nullptr), opt_json(evidence.before_sharpe),
+                      opt_json(evidence.after_sharpe), opt_json(evidence.improvement_pct), now});
   if (!st.ok()) return st;
   st = write_audit("update_parameter", "parameter", pid, sid, Json{{"name", parameter}, {"value", previous}},
                    Json{{"name", parameter}, {"value", value}, {"reason", reason}, {"changed_by", changed_by},
-                        {"version", version->version_number}});
+                        {"version", version->version_number}, {"before_sharpe", opt_json(evidence.before_sharpe)},
+                        {"after_sharpe", opt_json(evidence.after_sharpe)}, {"improvement_pct", opt_json(evidence.improvement_pct)}});
   if (!st.ok()) return st;
   if (st = txn.commit(); !st.ok()) return st;
   mirror_strategy(sid);
@@ -131,7 +136,8 @@ Result<std::vector<ParameterChange>> Catalog::parameter_history(const std::strin
   if (!sid.ok()) return sid.status();
   auto st = db_->prepare(
       "SELECT parameter_id, strategy_id, version_id, parameter_name, parameter_value, parameter_type, previous_value, "
-      "applied_from, applied_to, change_reason, changed_by, is_ab_test, ab_test_group, created_at "
+      "applied_from, applied_to, change_reason, changed_by, is_ab_test, ab_test_group, created_at, before_sharpe, "
+      "after_sharpe, improvement_pct "
       "FROM strategy_parameters WHERE strategy_id = ?1 AND (?2 = '' OR parameter_name = ?2) "
       "ORDER BY applied_from DESC, rowid DESC");
   if (!st.ok()) return st.status();
@@ -154,6 +160,7 @@ Result<std::vector<ParameterChange>> Catalog::parameter_history(const std::strin
     c.is_ab_test = s.int64(11) != 0;
     c.ab_test_group = s.opt_text(12);
     c.created_at = s.text(13);
+    c.evidence = {s.opt_real(14), s.opt_real(15), s.opt_real(16)};
     out.push_back(std::move(c));
   }
   if (!(*st)->status().ok()) return (*st)->status();

@@ -307,7 +307,8 @@ Json ParameterChange::to_json() const {
               {"parameter_type", parameter_type}, {"previous_value", opt(previous_value)},
               {"applied_from", applied_from}, {"applied_to", opt(applied_to)}, {"change_reason", opt(change_reason)},
               {"changed_by", changed_by}, {"is_ab_test", is_ab_test}, {"ab_test_group", opt(ab_test_group)},
-              {"created_at", created_at}};
+              {"before_sharpe", opt(evidence.before_sharpe)}, {"after_sharpe", opt(evidence.after_sharpe)},
+              {"improvement_pct", opt(evidence.improvement_pct)}, {"created_at", created_at}};
 }
 
 Json StrategyDetails::to_json() const {

@@ -144,9 +144,16 @@ struct PerformanceMetrics {
   Json to_json() const;
 };
 
+// What a parameter change was measured to do before it was written (MEM's replay, an
+// optimization): the seed's before_sharpe, after_sharpe and improvement_pct columns.
+struct ParameterEvidence {
+  std::optional<double> before_sharpe, after_sharpe, improvement_pct;
+};
+
 struct ParameterChange {
   std::string parameter_id, strategy_id, version_id, parameter_name, parameter_value, parameter_type;
   std::optional<std::string> previous_value, applied_to, change_reason, ab_test_group;
+  ParameterEvidence evidence;
   std::string applied_from, changed_by, created_at;
   bool is_ab_test = false;
 

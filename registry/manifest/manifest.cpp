@@ -230,6 +230,10 @@ void check_parameters(Checker& c, const OrderedJson& params, Manifest& m) {
     spec.choices = c.strings(p, base, "choices");
     if (auto d = c.str(p, base, "description", false)) spec.description = *d;
     if (auto o = c.boolean(p, base, "optimizable")) spec.optimizable = *o;
+    if (auto r = c.one_of(p, base, "mem_role", false, {"risk_scale", "stop_distance", "position_size"})) {
+      spec.mem_role = *r;
+      if (ok && !numeric) c.error(base + ".mem_role", std::string("a MEM role applies to numbers, not to a ") + param_type_name(spec.type));
+    }
 
     // The default: "default", or the seed's "value".
     const OrderedJson* def = c.field(p, base, "default", false);

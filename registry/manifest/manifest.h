@@ -40,6 +40,9 @@ struct ParamSpec {
   std::vector<std::string> choices;    // string type only; empty = any string
   std::string description;
   bool optimizable = false;
+  // What the parameter means to MEM's parameter rule (docs/mem.md): "risk_scale", "stop_distance"
+  // or "position_size"; "" = MEM never changes it. Numeric parameters only.
+  std::string mem_role;
 };
 
 // A cross-parameter constraint from the manifest's "constraints" array: "fast < slow",

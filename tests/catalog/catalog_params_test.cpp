@@ -49,6 +49,27 @@ class CatalogParams : public ::testing::Test {
   std::string version_id;
 };
 
+// A change measured before it was written (MEM's replay) keeps its evidence in the seed's columns;
+// a manual one leaves them null.
+TEST_F(CatalogParams, AMeasuredChangeKeepsItsBeforeAndAfterSharpe) {
+  must(cat->update_parameter("rsi_basic", "threshold", 0.4, "replayed", "mem_learning", std::nullopt,
+                             ParameterEvidence{0.8, 1.0, 25.0}));
+  must(cat->update_parameter("rsi_basic", "period", 20, "by hand"));
+  auto h = must(cat->parameter_history("rsi_basic"));
+  ASSERT_EQ(h.size(), 2u);
+  const ParameterChange& measured = h[0].parameter_name == "threshold" ? h[0] : h[1];
+  const ParameterChange& manual = h[0].parameter_name == "threshold" ? h[1] : h[0];
+  EXPECT_EQ(measured.changed_by, "mem_learning");
+  EXPECT_EQ(measured.evidence.before_sharpe, 0.8);
+  EXPECT_EQ(measured.evidence.after_sharpe, 1.0);
+  EXPECT_EQ(measured.evidence.improvement_pct, 25.0);
+  EXPECT_EQ(measured.to_json()["after_sharpe"], 1.0);
+  EXPECT_FALSE(manual.evidence.before_sharpe || manual.evidence.after_sharpe || manual.evidence.improvement_pct);
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM strategy_parameters WHERE before_sharpe = 0.8 AND after_sharpe = 1.0 "
+                         "AND improvement_pct = 25.0 AND parameter_name = 'threshold'"),
+            1);
+}
+
 TEST_F(CatalogParams, DefaultsAreTheCurrentVersionsDefaults) {
   auto p = must(cat->current_parameters("rsi_basic"));
   EXPECT_EQ(p["period"], 14);

@@ -85,14 +85,17 @@ def test_run_with_the_python_enhancer_learns_and_keeps_its_state(home):
     assert state["format"] == "algohost-enhancer-state/1" and state["enhancer"] == "regime_win_rate@1.0.0"
     assert json.loads(state["state"])["seen"]
     # a rerun over the same data: the saved state has seen its scoring part, so it learns afresh
-    proc, again = home.json(*args)
+    proc, again = home.json(*args, "--mem-state", "continue")
     assert again["strategies"][0]["mem"]["state_loaded"] is False
     assert "inside this run's scoring part" in again["strategies"][0]["mem"]["state_note"]
     assert again["strategies"][0]["mem"]["scoring"] == mem["scoring"]  # deterministic
     # new data after old: a state learned before this run's split continues
     proc, early = home.json(*args, "--to", "2016-06-30")
     assert proc.returncode == 0, proc.stderr
-    proc, later = home.json(*args)
+    proc, fresh = home.json(*args)  # by default a run starts from nothing
+    assert fresh["strategies"][0]["mem"]["state_loaded"] is False and "state_note" not in fresh["strategies"][0]["mem"]
+    proc, early = home.json(*args, "--to", "2016-06-30")
+    proc, later = home.json(*args, "--mem-state", "continue")
     assert later["strategies"][0]["mem"]["state_loaded"] is True
     assert later["strategies"][0]["mem"]["state_loaded_from"] == mem["state_saved_to"]
     assert later["strategies"][0]["mem"]["state_loaded_through"] <= "2016-06-30T23:59:59Z"

@@ -92,16 +92,16 @@ TEST(MemRunService, MemOnRunsBothArmsAndRecordsEverything) {
 
   // A rerun over the same data: the saved state has seen the scoring part, so the run learns
   // afresh — the same figures, nothing claimed from outcomes already known.
-  auto again = env.runs.run(rsi_request(true));
+  auto continued = rsi_request(true);
+  continued.mem_continue = true;
+  auto again = env.runs.run(continued);
   ASSERT_TRUE(again.ok());
   const auto& m2 = again->strategies[0].mem;
   EXPECT_FALSE(m2["state_loaded"].get<bool>());
   EXPECT_TRUE(m2.contains("state_note"));
   EXPECT_EQ(m2["scoring"], m["scoring"]);
   EXPECT_EQ(again->strategies[0].metrics.to_json(), sr.metrics.to_json());
-  auto req = rsi_request(true);
-  req.mem_reset = true;
-  auto fresh = env.runs.run(req);
+  auto fresh = env.runs.run(rsi_request(true));  // the default: MEM starts from nothing
   ASSERT_TRUE(fresh.ok());
   EXPECT_EQ(fresh->strategies[0].mem["scoring"], m["scoring"]);
 }
@@ -116,6 +116,7 @@ TEST(MemRunService, ARestartContinuesFromTheSavedState) {
   ASSERT_GT(learned_first, 0);
   auto later = rsi_request(true);
   later.from = "2018-01-01";
+  later.mem_continue = true;
   auto b = env.runs.run(later);
   ASSERT_TRUE(b.ok()) << b.status().message();
   const auto& m = b->strategies[0].mem;
