@@ -79,8 +79,10 @@ void MemStage::enhance(const StageInput& in, ah_signal& sig, SignalNote& note) {
   }
   const double base_conf = sig.confidence;
   if (validating) {  // judged, not acted on: the gate learns what the stage would have done
-    const double base_rate = learned_here_ > 0 ? static_cast<double>(wins_) / static_cast<double>(learned_here_) : 0.5;
-    gate_.judged(in.symbol, in.bar->ts_ms, judge(in.symbol, *in.context, side, base_conf, base_size), base_size, base_rate);
+    Evidence e;
+    Decision d = judge(in.symbol, *in.context, side, base_conf, base_size, &e);
+    if (cfg_.mode != Mode::kFull) d = combine(e, Mode::kFull, base_conf, base_size, in.context->volatility, v_ref_);
+    gate_.judged(in.symbol, in.bar->ts_ms, d, base_size);
     return;
   }
   if (!gate_.acts()) {
@@ -142,8 +144,6 @@ void MemStage::learn_now(const ClosedTrade& t) {
   const double base_conf = t.was_enhanced ? t.confidence - t.confidence_boost : t.confidence;
   const FeatureVec raw = raw_features(t.entry_context, side, base_conf);
   const bool win = t.pnl > 0;
-  wins_ += win;
-  ++learned_here_;
   const FeatureVec z = st_.apply(raw);  // as a decision would have seen it
   model_.update(z, win);
   st_.observe(raw);

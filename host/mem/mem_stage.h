@@ -116,7 +116,6 @@ class MemStage final : public EnhancementStage {
   double v_ref_ = 0;  // exp(mean learned log volatility), refreshed when an outcome is learned
   SkillGate gate_;
   std::vector<ClosedTrade> after_split_;  // outcomes of the scoring part taken out at the split
-  int64_t wins_ = 0, learned_here_ = 0;   // outcomes learned by this stage (not a loaded state) and their wins: the base rate
 };
 
 }  // namespace algohost::mem

@@ -19,9 +19,9 @@ void SkillGate::start_after(int64_t ms) {
   if (active_ && ms >= validate_from_) validate_from_ = ms + 1;
 }
 
-void SkillGate::judged(uint32_t symbol, int64_t bar_ms, const Decision& d, double base_size, double base_rate) {
+void SkillGate::judged(uint32_t symbol, int64_t bar_ms, const Decision& full, double base_size) {
   if (symbol >= pending_.size()) pending_.resize(symbol + 1);
-  pending_[symbol][bar_ms] = Judged{d, base_size, base_rate};
+  pending_[symbol][bar_ms] = Judged{full, base_size};
   ++judged_;
 }
 
@@ -39,15 +39,8 @@ void SkillGate::outcome(const ClosedTrade& t) {
   --it;  // the latest judgement before the fill: the signal that queued this entry
   const Judged j = it->second;
   m.erase(m.begin(), std::next(it));
-  double s;
-  if (mode_ == Mode::kFull) {
-    const double scale = j.base_size > 0 ? j.d.size / j.base_size : 1.0;
-    s = j.d.veto ? -t.pnl : t.pnl * (scale - 1.0);
-  } else {
-    const double y = t.pnl > 0 ? 1.0 : 0.0;
-    s = (y - j.base_rate) * (y - j.base_rate) - (y - j.d.probability) * (y - j.d.probability);
-  }
-  samples_.push_back(s);
+  const double scale = j.base_size > 0 ? j.d.size / j.base_size : 1.0;
+  samples_.push_back(j.d.veto ? -t.pnl : t.pnl * (scale - 1.0));
 }
 
 bool SkillGate::decide() {
@@ -64,7 +57,8 @@ bool SkillGate::decide() {
     sd_ = n > 1 ? std::sqrt(ss / static_cast<double>(n - 1)) : 0.0;
     t_ = sd_ > 0 ? mean_ / (sd_ / std::sqrt(static_cast<double>(n))) : 0.0;
   }
-  const std::string what = mode_ == Mode::kFull ? "PnL the judged actions would have added" : "Brier improvement over the base rate";
+  const std::string what = mode_ == Mode::kFull ? "PnL the judged actions would have added"
+                                                : "PnL the full-mode actions of the same judgements would have added";
   char buf[256];
   if (static_cast<int64_t>(n) < cfg_.min_outcomes) {
     std::snprintf(buf, sizeof buf, "%zu validation outcomes, fewer than the %lld needed to show skill", n,
@@ -92,7 +86,7 @@ nlohmann::ordered_json SkillGate::to_json() const {
   j["validation_from"] = format_timestamp_ms(validate_from_);
   j["validation_until_before"] = format_timestamp_ms(split_);
   j["validation_fraction"] = cfg_.validation_fraction;
-  j["statistic"] = mode_ == Mode::kFull ? "pnl_added" : "brier_improvement";
+  j["statistic"] = "pnl_added";
   j["entries_judged"] = judged_;
   j["validation_trades"] = static_cast<int64_t>(samples_.size());
   j["mean"] = mean_;

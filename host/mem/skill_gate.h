@@ -6,11 +6,10 @@
 // arm's entries in the validation slice (what it WOULD do; the training part still passes
 // unchanged) with what it learned from outcomes that closed before `validate_from`, and records
 // here each judgement (judged()); when the trade entered from that judgement closes inside the
-// validation slice (outcome()), one sample is added:
-//   full     the PnL the judged action would have added: -pnl for a veto, pnl x (size'/size - 1)
-//            otherwise (PnL taken as proportional to size)
-//   partial  the Brier improvement over the base rate b (the learned win rate at validate_from):
-//            (y - b)^2 - (y - P)^2, y = 1 for a win (partial only moves confidence)
+// validation slice (outcome()), one sample is added: the PnL the judged full-mode action would
+// have added: -pnl for a veto, pnl x (size'/size - 1) otherwise (PnL taken as proportional to
+// size). In partial mode too: its confidence is a reading of the same probability P that drives
+// full mode's size and veto, and a win/loss score alone ignores how much is won or lost.
 // decide() (at the split): t = mean / (sd / sqrt(n)) of the samples; the gate opens ("act") when
 // n >= min_outcomes and t >= min_t (one-sided), otherwise "pass" (every scoring-part signal
 // passes unchanged). The reason names the numbers.
@@ -50,8 +49,9 @@ class SkillGate {
   // A loaded state that learned outcomes up to `ms`: the validation slice starts after it.
   void start_after(int64_t ms);
 
-  // The stage judged an entry on `symbol`'s bar at `bar_ms` (in the validation slice).
-  void judged(uint32_t symbol, int64_t bar_ms, const Decision& d, double base_size, double base_rate);
+  // The stage judged an entry on `symbol`'s bar at `bar_ms` (in the validation slice); `full` is
+  // the full-mode decision (whatever the stage's mode).
+  void judged(uint32_t symbol, int64_t bar_ms, const Decision& full, double base_size);
   // A base-arm outcome that closed in the validation slice: matched to the latest judgement on its
   // symbol before its entry fill; unmatched outcomes add nothing.
   void outcome(const ClosedTrade& t);
@@ -67,7 +67,7 @@ class SkillGate {
  private:
   struct Judged {
     Decision d;
-    double base_size = 0, base_rate = 0.5;
+    double base_size = 0;
   };
   SkillGateConfig cfg_;
   Mode mode_;
