@@ -124,8 +124,16 @@ void print_mem_block(const std::string& label, const Json& m) {
   }
   t.print(std::cout);
   std::cout << "improvement (" << sc.value("metric", std::string()) << "): " << fixed(sc.value("improvement_pct", 0.0), 2)
-            << " pp, paired t " << fixed(sc.value("paired_t", 0.0), 2) << " over " << sc.value("days", 0) << " days -> "
-            << sc.value("verdict", std::string()) << "\n";
+            << " pp, HAC t " << fixed(sc.value("hac_t", 0.0), 2) << " (daily log-return differences) over " << sc.value("days", 0)
+            << " days -> " << sc.value("verdict", std::string()) << "\n";
+  if (sc.contains("sharpe") && sc["sharpe"]["ci95"].is_array())
+    std::cout << "sharpe: base " << fixed(sc["sharpe"]["base"].get<double>(), 3) << ", enhanced "
+              << fixed(sc["sharpe"]["enhanced"].get<double>(), 3) << ", difference " << fixed(sc["sharpe"]["difference"].get<double>(), 3)
+              << " (95% CI " << fixed(sc["sharpe"]["ci95"][0].get<double>(), 3) << " .. " << fixed(sc["sharpe"]["ci95"][1].get<double>(), 3)
+              << ")\n";
+  if (m.contains("skill_gate"))
+    std::cout << "skill gate: " << m["skill_gate"].value("decision", std::string()) << " - " << m["skill_gate"].value("reason", std::string())
+              << "\n";
   if (m.contains("plugin")) {  // an enhancer plugin: what it did; it has no patterns of MEM's
     const Json& p = m["plugin"];
     std::cout << "enhancer calls " << p.value("calls", 0) << " (entries " << p.value("entries_judged", 0) << "), changed "
@@ -257,7 +265,7 @@ void print_mem_history(const std::vector<catalog::MemRunResult>& runs, bool json
                 {"base_return", sc.value("base_return", 0.0)},
                 {"enhanced_return", sc.value("enhanced_return", 0.0)},
                 {"improvement_pct", sc.value("improvement_pct", 0.0)},
-                {"paired_t", sc.value("paired_t", 0.0)},
+                {"hac_t", sc.value("hac_t", sc.value("paired_t", 0.0))},  // runs before hac_t recorded a paired t
                 {"verdict", sc.value("verdict", std::string())}};
   };
   if (json) {
@@ -270,13 +278,13 @@ void print_mem_history(const std::vector<catalog::MemRunResult>& runs, bool json
     std::cout << "no MEM run recorded (run the strategy with --mem on)\n";
     return;
   }
-  Table t({"RUN", "STARTED", "STRATEGY", "ENHANCER", "SCORED FROM", "BASE", "ENHANCED", "IMPROVEMENT", "PAIRED T", "VERDICT"});
+  Table t({"RUN", "STARTED", "STRATEGY", "ENHANCER", "SCORED FROM", "BASE", "ENHANCED", "IMPROVEMENT", "HAC T", "VERDICT"});
   for (const auto& m : runs) {
     const Json j = line(m);
     t.add({m.run_id, m.started_at, m.strategy_label, j["enhancer"].get<std::string>(),
            m.mem["scoring_part"].value("from", std::string("-")), pct(j["base_return"].get<double>()),
            pct(j["enhanced_return"].get<double>()), fixed(j["improvement_pct"].get<double>(), 2) + " pp",
-           fixed(j["paired_t"].get<double>(), 2), j["verdict"].get<std::string>()});
+           fixed(j["hac_t"].get<double>(), 2), j["verdict"].get<std::string>()});
   }
   t.print(std::cout);
 }

@@ -6,7 +6,13 @@
 namespace algohost::mem {
 
 MemStage::MemStage(MemConfig cfg)
-    : cfg_(std::move(cfg)), model_(cfg_.model), miner_(cfg_.patterns), schedule_(cfg_.learn_before_ms) {
+    : cfg_(std::move(cfg)),
+      model_(cfg_.model),
+      miner_(cfg_.patterns),
+      schedule_(cfg_.learn_before_ms),
+      gate_(cfg_.gate, cfg_.mode, cfg_.data_from_ms, cfg_.enhance_from_ms) {
+  // With the gate, outcomes that close in the validation slice are held too (until the split).
+  if (gate_.active()) schedule_ = LearnSchedule(std::min(cfg_.learn_before_ms, gate_.validate_from_ms()));
   for (size_t i = 0; i < cfg_.symbols.size(); ++i) run_to_id_.push_back(symbol_id(static_cast<uint32_t>(i)));
 }
 
@@ -56,7 +62,9 @@ Decision MemStage::judge(uint32_t symbol, const ContextReading& ctx, int side, d
 }
 
 void MemStage::enhance(const StageInput& in, ah_signal& sig, SignalNote& note) {
-  if (in.bar && in.bar->ts_ms < cfg_.enhance_from_ms) return;
+  const bool validating = in.bar && gate_.in_validation(in.bar->ts_ms);
+  if (in.bar && in.bar->ts_ms < cfg_.enhance_from_ms && !validating) return;
+  if (in.bar && !validating && !gate_.decided() && gate_.active()) settle_gate();
   if (!in.context || !in.context->ready) return;
   if (in.account && (in.account->quantity(in.symbol) != 0 || !in.account->queues_order(in.symbol, sig))) return;
   int side;
@@ -69,8 +77,19 @@ void MemStage::enhance(const StageInput& in, ah_signal& sig, SignalNote& note) {
     side = sig.action == AH_BUY ? 1 : -1;
     base_size = sig.position_size > 0 ? sig.position_size : cfg_.default_size;
   }
-  ++counters_.entries_seen;
   const double base_conf = sig.confidence;
+  if (validating) {  // judged, not acted on: the gate learns what the stage would have done
+    Evidence e;
+    Decision d = judge(in.symbol, *in.context, side, base_conf, base_size, &e);
+    if (cfg_.mode != Mode::kFull) d = combine(e, Mode::kFull, base_conf, base_size, in.context->volatility, v_ref_);
+    gate_.judged(in.symbol, in.bar->ts_ms, d, base_size);
+    return;
+  }
+  if (!gate_.acts()) {
+    gate_.count_passed();
+    return;
+  }
+  ++counters_.entries_seen;
   Evidence e;
   const Decision d = judge(in.symbol, *in.context, side, base_conf, base_size, &e);
   ++counters_.enhanced;
@@ -92,7 +111,28 @@ void MemStage::enhance(const StageInput& in, ah_signal& sig, SignalNote& note) {
 }
 
 void MemStage::learn(const ClosedTrade& t) {
-  if (schedule_.admit(t, counters_.skipped, counters_.deferred)) learn_now(t);
+  const bool validation = gate_.in_validation(t.exit_ms) && !gate_.decided();
+  if (schedule_.admit(t, counters_.skipped, counters_.deferred)) {
+    learn_now(t);
+    return;
+  }
+  if (validation && t.exit_ms > schedule_.skip_through_ms()) {  // held: a sample of skill, learned at the split
+    --counters_.deferred;
+    ++counters_.validation_held;
+    gate_.outcome(t);
+  }
+}
+
+void MemStage::settle_gate() {
+  if (gate_.decided()) return;
+  gate_.decide();
+  // The held outcomes: those of the validation slice (learned now with refit, else after the run)
+  // and any of the scoring part already kept.
+  std::vector<ClosedTrade> held = schedule_.take_later();
+  for (auto& t : held) {
+    if (t.exit_ms < cfg_.enhance_from_ms && cfg_.gate.refit) learn_now(t);
+    else after_split_.push_back(std::move(t));
+  }
 }
 
 void MemStage::learn_now(const ClosedTrade& t) {
@@ -120,6 +160,9 @@ void MemStage::learn_now(const ClosedTrade& t) {
 }
 
 void MemStage::finish() {
+  if (gate_.active()) settle_gate();
+  for (const auto& t : after_split_) learn_now(t);
+  after_split_.clear();
   for (const auto& t : schedule_.take_later()) learn_now(t);
 }
 
@@ -154,6 +197,7 @@ Status MemStage::load_json(const nlohmann::json& j) {
     since_discovery_ = j.at("since_discovery").get<int64_t>();
     last_learned_exit_ms_ = j.at("last_learned_exit_ms").get<int64_t>();
     schedule_.skip_through(last_learned_exit_ms_);
+    gate_.start_after(last_learned_exit_ms_);
   } catch (const std::exception& e) {
     return Status::InvalidArgument(std::string("MEM state: ") + e.what());
   }

@@ -18,6 +18,14 @@
 // and the saved state still includes everything. Outcomes closed at or before the last one a
 // loaded state had learned are skipped (a rerun over the same data does not learn twice).
 //
+// The skill gate (skill_gate.h; docs/mem.md): given `data_from_ms` (the run's first timestamp),
+// the training part's last `gate.validation_fraction` is a validation slice. There enhance()
+// judges entries without acting (the gate records what it would have done), outcomes that close
+// in it are held from learning, and each matched to its judgement is one sample of skill. At the
+// first scoring-part signal (or finish()) the gate decides; with `gate.refit` the held validation
+// outcomes are then learned (in close order) before the scoring part is judged. A gate that does
+// not act leaves every scoring-part signal unchanged. gate_json() says what it measured and why.
+//
 // State (to_json / load_json): model, standardizer, memory, pattern history and patterns, symbol
 // names, counters. Deterministic for the same outcomes, order and seed. Not thread-safe.
 #pragma once
@@ -35,6 +43,7 @@
 #include "host/mem/memory.h"
 #include "host/mem/model.h"
 #include "host/mem/patterns.h"
+#include "host/mem/skill_gate.h"
 #include "registry/common/status.h"
 
 namespace algohost::mem {
@@ -46,6 +55,8 @@ struct MemConfig {
   double default_size = 1.0;           // the account's size for signals that give none
   int64_t enhance_from_ms = INT64_MIN;  // signals on earlier bars pass unchanged
   int64_t learn_before_ms = INT64_MAX;  // outcomes closing at or after this wait for finish()
+  int64_t data_from_ms = INT64_MIN;     // the run's first timestamp; set: the skill gate is active
+  SkillGateConfig gate;
   int discover_every = 10;
   ModelConfig model;
   PatternConfig patterns;
@@ -54,6 +65,7 @@ struct MemConfig {
 
 struct MemCounters {
   int64_t entries_seen = 0, enhanced = 0, vetoed = 0, learned = 0, deferred = 0, skipped = 0, discoveries = 0;
+  int64_t validation_held = 0;  // outcomes that closed in the validation slice (learned at the split with refit)
 };
 
 class MemStage final : public EnhancementStage {
@@ -62,8 +74,12 @@ class MemStage final : public EnhancementStage {
 
   void enhance(const StageInput& in, ah_signal& signal, SignalNote& note) override;
   void learn(const ClosedTrade& t);
-  // Learns the outcomes learn() deferred, in order (after the run).
+  // Learns the outcomes learn() deferred, in order (after the run); decides the gate if no
+  // scoring-part signal did.
   void finish();
+  // The skill gate: validation slice, statistic, threshold, decision and reason.
+  nlohmann::ordered_json gate_json() const { return gate_.to_json(); }
+  const SkillGate& gate() const { return gate_; }
 
   nlohmann::json to_json() const;
   // Restores a saved state (model, memory, patterns, counters); InvalidArgument naming the field.
@@ -84,6 +100,7 @@ class MemStage final : public EnhancementStage {
  private:
   uint32_t symbol_id(uint32_t run_symbol);
   void learn_now(const ClosedTrade& t);
+  void settle_gate();  // at the split: the gate decides, then (refit) the validation outcomes are learned
 
   MemConfig cfg_;
   LogisticModel model_;
@@ -97,6 +114,8 @@ class MemStage final : public EnhancementStage {
   int64_t last_learned_exit_ms_ = INT64_MIN;
   int64_t since_discovery_ = 0;
   double v_ref_ = 0;  // exp(mean learned log volatility), refreshed when an outcome is learned
+  SkillGate gate_;
+  std::vector<ClosedTrade> after_split_;  // outcomes of the scoring part taken out at the split
 };
 
 }  // namespace algohost::mem

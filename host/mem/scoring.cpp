@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "host/mem/hac.h"
+
 namespace algohost::mem {
 namespace {
 
@@ -11,6 +13,26 @@ struct Part {
   double total_return = 0;
   std::vector<metrics::EquityPoint> equity;
 };
+
+// Time in market over [from, to): the union of the trades' [entry, exit) intervals, clipped.
+double exposure_of(const std::vector<ClosedTrade>& closed, int64_t from, int64_t to) {
+  if (to <= from) return 0;
+  std::vector<std::pair<int64_t, int64_t>> iv;
+  for (const auto& t : closed) {
+    const int64_t a = std::max(t.entry_ms, from), b = std::min(t.exit_ms, to);
+    if (b > a) iv.emplace_back(a, b);
+  }
+  std::sort(iv.begin(), iv.end());
+  int64_t covered = 0, end = from;
+  for (const auto& [a, b] : iv) {
+    const int64_t s = std::max(a, end);
+    if (b > s) {
+      covered += b - s;
+      end = b;
+    }
+  }
+  return static_cast<double>(covered) / static_cast<double>(to - from);
+}
 
 Part score_part(const StrategyOutcome& o, int64_t split_ms, int ppy, double rf) {
   Part p;
@@ -28,15 +50,22 @@ Part score_part(const StrategyOutcome& o, int64_t split_ms, int ppy, double rf) 
   metrics::MetricsInput in;
   in.equity = p.equity;
   in.starting_capital = start;
-  for (const auto& t : o.account->closed())
+  const auto& closed = o.account->closed();
+  for (const auto& t : closed) {
     if (t.entry_ms >= split_ms) {
       in.trades.push_back({t.exit_ms, t.pnl});
       in.total_fees += t.commission;
+      in.traded_notional += std::fabs(t.quantity * t.entry_price);
     }
+    if (t.exit_ms >= split_ms) in.traded_notional += std::fabs(t.quantity * t.exit_price);
+  }
   in.bars = static_cast<int64_t>(p.equity.size());
   in.periods_per_year = ppy;
   in.risk_free_rate = rf;
   p.m = metrics::compute(in);
+  // Exposure as a share of the scoring part's time (the equity curve may hold one point a day, so
+  // counting its points would miss positions opened and closed within a day).
+  if (!p.equity.empty()) p.m.exposure = exposure_of(closed, split_ms, p.equity.back().ts_ms);
   p.total_return = start > 0 && !p.equity.empty() ? p.equity.back().equity / start - 1.0 : 0.0;
   return p;
 }
@@ -65,7 +94,7 @@ MemComparison compare_arms(const StrategyOutcome& base, const StrategyOutcome& e
   c.enhanced_return = e.total_return;
   c.improvement_pct = 100.0 * (e.total_return - b.total_return);
 
-  // Paired daily differences; both arms mark equity at the same timestamps.
+  // Daily log-return differences (enhanced - base); both arms mark equity at the same timestamps.
   auto start_of = [&](const StrategyOutcome& o) {
     double s = o.equity.empty() ? 0 : o.equity.front().equity;
     for (const auto& p : o.equity)
@@ -77,20 +106,31 @@ MemComparison compare_arms(const StrategyOutcome& base, const StrategyOutcome& e
   ee.insert(ee.end(), e.equity.begin(), e.equity.end());
   const auto rb = metrics::daily_returns(be), re = metrics::daily_returns(ee);
   const size_t n = std::min(rb.size(), re.size());
+  std::vector<double> d;
+  d.reserve(n);
+  for (size_t i = 0; i < n; ++i) d.push_back(std::log1p(std::max(re[i], -0.999999)) - std::log1p(std::max(rb[i], -0.999999)));
+  const HacMean h = newey_west_mean(d);
   c.days = static_cast<int64_t>(n);
-  if (n >= 2) {
-    double mean = 0, m2 = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const double d = re[i] - rb[i];
-      const double delta = d - mean;
-      mean += delta / static_cast<double>(i + 1);
-      m2 += delta * (d - mean);
-    }
-    const double sd = std::sqrt(m2 / static_cast<double>(n - 1));
-    c.t_stat = sd > 0 ? mean / (sd / std::sqrt(static_cast<double>(n))) : 0.0;
-  }
+  c.t_stat = h.t;
+  c.mean_log_diff = h.mean;
+  c.hac_lag = h.lag;
   c.significant = c.days >= 20 && std::fabs(c.t_stat) >= 2.0;
-  c.verdict = !c.significant ? "within noise" : c.improvement_pct > 0 ? "gain" : "loss";
+  c.verdict = !c.significant ? "within noise" : c.mean_log_diff > 0 ? "gain" : "loss";
+
+  // Sharpe of both arms (as registry/metrics computes it) and a HAC interval of the difference,
+  // on the same daily returns the metrics use.
+  if (b.m.sharpe && e.m.sharpe) {
+    c.sharpe_base = b.m.sharpe;
+    c.sharpe_enhanced = e.m.sharpe;
+    c.sharpe_diff = *e.m.sharpe - *b.m.sharpe;
+    const auto sd = sharpe_difference(metrics::daily_returns(e.equity), metrics::daily_returns(b.equity), ppy, rf);
+    if (sd) {
+      c.sharpe_diff_low = *c.sharpe_diff - 1.96 * sd->se;
+      c.sharpe_diff_high = *c.sharpe_diff + 1.96 * sd->se;
+    } else if (*c.sharpe_diff == 0) {  // identical arms (or both flat): no uncertainty in a zero difference
+      c.sharpe_diff_low = c.sharpe_diff_high = 0.0;
+    }
+  }
 
   // Patterns on the base arm's scoring-part entries.
   std::vector<std::pair<Items, bool>> oos;
@@ -126,10 +166,20 @@ nlohmann::ordered_json MemComparison::to_json() const {
   j["base_return"] = base_return;
   j["enhanced_return"] = enhanced_return;
   j["improvement_pct"] = improvement_pct;
-  j["paired_t"] = t_stat;
+  j["test"] = "Newey-West HAC t of the mean daily log-return difference (enhanced - base)";
+  j["mean_daily_log_difference"] = mean_log_diff;
+  j["hac_t"] = t_stat;
+  j["hac_lag"] = hac_lag;
   j["days"] = days;
   j["significant"] = significant;
   j["verdict"] = verdict;
+  auto opt = [](const std::optional<double>& v) { return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr); };
+  j["sharpe"] = {{"base", opt(sharpe_base)},
+                 {"enhanced", opt(sharpe_enhanced)},
+                 {"difference", opt(sharpe_diff)},
+                 {"ci95", sharpe_diff_low ? nlohmann::ordered_json::array({*sharpe_diff_low, *sharpe_diff_high})
+                                          : nlohmann::ordered_json(nullptr)},
+                 {"ci_method", "difference +- 1.96 x HAC delta-method standard error (Ledoit & Wolf 2008)"}};
   j["base"] = base.to_json();
   j["enhanced"] = enhanced.to_json();
   j["base_scoring_win_rate"] = base_oos_win_rate;

@@ -7,9 +7,17 @@
 //                    entered at or after the split
 //   improvement_pct  100 * (total return enhanced - total return base) on the scoring part, in
 //                    percentage points of the starting capital — the stated metric
-//   noise            paired t statistic of the daily return differences (enhanced - base) over the
-//                    scoring part; `significant` when there are at least 20 days and |t| >= 2.
-//                    verdict: "gain" / "loss" only when significant, else "within noise"
+//   verdict          from ONE quantity, the daily log-return differences d = log(1 + r_enh) -
+//                    log(1 + r_base) over the scoring part: its mean, and its Newey-West HAC t
+//                    (hac.h) — `significant` when there are at least 20 days and |t| >= 2; verdict
+//                    "gain" / "loss" by the sign of the mean only when significant, else "within noise"
+//   sharpe           both arms' Sharpe (registry/metrics' definition, on the scoring part's daily
+//                    returns), the difference and its 95% interval: difference +- 1.96 x the HAC
+//                    delta-method standard error (hac.h, Ledoit & Wolf 2008); null in a short window
+//   exposure,        computed from the arm's own trades in the scoring part (the metrics input gets
+//   turnover         them): exposure = the share of the scoring part's time span with a position
+//                    open (union of the trades' [entry, exit) clipped to it); turnover = the notional
+//                    of the fills inside it / the average equity over it
 //   patterns         each pattern known at the split, checked on the base arm's scoring-part
 //                    entries: occurrences, wins, and the one-sided binomial p-value of that many
 //                    wins against the base arm's scoring-part win rate; it passes out of sample when
@@ -17,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +49,13 @@ struct MemComparison {
   metrics::Metrics base, enhanced;
   double base_return = 0, enhanced_return = 0;
   double improvement_pct = 0;
-  double t_stat = 0;
+  double t_stat = 0;         // Newey-West t of the mean daily log-return difference
+  double mean_log_diff = 0;  // its mean (per day)
+  int hac_lag = 0;
   int64_t days = 0;
+  // Sharpe of each arm on the scoring part, their difference and its 95% interval (null when the
+  // window is too short for a Sharpe).
+  std::optional<double> sharpe_base, sharpe_enhanced, sharpe_diff, sharpe_diff_low, sharpe_diff_high;
   bool significant = false;
   std::string verdict;  // gain | loss | within noise
   double base_oos_win_rate = 0;

@@ -448,6 +448,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
         mc.default_size = setup.broker.default_size;
         mc.enhance_from_ms = split_ms;
         mc.learn_before_ms = split_ms;
+        mc.data_from_ms = first_ms;  // the skill gate's validation slice: the end of [first_ms, split_ms)
         mc.model.seed = req.mem_seed;
         for (const auto& s : md.series) mc.symbols.push_back(s.symbol);
         a.stage = std::make_unique<mem::MemStage>(mc);
@@ -714,6 +715,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       j["counters"] = {{"entries_judged", cn.entries_seen}, {"vetoed", cn.vetoed}, {"learned_total", cn.learned},
                        {"learned_after_scoring", cn.deferred}, {"skipped", cn.skipped}, {"discoveries", cn.discoveries}};
       j["model"] = {{"updates", a.stage->model().updates()}, {"seed", req.mem_seed}};
+      j["skill_gate"] = a.stage->gate_json();
       if (persist) {
         nlohmann::json state = a.stage->to_json();
         state["saved_by_run"] = run;  // a later --mem-state continue says which run it continues

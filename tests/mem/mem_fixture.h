@@ -1,16 +1,17 @@
-// MEM test fixtures: hand-built market data and a fixture strategy, and a two-arm harness that
-// mirrors RunService's MEM wiring (enhanced arm with a MemStage, shadow base arm, learning from
-// the base arm's closed trades in close order, frozen at the split).
+// MEM test fixtures: hand-built market data (a planted regularity, a plain random walk, a GARCH
+// random walk), a CSV writer for it, and a fixture strategy. The MEM wiring itself is tested
+// through RunService (mem_effect_test.cpp), never through a copy of it.
 #pragma once
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "host/data/timestamp.h"
 #include "host/engine/engine.h"
-#include "host/mem/mem_stage.h"
-#include "host/mem/scoring.h"
 
 namespace algohost::memtest {
 
@@ -72,46 +73,39 @@ inline MarketData make_data(size_t bars, uint64_t seed, bool planted) {
   return md;
 }
 
-struct TwoArmResult {
-  EngineResult engine;
-  mem::MemComparison cmp;
-  nlohmann::json state;         // after finish()
-  std::vector<mem::Pattern> at_split;
-  int64_t split_ms = 0;
-};
-
-inline TwoArmResult run_two_arms(const MarketData& md, mem::Mode mode = mem::Mode::kFull, uint64_t seed = 42,
-                                 double train_fraction = 0.5, const nlohmann::json* load = nullptr) {
-  TwoArmResult out;
-  const auto& ts = md.series[0].ts_ms;
-  out.split_ms = ts[static_cast<size_t>(train_fraction * static_cast<double>(ts.size()))];
-  mem::MemConfig mc;
-  mc.mode = mode;
-  mc.default_size = 1.0;
-  mc.enhance_from_ms = out.split_ms;
-  mc.learn_before_ms = out.split_ms;
-  mc.model.seed = seed;
-  mc.symbols = {md.series[0].symbol};
-  mem::MemStage stage(mc);
-  if (load) (void)stage.load_json(*load);
-  std::vector<StrategySetup> setups(2);
-  for (int k = 0; k < 2; ++k) {
-    setups[k].label = k == 0 ? "periodic@1.0.0" : "periodic@1.0.0 [base]";
-    setups[k].instances.push_back(std::make_unique<PeriodicStrategy>());
-    setups[k].broker.default_size = 1.0;
+// Daily bars from 2000-01-01 with no regularity but volatility clustering: a GARCH(1,1) random
+// walk, r_t = sigma_t e_t, sigma_t^2 = w + 0.08 r_{t-1}^2 + 0.90 sigma_{t-1}^2, with an
+// unconditional daily volatility of 1%.
+inline MarketData make_garch(size_t bars, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> n01(0.0, 1.0);
+  const double a = 0.08, b = 0.90, w = 1e-4 * (1 - a - b);
+  MarketData md;
+  BarSeries s;
+  s.symbol = "GARCH";
+  double price = 100, var = 1e-4, r = 0;
+  const int64_t day = 86'400'000, t0 = 946'684'800'000;
+  for (size_t i = 0; i < bars; ++i) {
+    var = w + a * r * r + b * var;
+    r = std::sqrt(var) * n01(rng);
+    const double open = price;
+    price = std::max(1.0, price * std::exp(r));
+    const double hi = std::max(open, price) * (1 + 0.3 * std::sqrt(var)), lo = std::min(open, price) * (1 - 0.3 * std::sqrt(var));
+    s.push(ah_bar{t0 + static_cast<int64_t>(i) * day, open, hi, lo, price, 1000.0 + 100.0 * n01(rng)});
   }
-  setups[0].stage = &stage;
-  EngineOptions eo;
-  out.engine = run_engine(md, setups, eo, [&](size_t k, const std::vector<ClosedTrade>& trades) {
-    if (k == 1)
-      for (const auto& t : trades) stage.learn(t);
-  });
-  out.at_split = stage.miner().patterns();
-  out.cmp = mem::compare_arms(out.engine.outcomes[1], out.engine.outcomes[0], out.split_ms, out.at_split,
-                              stage.standardizer(), 252, 0);
-  stage.finish();
-  out.state = stage.to_json();
-  return out;
+  md.series.push_back(std::move(s));
+  return md;
+}
+
+// The data as a CSV file the host reads (timestamp,symbol,open,high,low,close,volume).
+inline void write_csv(const std::filesystem::path& file, const MarketData& md) {
+  std::ofstream out(file);
+  out << "timestamp,symbol,open,high,low,close,volume\n";
+  out.precision(12);
+  for (const auto& s : md.series)
+    for (size_t i = 0; i < s.size(); ++i)
+      out << format_timestamp_ms(s.ts_ms[i]).substr(0, 10) << "," << s.symbol << "," << s.open[i] << "," << s.high[i] << ","
+          << s.low[i] << "," << s.close[i] << "," << s.volume[i] << "\n";
 }
 
 }  // namespace algohost::memtest

@@ -74,7 +74,16 @@ TEST(MemRunService, MemOnRunsBothArmsAndRecordsEverything) {
       EXPECT_TRUE(t.mem_confidence_boost.has_value());
     }
   }
-  EXPECT_GT(enhanced, 0);
+  // The skill gate decides whether MEM acted in the scoring part; the report says which and why.
+  ASSERT_TRUE(m["skill_gate"].is_object());
+  EXPECT_FALSE(m["skill_gate"]["reason"].get<std::string>().empty());
+  if (m["skill_gate"]["decision"] == "act") {
+    EXPECT_GT(enhanced, 0);
+  } else {
+    EXPECT_EQ(m["skill_gate"]["decision"], "pass");
+    EXPECT_EQ(enhanced, 0);
+    EXPECT_GT(m["skill_gate"]["scoring_entries_passed"].get<int64_t>(), 0);
+  }
 
   // State saved; patterns stored as the state has them.
   auto rec = env.cat().get("rsi");

@@ -1,20 +1,20 @@
-// MEM: the parts (model, memory, patterns, formula, parameter rule), and the two-arm runs on
-// synthetic data — a planted regularity is found and pays out of sample; a random walk gives no
-// out-of-sample pattern and no claimed gain; determinism; state survives a restart.
+// MEM: the parts (model, memory, patterns, formula, parameter rule), a stage fed a planted rule,
+// and its state surviving a restart. The runs (two arms, the skill gate, the verdict) are tested
+// through RunService in mem_effect_test.cpp.
 #include <gtest/gtest.h>
 
 #include "host/mem/adapt.h"
 #include "host/mem/combine.h"
 #include "host/service/mem_store.h"
 #include "tests/catalog/catalog_test_util.h"
-#include "tests/mem/mem_fixture.h"
+#include <random>
+
+#include "host/mem/mem_stage.h"
 #include "tests/support/test_support.h"
 
 namespace algohost {
 namespace {
 
-using memtest::make_data;
-using memtest::run_two_arms;
 
 ContextReading ctx(double vol, const char* regime = "trending", double volume_ratio = 1.0) {
   ContextReading c;
@@ -119,65 +119,47 @@ TEST(MemFormula, PartialChangesConfidenceOnlyFullSizesAndVetoes) {
   EXPECT_FALSE(none.veto);
 }
 
-TEST(MemTwoArms, PlantedLowVolatilityRegularityIsFoundAndPaysOutOfSample) {
-  const auto md = make_data(4000, 7, true);
-  const auto r = run_two_arms(md);
-  // A pattern naming low volatility was learned in the training part and holds out of sample.
-  bool low_passes = false;
-  for (const auto& pc : r.cmp.patterns)
-    if (pc.pattern.key().find("vol_bucket=low") != std::string::npos && pc.passes) low_passes = true;
-  EXPECT_TRUE(low_passes) << r.cmp.to_json().dump(1);
-  EXPECT_GT(r.cmp.enhanced_return, r.cmp.base_return) << r.cmp.to_json().dump(1);
-  EXPECT_GT(r.cmp.enhanced.win_rate, r.cmp.base.win_rate);
-  EXPECT_EQ(r.cmp.verdict, "gain") << r.cmp.to_json().dump(1);
-  // The training part is identical in both arms: MEM only learned there.
-  for (size_t i = 0; i < r.engine.outcomes[0].equity.size(); ++i)
-    if (r.engine.outcomes[0].equity[i].ts_ms < r.split_ms) {
-      ASSERT_EQ(r.engine.outcomes[0].equity[i].equity, r.engine.outcomes[1].equity[i].equity);
-    }
-  // Trades entered in the scoring part carry the MEM note.
-  int64_t noted = 0;
-  for (const auto& t : r.engine.outcomes[0].account->closed())
-    if (t.entry_ms >= r.split_ms) {
-      EXPECT_TRUE(t.was_enhanced);
-      EXPECT_NE(t.mem_reasoning.find("P="), std::string::npos);
-      ++noted;
-    }
-  EXPECT_GT(noted, 0);
+// A stage that learned `n` outcomes of a planted rule (calm entries win, volatile ones lose), fed
+// directly — the unit under test is the stage, not the run's wiring.
+mem::MemStage learned_stage(int n, mem::MemConfig mc = {}) {
+  mc.symbols = {"TEST"};
+  mem::MemStage stage(mc);
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < n; ++i) {
+    const bool calm = rng() % 2 == 0;
+    ClosedTrade t;
+    t.entry_ms = 1'000'000LL * i;
+    t.exit_ms = t.entry_ms + 500'000;
+    t.quantity = 1;
+    t.pnl = (calm ? 1.0 : -1.0) * (rng() % 10 < 8 ? 1 : -1);
+    t.confidence = 0.6;
+    t.entry_context = ctx(calm ? 0.1 : 0.5);
+    stage.learn(t);
+  }
+  return stage;
 }
 
-TEST(MemTwoArms, RandomWalkGivesNoOutOfSamplePatternAndNoClaimedGain) {
-  for (uint64_t seed : {1, 2, 3, 4, 5}) {
-    const auto md = make_data(4000, seed, false);
-    const auto r = run_two_arms(md);
-    for (const auto& pc : r.cmp.patterns) EXPECT_FALSE(pc.passes) << "seed " << seed << " " << pc.pattern.key();
-    EXPECT_NE(r.cmp.verdict, "gain") << "seed " << seed << " " << r.cmp.to_json().dump(1);
-  }
-}
-
-TEST(MemTwoArms, SameDataAndSeedGiveIdenticalResults) {
-  const auto md = make_data(3000, 11, true);
-  const auto a = run_two_arms(md), b = run_two_arms(md);
-  EXPECT_EQ(a.state, b.state);
-  EXPECT_EQ(a.cmp.to_json(), b.cmp.to_json());
-  const auto& ta = a.engine.outcomes[0].account->closed();
-  const auto& tb = b.engine.outcomes[0].account->closed();
-  ASSERT_EQ(ta.size(), tb.size());
-  for (size_t i = 0; i < ta.size(); ++i) {
-    EXPECT_EQ(ta[i].pnl, tb[i].pnl);
-    EXPECT_EQ(ta[i].mem_reasoning, tb[i].mem_reasoning);
-  }
+TEST(MemStageUnit, APlantedRuleIsLearnedAndJudged) {
+  mem::MemStage stage = learned_stage(300);
+  EXPECT_EQ(stage.counters().learned, 300);
+  EXPECT_FALSE(stage.miner().patterns().empty());
+  const auto calm = stage.judge(0, ctx(0.1), 1, 0.6, 1.0), wild = stage.judge(0, ctx(0.5), 1, 0.6, 1.0);
+  EXPECT_GT(calm.probability, 0.6);
+  EXPECT_LT(wild.probability, 0.4);
+  EXPECT_TRUE(wild.veto);
+  EXPECT_FALSE(calm.veto);
+  // Without the run's parts the gate is inactive and says so.
+  EXPECT_EQ(stage.gate_json()["decision"], "act");
 }
 
 using catalog::testutil::register_named;
 
 TEST(MemState, ModelAndPatternsSurviveARestart) {
   testing::TempDir dir;
-  const auto md = make_data(3000, 7, true);
-  const auto r = run_two_arms(md);
+  const nlohmann::json state = learned_stage(300).to_json();
   auto cat = testing::must(catalog::Catalog::open(dir.path() / "catalog.db"));
   const std::string id = register_named(*cat, "strategy_1");
-  ASSERT_TRUE(save_mem_state(*cat, id, r.state, 1234, 1700000000000).ok());
+  ASSERT_TRUE(save_mem_state(*cat, id, state, 1234, 1700000000000).ok());
   // Reopened: the state comes back from the catalog, with its summary and an audit row.
   cat.reset();
   cat = testing::must(catalog::Catalog::open(dir.path() / "catalog.db"));
@@ -193,12 +175,12 @@ TEST(MemState, ModelAndPatternsSurviveARestart) {
   mc.symbols = {"TEST"};
   mem::MemStage restored(mc);
   ASSERT_TRUE(restored.load_json((**saved).state).ok());
-  EXPECT_EQ(restored.to_json(), r.state);
+  EXPECT_EQ(restored.to_json(), state);
   EXPECT_FALSE(restored.miner().patterns().empty());
   EXPECT_GT(restored.model().updates(), 100);
   // Judgements match a stage that never stopped.
   mem::MemStage same(mc);
-  ASSERT_TRUE(same.load_json(r.state).ok());
+  ASSERT_TRUE(same.load_json(state).ok());
   for (double v : {0.05, 0.1, 0.3, 0.6}) {
     const auto a = restored.judge(0, ctx(v), 1, 0.6, 1.0), b = same.judge(0, ctx(v), 1, 0.6, 1.0);
     EXPECT_EQ(a.probability, b.probability);
