@@ -7,22 +7,12 @@
 #include "host/service/mem_store.h"
 #include "host/service/run_service.h"
 #include "host/mem/features.h"
-#include "tests/support/test_support.h"
+#include "tests/mem/run_env.h"
 
 namespace algohost {
 namespace {
 
-struct Env {
-  testing::TempDir dir;
-  PluginService plugins{[] {
-    PluginServiceOptions o;
-    o.builtin_dirs = {ALGOHOST_BUILTIN_PLUGIN_DIR};
-    return o;
-  }()};
-  CatalogService catalog{plugins, CatalogLocation{dir / "catalog.db", dir.path()}, "test"};
-  RunService runs{plugins, catalog};
-  catalog::Catalog& cat() { return **catalog.catalog(); }
-};
+using Env = memtest::RunEnv;
 
 RunRequest rsi_request(std::optional<bool> mem) {
   RunRequest req;

@@ -8,21 +8,12 @@
 #include "host/data/timestamp.h"
 #include "host/service/param_replay.h"
 #include "host/service/run_service.h"
-#include "tests/support/test_support.h"
+#include "tests/mem/run_env.h"
 
 namespace algohost {
 namespace {
 
-struct Env {
-  testing::TempDir dir;
-  PluginService plugins{[] {
-    PluginServiceOptions o;
-    o.builtin_dirs = {ALGOHOST_BUILTIN_PLUGIN_DIR};
-    return o;
-  }()};
-  CatalogService catalog{plugins, CatalogLocation{dir / "catalog.db", dir.path()}, "test"};
-  RunService runs{plugins, catalog};
-};
+using Env = memtest::RunEnv;
 
 constexpr const char* kData = "symbols=2,bars=1500,seed=3,timeframe=1d";
 
