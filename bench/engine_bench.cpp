@@ -1,21 +1,36 @@
-// End-to-end engine throughput: one native RSI strategy (the loaded plugin) over N synthetic bars
+// Engine throughput, the best case and the common case, each as a ratio measured in the same run.
+//
+// Best case: one native RSI strategy (the loaded plugin) over N synthetic bars of one symbol
 // already in memory, with the paper broker and recording on, versus the strategy's own batch path
-// alone in the same run; and the recorder's trades per second into SQLite.
-// Usage: bench_engine [bars=10000000] [trades=300000] [repetitions=3]
-// Each repetition measures all three; the medians are printed at the end.
+// alone; and the recorder's trades per second into SQLite.
+// Common case: four symbols, RSI, MEM off and MEM on (the built-in MemStage with its shadow base
+// arm), through RunService (what `algohost run` calls) and through the CLI binary itself
+// (`algohost run --synthetic symbols=4,... --strategy rsi --mem off|on --json` against a fresh
+// ALGOHOST_HOME). The run's time is what the CLI reports ("seconds": the walk with broker, MEM
+// and recording, until the last trade is written); the process's wall time (data generation,
+// catalog sync, the run, its summaries) is printed beside it.
+// With ALGOHOST_BENCH_BASELINE_BIN set to another build's algohost (e.g. main's), the CLI cases are
+// also run with that binary, and this build's run rates are printed as ratios to it.
+// Usage: bench_engine [bars=10000000] [trades=300000] [repetitions=3] [bars_per_symbol=2500000]
+// Each repetition measures everything; the medians are printed at the end.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "host/data/synthetic.h"
 #include "host/engine/engine.h"
 #include "host/loader/native_loader.h"
 #include "host/recorder/recorder.h"
 #include "host/data/timestamp.h"
+#include "host/service/run_service.h"
 
 using namespace algohost;
 using Clock = std::chrono::steady_clock;
@@ -34,11 +49,82 @@ static double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+// One common-case run: bars/s as the run reports it, and the wall time around it.
+struct CommonRun {
+  double rate = 0;         // bars / the run's own seconds (walk + recording)
+  double wall_rate = 0;    // bars / wall time of the whole call (or process)
+  double wall = 0, run_seconds = 0;
+  int64_t trades = 0;
+  std::string error;
+};
+
+std::string spec_of(int64_t bars_per_symbol) {
+  return "symbols=4,bars=" + std::to_string(bars_per_symbol) + ",timeframe=1m,seed=7";
+}
+
+// Through RunService, in this process, into a fresh catalog under `home`.
+CommonRun run_service(const std::filesystem::path& home, int64_t bars_per_symbol, bool mem) {
+  std::filesystem::create_directories(home);
+  PluginServiceOptions po;
+  po.builtin_dirs = {ALGOHOST_BUILTIN_PLUGIN_DIR};
+  PluginService plugins(po);
+  CatalogService catalog(plugins, CatalogLocation{home / "catalog.db", home}, "bench");
+  RunService runs(plugins, catalog);
+  RunRequest req;
+  req.strategies = {"rsi"};
+  req.synthetic = spec_of(bars_per_symbol);
+  req.mem = mem;
+  const auto t0 = Clock::now();
+  auto report = runs.run(req);
+  CommonRun out;
+  out.wall = seconds_since(t0);
+  if (!report.ok()) {
+    out.error = report.status().message();
+    return out;
+  }
+  if (report->status != "finished") out.error = "run " + report->status;
+  out.run_seconds = report->seconds;
+  out.rate = static_cast<double>(report->bars) / report->seconds;
+  out.wall_rate = static_cast<double>(report->bars) / out.wall;
+  out.trades = report->strategies.empty() ? 0 : report->strategies[0].trades;
+  return out;
+}
+
+// Through the CLI binary: a process per run, its --json report read back.
+CommonRun run_cli(const std::filesystem::path& home, int64_t bars_per_symbol, bool mem,
+                  const std::string& binary = ALGOHOST_BIN) {
+  std::filesystem::create_directories(home);
+  const auto out_file = home / "report.json", err_file = home / "stderr.txt";
+  const std::string cmd = "env -u ALGOHOST_PLUGIN_PATH ALGOHOST_HOME='" + home.string() + "' '" + binary +
+                          "' run --synthetic " + spec_of(bars_per_symbol) + " --strategy rsi --mem " +
+                          (mem ? "on" : "off") + " --json > '" + out_file.string() + "' 2> '" + err_file.string() + "'";
+  const auto t0 = Clock::now();
+  const int rc = std::system(cmd.c_str());
+  CommonRun out;
+  out.wall = seconds_since(t0);
+  std::ifstream in(out_file);
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  if (rc != 0 || j.is_discarded() || j.value("status", "") != "finished") {
+    std::ifstream err(err_file);
+    std::string first;
+    std::getline(err, first);
+    out.error = "exit " + std::to_string(rc) + ": " + first;
+    return out;
+  }
+  const double bars = j["bars"].get<double>();
+  out.run_seconds = j["seconds"].get<double>();
+  out.rate = bars / out.run_seconds;
+  out.wall_rate = bars / out.wall;
+  out.trades = j["strategies"][0]["trades"].get<int64_t>();
+  return out;
+}
+
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   const int64_t bars = argc > 1 ? std::stoll(argv[1]) : 10'000'000;
   const int64_t n_trades = argc > 2 ? std::stoll(argv[2]) : 300'000;
   const int reps = argc > 3 ? std::max(1, std::stoi(argv[3])) : 3;
+  const int64_t bars_per_symbol = argc > 4 ? std::stoll(argv[4]) : 2'500'000;
   SyntheticSpec spec;
   spec.symbols = 1;
   spec.bars = bars;
@@ -60,6 +146,12 @@ int main(int argc, char** argv) {
   const auto dir = std::filesystem::temp_directory_path() / ("algohost-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::vector<double> batch_rates, engine_rates, ratios, recorder_rates;
+  // The common case, per repetition: [0] RunService MEM off, [1] RunService MEM on, [2] CLI MEM
+  // off, [3] CLI MEM on.
+  std::vector<std::vector<double>> common_rates(4), common_wall_rates(4);
+  std::vector<double> four_vs_one, mem_ratio_service, mem_ratio_cli, mem_wall_ratio_cli;
+  const char* baseline_bin = std::getenv("ALGOHOST_BENCH_BASELINE_BIN");
+  std::vector<double> vs_baseline[2];  // CLI run rate, this build / the baseline binary: MEM off, on
 
   for (int rep = 0; rep < reps; ++rep) {
     std::printf("-- repetition %d\n", rep + 1);
@@ -176,10 +268,56 @@ int main(int argc, char** argv) {
       if (!st.ok()) return 1;
       recorder_rates.push_back(static_cast<double>(n_trades) / secs);
     }
+
+    // 4. The common case: four symbols, MEM off and on, through RunService and through the CLI.
+    {
+      static const char* kNames[] = {"RunService, MEM off", "RunService, MEM on ", "CLI,        MEM off",
+                                     "CLI,        MEM on "};
+      CommonRun runs[4];
+      for (int c = 0; c < 4; ++c) {
+        const auto home = dir / ("home-" + std::to_string(rep) + "-" + std::to_string(c));
+        runs[c] = c < 2 ? run_service(home, bars_per_symbol, c == 1) : run_cli(home, bars_per_symbol, c == 3);
+        if (!runs[c].error.empty()) return std::fprintf(stderr, "%s: %s\n", kNames[c], runs[c].error.c_str()), 1;
+        std::printf("4 symbols, %s: %8.2f M bars/s over the run's %.3f s; %6.2f M bars/s over %.3f s wall  "
+                    "(%lld trades)\n",
+                    kNames[c], runs[c].rate / 1e6, runs[c].run_seconds, runs[c].wall_rate / 1e6, runs[c].wall,
+                    static_cast<long long>(runs[c].trades));
+        common_rates[c].push_back(runs[c].rate);
+        common_wall_rates[c].push_back(runs[c].wall_rate);
+      }
+      four_vs_one.push_back(runs[2].rate / engine_rates.back());
+      mem_ratio_service.push_back(runs[1].rate / runs[0].rate);
+      mem_ratio_cli.push_back(runs[3].rate / runs[2].rate);
+      mem_wall_ratio_cli.push_back(runs[3].wall_rate / runs[2].wall_rate);
+      if (baseline_bin && *baseline_bin)
+        for (int c = 0; c < 2; ++c) {
+          const auto home = dir / ("baseline-" + std::to_string(rep) + "-" + std::to_string(c));
+          const CommonRun b = run_cli(home, bars_per_symbol, c == 1, baseline_bin);
+          if (!b.error.empty()) return std::fprintf(stderr, "baseline: %s\n", b.error.c_str()), 1;
+          vs_baseline[c].push_back(runs[2 + c].rate / b.rate);
+          std::printf("4 symbols, baseline CLI, MEM %s: %8.2f M bars/s over the run's %.3f s; this build / baseline %.3f\n",
+                      c ? "on " : "off", b.rate / 1e6, b.run_seconds, vs_baseline[c].back());
+        }
+      std::printf("ratios: CLI 4 symbols / engine 1 symbol %.3f; MEM on / off: RunService %.3f, CLI %.3f "
+                  "(wall %.3f)\n",
+                  four_vs_one.back(), mem_ratio_service.back(), mem_ratio_cli.back(), mem_wall_ratio_cli.back());
+    }
   }
-  std::printf("== medians of %d: batch path %.2f M bars/s; engine end to end %.2f M bars/s [target >= 20]; "
-              "ratio %.3f; recorder %.0f trades/s [target >= 300000]\n",
-              reps, median(batch_rates) / 1e6, median(engine_rates) / 1e6, median(ratios), median(recorder_rates));
+  std::printf("== medians of %d repetitions\n", reps);
+  std::printf("best case, 1 symbol: batch path %.2f M bars/s; engine end to end %.2f M bars/s; ratio %.3f; "
+              "recorder %.0f trades/s [target >= 300000]\n",
+              median(batch_rates) / 1e6, median(engine_rates) / 1e6, median(ratios), median(recorder_rates));
+  std::printf("common case, 4 symbols (run time as the CLI reports it; wall time of the call or process):\n");
+  static const char* kCases[] = {"RunService, MEM off", "RunService, MEM on", "CLI, MEM off", "CLI, MEM on"};
+  for (int c = 0; c < 4; ++c)
+    std::printf("  %-20s %8.2f M bars/s  (wall %6.2f M bars/s)%s\n", kCases[c], median(common_rates[c]) / 1e6,
+                median(common_wall_rates[c]) / 1e6, c == 2 ? "  [target >= 20]" : "");
+  std::printf("  CLI 4 symbols MEM off / engine 1 symbol: %.3f\n", median(four_vs_one));
+  std::printf("  MEM on / MEM off: RunService %.3f, CLI %.3f [target >= 0.5]; CLI wall %.3f\n",
+              median(mem_ratio_service), median(mem_ratio_cli), median(mem_wall_ratio_cli));
+  if (!vs_baseline[0].empty())
+    std::printf("  this build / baseline binary (CLI run rate): MEM off %.3f, MEM on %.3f\n", median(vs_baseline[0]),
+                median(vs_baseline[1]));
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -29,7 +29,31 @@ struct Runner {
   // the strategy stops when that symbol reaches that bar, exactly as when driven slice by slice.
   std::vector<Status> batch_failure;
   std::vector<ah_signal> slice_out;
+  // Signal sharing (StrategySetup::signals_from): `source` is the earlier runner whose raw signals
+  // this one takes (null: it runs its own instances); `shared` says a later runner takes this
+  // one's. Driven slice by slice, a shared runner keeps each symbol's signals of the current
+  // timestamp (`out_by_symbol`, one strategy per symbol) or its slice's (`slice_out`, one strategy
+  // for all), stamped with the timestamp's number (from 1), so a taker can tell them from stale ones.
+  const Runner* source = nullptr;
+  bool shared = false;
+  std::vector<std::vector<ah_signal>> out_by_symbol;
+  std::vector<size_t> out_stamp;
+  size_t slice_stamp = 0;
 };
+
+// Why a runner that takes `src`'s signals has none for symbol s at this bar: `src` failed here.
+Status source_failure(const Runner& src, uint32_t s) {
+  if (!src.out->failure.ok()) return src.out->failure;
+  if (s < src.batch_failure.size() && !src.batch_failure[s].ok()) return src.batch_failure[s];
+  return Status::Internal(src.out->label + ": no signal for this bar to share");
+}
+
+// True when every series has the same timestamps (then each timestamp is every series' next bar).
+bool aligned(const MarketData& data) {
+  for (const auto& s : data.series)
+    if (s.ts_ms != data.series[0].ts_ms) return false;
+  return !data.series.empty();
+}
 
 }  // namespace
 
@@ -50,6 +74,29 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     Runner& r = runners[k];
     r.setup = &s;
     r.out = &o;
+    if (!s.stage) s.stage = &pass;
+    r.pass_through = dynamic_cast<PassThroughStage*>(s.stage) != nullptr;
+    if (s.signals_from) {
+      const size_t from = *s.signals_from;
+      if (from >= k || setups[from].signals_from) {
+        r.stopped = true;
+        o.failure = Status::InvalidArgument(s.label + ": signals_from " + std::to_string(from) +
+                                            " is not an earlier strategy of the run with instances of its own");
+        continue;
+      }
+      Runner& src = runners[from];
+      src.shared = true;
+      r.source = &src;
+      r.single = src.single;
+      r.batch = src.batch;
+      r.sparse = src.sparse;
+      if (r.batch) {
+        r.start.assign(n_sym, 0);
+        r.len.assign(n_sym, 0);
+        r.batch_failure.assign(n_sym, Status::Ok());
+      }
+      continue;
+    }
     r.single = s.manifest ? s.manifest->symbols == 1 : s.instances.size() == n_sym;
     r.batch = r.single && opt.use_batch &&
               std::all_of(s.instances.begin(), s.instances.end(), [](const auto& i) { return i->supports_batch(); });
@@ -67,24 +114,31 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       r.len.assign(n_sym, 0);
       r.batch_failure.assign(n_sym, Status::Ok());
     }
-    if (!s.stage) s.stage = &pass;
-    r.pass_through = dynamic_cast<PassThroughStage*>(s.stage) != nullptr;
   }
+  for (Runner& r : runners)
+    if (r.shared && r.single && !r.batch) {
+      r.out_by_symbol.assign(n_sym, {});
+      r.out_stamp.assign(n_sym, 0);
+    }
 
-  // A per-bar equity curve gets its room up front: the longest series bounds the timestamps.
+  // The per-bar equity curve (exports only) gets its room up front: the longest series bounds the
+  // timestamps.
   if (opt.equity_every_bar) {
     size_t longest = 0;
     for (const auto& s : data.series) longest = std::max(longest, s.size());
-    for (auto& o : result.outcomes) o.equity.reserve(longest);
+    for (auto& o : result.outcomes) o.equity_bars.reserve(longest);
   }
   constexpr int64_t kDayMs = 86'400'000;
   int64_t day_end = INT64_MIN;  // end (exclusive) of the UTC day of the current timestamp
   bool new_day = true;
+  // The daily curve always (the metrics' input); the per-bar one only when asked for.
   auto record_equity = [&](StrategyOutcome& o, int64_t ts, double equity) {
-    if (!opt.equity_every_bar && !new_day && !o.equity.empty())
+    if (!new_day && !o.equity.empty())
       o.equity.back() = {ts, equity};  // same day: keep the day's last equity
     else
       o.equity.push_back({ts, equity});
+    if (opt.equity_every_bar) [[unlikely]]
+      o.equity_bars.push_back({ts, equity});
   };
   std::vector<const BarSeries*> all;
   for (const auto& s : data.series) all.push_back(&s);
@@ -131,6 +185,18 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
   // stopped, its positions closed at this timestamp).
   auto batch_signal = [&](Runner& r, uint32_t s, int64_t ts) -> const ah_signal* {
     const size_t i = pos[s];
+    if (i >= r.start[s] + r.len[s] && r.source) [[unlikely]] {
+      // Another runner's signals: its chunk covers this bar, as it walked this bar first, unless
+      // its strategy failed here.
+      const Runner& src = *r.source;
+      if (i >= src.start[s] + src.len[s]) {
+        fail(r, source_failure(src, s), ts);
+        return nullptr;
+      }
+      r.start[s] = src.start[s];
+      r.len[s] = src.len[s];
+      return &src.buf[s][i - r.start[s]];
+    }
     if (i >= r.start[s] + r.len[s]) [[unlikely]] {
       if (!r.batch_failure[s].ok() && (!r.sparse || i >= r.sparse_end[s])) {
         fail(r, r.batch_failure[s], ts);
@@ -177,7 +243,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
         }
       }
     }
-    return &r.buf[s][i - r.start[s]];
+    return &(r.source ? r.source : &r)->buf[s][i - r.start[s]];
   };
 
   // The end of a timestamp for one runner: equity, exposure, newly closed trades to the sink.
@@ -189,30 +255,47 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       sink(static_cast<size_t>(r.out - result.outcomes.data()), acct.take_new_closed());
   };
 
-  const bool single_series_batch =
-      n_sym == 1 && std::all_of(runners.begin(), runners.end(), [](const Runner& r) { return r.single && r.batch; });
-  if (single_series_batch) {
-    // One symbol, every strategy driven through its batch entry: each timestamp is the series' next
-    // bar, so the walk reads the columns directly. The same steps in the same order as the general
-    // walk below (runners in order within each timestamp), without its per-symbol bookkeeping.
-    const BarSeries& series = data.series[0];
-    const size_t n = series.size();
-    const int64_t* ts_col = series.ts_ms.data();
-    const double *open = series.open.data(), *high = series.high.data(), *low = series.low.data(),
-                 *close = series.close.data(), *volume = series.volume.data();
+  const bool columns_walk =
+      aligned(data) &&
+      std::all_of(runners.begin(), runners.end(), [](const Runner& r) { return r.stopped || (r.single && r.batch); });
+  if (columns_walk) {
+    // Every series has the same timestamps and every strategy is driven through its batch entry:
+    // each timestamp is every series' next bar, so the walk reads the columns directly. The same
+    // steps in the same order as the general walk below (runners in order within each timestamp;
+    // per runner every symbol's open, then every symbol's bar, then the signals symbol by
+    // symbol), without building slices.
+    const size_t n = data.series[0].size();
+    const int64_t* ts_col = data.series[0].ts_ms.data();
+    struct Columns {
+      const double *open, *high, *low, *close, *volume;
+    };
+    std::vector<Columns> cols;
+    for (const auto& sr : data.series)
+      cols.push_back({sr.open.data(), sr.high.data(), sr.low.data(), sr.close.data(), sr.volume.data()});
+    auto bar_at = [&](uint32_t s, size_t i, int64_t ts) {
+      const Columns& c = cols[s];
+      return ah_bar{ts, c.open[i], c.high[i], c.low[i], c.close[i], c.volume[i]};
+    };
     // Per runner, what the walk touches on every bar, one load away.
+    struct Window {
+      const ah_signal* signals = nullptr;  // signals of bars [begin, end) of one symbol
+      size_t begin = 0, end = 0;
+    };
     struct Lane {
       Runner* r;
       PaperAccount* acct;
-      std::vector<metrics::EquityPoint>* equity;
-      const ah_signal* signals = nullptr;  // signals of bars [begin, end)
-      size_t begin = 0, end = 0;
+      std::vector<metrics::EquityPoint>* equity;       // daily
+      std::vector<metrics::EquityPoint>* equity_bars;  // per timestamp, when asked for
+      std::vector<Window> windows;                     // per symbol
       int64_t bars = 0, in_market = 0;
     };
     std::vector<Lane> lanes;
-    for (Runner& r : runners) lanes.push_back({&r, r.out->account.get(), &r.out->equity});
-    const bool daily = !opt.equity_every_bar;
-    for (size_t i = 0; i < n; ++i) {
+    for (Runner& r : runners)
+      lanes.push_back({&r, r.out->account.get(), &r.out->equity, &r.out->equity_bars, std::vector<Window>(n_sym)});
+    const bool every_bar = opt.equity_every_bar;
+    const uint32_t n_sym32 = static_cast<uint32_t>(n_sym);
+    size_t i = 0;
+    for (; i < n; ++i) {
       if (opt.stop && opt.stop->load(std::memory_order_relaxed)) [[unlikely]] {
         result.interrupted = true;
         break;
@@ -224,58 +307,63 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
         const int64_t day = ts >= 0 ? ts / kDayMs : (ts - kDayMs + 1) / kDayMs;
         day_end = (day + 1) * kDayMs;
       }
+      for (uint32_t s = 0; s < n_sym32; ++s) pos[s] = i;
       for (Lane& l : lanes) {
         if (l.r->stopped) [[unlikely]]
           continue;
         PaperAccount& acct = *l.acct;
-        // Most bars find the account flat with nothing queued: only the close is marked, and the
-        // bar's other columns are read when something needs them.
-        if (acct.idle(0)) [[likely]] {
-          acct.mark_idle(0, close[i]);
-        } else {
-          const ah_bar bar{ts, open[i], high[i], low[i], close[i], volume[i]};
-          acct.on_open(0, bar);
-          acct.on_bar(0, bar);
+        // Most bars find the account flat with nothing queued on a symbol: only its close is
+        // marked, and the bar's other columns are read when something needs them.
+        for (uint32_t s = 0; s < n_sym32; ++s)
+          if (!acct.idle(s)) [[unlikely]]
+            acct.on_open(s, bar_at(s, i, ts));
+        for (uint32_t s = 0; s < n_sym32; ++s) {
+          if (acct.idle(s)) [[likely]]
+            acct.mark_idle(s, cols[s].close[i]);
+          else
+            acct.on_bar(s, bar_at(s, i, ts));
         }
-        ++l.bars;
-        if (i >= l.end) [[unlikely]] {
-          const ah_signal* sig = batch_signal(*l.r, 0, ts);
-          if (sig) {
-            l.begin = l.r->start[0];
-            l.end = l.begin + l.r->len[0];
-            l.signals = l.r->buf[0].data();
+        for (uint32_t s = 0; s < n_sym32; ++s) {
+          ++l.bars;
+          Window& w = l.windows[s];
+          if (i >= w.end) [[unlikely]] {
+            const ah_signal* sig = batch_signal(*l.r, s, ts);
+            if (!sig) break;  // the strategy failed at this bar: stopped
+            w.begin = l.r->start[s];
+            w.end = w.begin + l.r->len[s];
+            w.signals = sig - (i - w.begin);
           }
-        }
-        if (!l.r->stopped) [[likely]] {
-          const ah_signal& sig = l.signals[i - l.begin];
+          const ah_signal& sig = w.signals[i - w.begin];
           if (sig.action != AH_HOLD) [[unlikely]] {
-            const ah_bar bar{ts, open[i], high[i], low[i], close[i], volume[i]};
-            apply(*l.r, 0, sig, &bar, true);
+            const ah_bar bar = bar_at(s, i, ts);
+            apply(*l.r, s, sig, &bar, true);
           }
         }
         // end_timestamp(), inline
         const double eq = acct.equity();
-        if (daily && !new_day && !l.equity->empty()) [[likely]]
+        if (!new_day && !l.equity->empty()) [[likely]]
           l.equity->back() = {ts, eq};
         else
           l.equity->push_back({ts, eq});
+        if (every_bar) [[unlikely]]
+          l.equity_bars->push_back({ts, eq});
         l.in_market += acct.in_market();
         if (sink && acct.has_new_closed()) [[unlikely]]
           sink(static_cast<size_t>(l.r->out - result.outcomes.data()), acct.take_new_closed());
       }
-      pos[0] = i + 1;
       if (opt.progress && ((i + 1) & 0xFFFF) == 0) [[unlikely]]
-        opt.progress(i + 1, total_bars);
+        opt.progress((i + 1) * n_sym, total_bars);
     }
     for (Lane& l : lanes) {
       l.r->out->bars += l.bars;
       l.r->out->bars_in_market += l.in_market;
     }
-    bars_done = pos[0];
-    result.timestamps = pos[0];
+    for (uint32_t s = 0; s < n_sym32; ++s) pos[s] = i;
+    bars_done = i * n_sym;
+    result.timestamps = i;
   }
 
-  while (!single_series_batch && aligner.next()) {
+  while (!columns_walk && aligner.next()) {
     if (opt.stop && opt.stop->load(std::memory_order_relaxed)) {
       result.interrupted = true;
       break;
@@ -288,6 +376,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       day_end = (day + 1) * kDayMs;
     }
 
+    const size_t stamp = result.timestamps + 1;  // this timestamp's number, for shared signals
     for (Runner& r : runners) {
       if (r.stopped) continue;
       PaperAccount& acct = *r.out->account;
@@ -301,12 +390,19 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
         for (uint32_t s = 0; s < n_sym && !r.stopped; ++s) {
           if (!slice.has_bar[s]) continue;
           ++r.out->bars;
-          StrategyInstance& inst = *setup.instances[s];
           if (r.batch) {
             const ah_signal* sig = batch_signal(r, s, slice.ts_ms);
             if (!sig) break;
             if (sig->action != AH_HOLD) [[unlikely]]
               apply(r, s, *sig, &slice.bars[s], true);
+          } else if (r.source) {  // another runner's signals for this symbol at this timestamp
+            const Runner& src = *r.source;
+            if (src.out_stamp[s] != stamp) {
+              fail(r, source_failure(src, s), slice.ts_ms);
+              break;
+            }
+            for (const auto& sig : src.out_by_symbol[s])
+              if (sig.action != AH_HOLD) apply(r, s, sig, &slice.bars[s], true);
           } else {
             one_symbol[0] = slice.symbols[s];
             ah_slice one{};
@@ -316,10 +412,14 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
             one.bars = &slice.bars[s];
             one.has_bar = one_has;
             one.carry = slice.carry ? &slice.carry[s] : nullptr;  // API 1.1: this symbol's carry
-            Status st = inst.on_slice(one, r.slice_out);
+            Status st = setup.instances[s]->on_slice(one, r.slice_out);
             if (!st.ok()) {
               fail(r, st, slice.ts_ms);
               break;
+            }
+            if (r.shared) {
+              r.out_by_symbol[s] = r.slice_out;
+              r.out_stamp[s] = stamp;
             }
             for (const auto& sig : r.slice_out)
               if (sig.action != AH_HOLD) apply(r, s, sig, &slice.bars[s], true);
@@ -327,11 +427,19 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
         }
       } else {
         ++r.out->bars;
-        Status st = setup.instances[0]->on_slice(slice, r.slice_out);
+        const std::vector<ah_signal>* out = &r.slice_out;
+        Status st = Status::Ok();
+        if (r.source) {  // another runner's signals for this slice
+          if (r.source->slice_stamp == stamp) out = &r.source->slice_out;
+          else st = source_failure(*r.source, 0);
+        } else {
+          st = setup.instances[0]->on_slice(slice, r.slice_out);
+          if (st.ok()) r.slice_stamp = stamp;
+        }
         if (!st.ok()) {
           fail(r, st, slice.ts_ms);
         } else {
-          for (const auto& sig : r.slice_out)
+          for (const auto& sig : *out)
             if (sig.action != AH_HOLD)
               apply(r, sig.symbol_index, sig, &slice.bars[sig.symbol_index], slice.has_bar[sig.symbol_index]);
         }
@@ -351,6 +459,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     StrategyOutcome& o = *r.out;
     if (!r.stopped) o.account->close_all(last_ts);
     if (!o.equity.empty()) o.equity.back().equity = o.account->equity();
+    if (!o.equity_bars.empty()) o.equity_bars.back().equity = o.account->equity();
     if (sink) {
       auto closed = o.account->take_new_closed();
       if (!closed.empty()) sink(k, closed);

@@ -6,7 +6,9 @@
 // enhancement stage and queue new orders, then the account's equity is marked at the closes.
 // Single-symbol strategies get one instance per symbol; when they offer the batch entry they are
 // driven through it in chunks, ahead of the walk — their signals depend on bars only, so the
-// trades are identical to driving them slice by slice (a test holds the engine to that). A
+// trades are identical to driving them slice by slice (a test holds the engine to that). When
+// every series has the same timestamps and every strategy is driven in batches, the walk reads the
+// columns directly instead of building slices (the same steps in the same order). A
 // strategy that fails stops its own account (positions closed at the last marks); the others go
 // on, and the failure is reported in its outcome.
 #pragma once
@@ -14,6 +16,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +36,13 @@ struct StrategySetup {
   std::vector<std::unique_ptr<StrategyInstance>> instances;
   BrokerConfig broker;
   EnhancementStage* stage = nullptr;  // null: pass-through
+  // Another arm of the same strategy, parameters and data (MEM's shadow base arm): the index of
+  // an earlier setup of the run whose raw signals (before that setup's stage) this one takes,
+  // instead of running instances of its own (`instances` stays empty). A strategy's signals are a
+  // function of its bars and parameters, so its trades are those of a separately run copy; the
+  // source's failure at a bar is this setup's failure at the same bar. A later or unknown index
+  // fails this setup alone.
+  std::optional<size_t> signals_from;
 };
 
 struct EngineOptions {
@@ -41,8 +51,10 @@ struct EngineOptions {
   int periods_per_year = 252;
   double risk_free_rate = 0;
   int context_window = 20;
-  // The equity curve keeps one point per UTC day (the day's last equity, as LEAN's daily equity
-  // series) unless every bar is asked for (e.g. for --equity-csv).
+  // StrategyOutcome::equity always keeps one point per UTC day (the day's last equity, as LEAN's
+  // daily equity series), and the metrics are computed from it alone. When set, every timestamp's
+  // equity is also kept, in StrategyOutcome::equity_bars (for exports such as --equity-csv); it
+  // changes no metric.
   bool equity_every_bar = false;
   // Called with (bars done, total bars): once with 0 at the start, about every 64k timestamps,
   // and at the end.
@@ -53,7 +65,8 @@ struct EngineOptions {
 struct StrategyOutcome {
   std::string label;
   std::unique_ptr<PaperAccount> account;
-  std::vector<metrics::EquityPoint> equity;  // per UTC day, or per timestamp (equity_every_bar)
+  std::vector<metrics::EquityPoint> equity;       // per UTC day: what the metrics are computed from
+  std::vector<metrics::EquityPoint> equity_bars;  // per timestamp; empty unless equity_every_bar
   metrics::Metrics metrics;
   Status failure;
   int64_t bars = 0, signals = 0, bars_in_market = 0;

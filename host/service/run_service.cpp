@@ -178,7 +178,7 @@ Status write_equity_csv(const std::string& path, const EngineResult& res, size_t
   out << "time,strategy,equity\n";
   char buf[64];
   for (size_t k = 0; k < n; ++k)
-    for (const auto& p : res.outcomes[k].equity) {
+    for (const auto& p : res.outcomes[k].equity_bars) {
       const auto& o = res.outcomes[k];
       std::snprintf(buf, sizeof buf, "%.2f", p.equity);
       out << format_timestamp_ms(p.ts_ms) << "," << o.label << "," << buf << "\n";
@@ -477,15 +477,13 @@ Result<RunReport> RunService::run(const RunRequest& req) {
         a.overrides = overrides;
         setup.stage = a.stage.get();
       }
+      // The base arm takes the enhanced arm's raw signals (before MEM): the same strategy,
+      // parameters and bars give the same signals, so no second set of instances runs.
       StrategySetup shadow;
       shadow.manifest = m;
       shadow.label = m->id() + " [base]";
       shadow.broker = setup.broker;
-      for (size_t i = 0; i < n_instances; ++i) {
-        auto inst = plugins_.instantiate(*m, overrides);
-        if (!inst.ok()) return inst.status();
-        shadow.instances.push_back(std::move(*inst));
-      }
+      shadow.signals_from = a.main;
       shadows.push_back(std::move(shadow));
       mem_arms.push_back(std::move(a));
     }

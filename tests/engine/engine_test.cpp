@@ -206,6 +206,11 @@ void expect_same_outcome(const StrategyOutcome& a, const StrategyOutcome& b) {
     ASSERT_EQ(a.equity[i].ts_ms, b.equity[i].ts_ms) << i;
     ASSERT_EQ(a.equity[i].equity, b.equity[i].equity) << i;
   }
+  ASSERT_EQ(a.equity_bars.size(), b.equity_bars.size());
+  for (size_t i = 0; i < a.equity_bars.size(); ++i) {
+    ASSERT_EQ(a.equity_bars[i].ts_ms, b.equity_bars[i].ts_ms) << i;
+    ASSERT_EQ(a.equity_bars[i].equity, b.equity_bars[i].equity) << i;
+  }
   const auto& ta = a.account->closed();
   const auto& tb = b.account->closed();
   ASSERT_EQ(ta.size(), tb.size());
@@ -503,41 +508,57 @@ TEST(Engine, SinkSeesEveryClosedTradeAndPnlReconcilesWithEquity) {
 
 // ---- Equity curve ---------------------------------------------------------------------------
 
-// Hourly bars over ten days: by default one equity point per UTC day (the day's last), with
-// equity_every_bar one per timestamp; the daily points are the every-bar points at each day's end.
-TEST(Engine, EquityCurveIsDailyUnlessEveryBarIsAsked) {
-  g_logs.clear();
-  SyntheticSpec spec;
-  spec.symbols = 2;
-  spec.bars = 240;
-  spec.seed = 4;
-  spec.step_ms = 3'600'000;
-  spec.timeframe = "1h";
-  spec.start_ms = 1'704'067'200'000;  // 2024-01-01T00:00Z
-  const MarketData md = generate_synthetic(spec);
-  const Manifest m = manifest("alternator", 1);
-  auto run = [&](bool every_bar) {
+// Hourly bars over ten days, two symbols (the general walk) and one (the single-series walk): the
+// equity curve the metrics use is one point per UTC day (the day's last) with or without
+// equity_every_bar; that option only adds the per-timestamp curve (for exports), whose points at
+// each day's end are the daily points. The metrics do not depend on it.
+TEST(Engine, MetricsComeFromTheDailyCurveWhetherOrNotEveryBarIsKept) {
+  for (int symbols : {2, 1}) {
+    SCOPED_TRACE(std::to_string(symbols) + " symbol(s)");
     g_logs.clear();
-    std::vector<StrategySetup> setups;
-    setups.push_back(single_setup<Alternator>(&m, "alternator", 2, [](size_t i) { return alternator_params(i, 6); },
-                                              costly(0.5)));
-    EngineOptions opt;
-    opt.equity_every_bar = every_bar;
-    return run_engine(md, setups, opt);
-  };
-  EngineResult daily = run(false), every = run(true);
-  const auto& d = daily.outcomes[0].equity;
-  const auto& e = every.outcomes[0].equity;
-  ASSERT_EQ(e.size(), 240u);
-  ASSERT_EQ(d.size(), 10u);
-  for (size_t day = 0; day < 10; ++day) {
-    const size_t last = day * 24 + 23;
-    EXPECT_EQ(d[day].ts_ms, md.series[0].ts_ms[last]) << day;
-    EXPECT_EQ(d[day].equity, e[last].equity) << day;
+    SyntheticSpec spec;
+    spec.symbols = symbols;
+    spec.bars = 240;
+    spec.seed = 4;
+    spec.step_ms = 3'600'000;
+    spec.timeframe = "1h";
+    spec.start_ms = 1'704'067'200'000;  // 2024-01-01T00:00Z
+    const MarketData md = generate_synthetic(spec);
+    const Manifest m = manifest("alternator", 1);
+    auto run = [&](bool every_bar) {
+      g_logs.clear();
+      std::vector<StrategySetup> setups;
+      setups.push_back(single_setup<Alternator>(&m, "alternator", static_cast<size_t>(symbols),
+                                                [](size_t i) { return alternator_params(i, 6); }, costly(0.5)));
+      EngineOptions opt;
+      opt.equity_every_bar = every_bar;
+      return run_engine(md, setups, opt);
+    };
+    EngineResult daily = run(false), every = run(true);
+    const StrategyOutcome &d = daily.outcomes[0], &e = every.outcomes[0];
+    ASSERT_EQ(e.equity_bars.size(), 240u);
+    EXPECT_TRUE(d.equity_bars.empty()) << "the per-bar curve is kept only when asked for";
+    ASSERT_EQ(d.equity.size(), 10u);
+    ASSERT_EQ(e.equity.size(), 10u);
+    for (size_t day = 0; day < 10; ++day) {
+      const size_t last = day * 24 + 23;
+      EXPECT_EQ(d.equity[day].ts_ms, md.series[0].ts_ms[last]) << day;
+      EXPECT_EQ(d.equity[day].equity, e.equity_bars[last].equity) << day;
+      EXPECT_EQ(e.equity[day].ts_ms, d.equity[day].ts_ms) << day;
+      EXPECT_EQ(e.equity[day].equity, d.equity[day].equity) << day;
+    }
+    // The per-bar curve is a different curve: a metric computed from it would differ.
+    metrics::MetricsInput per_bar;
+    per_bar.equity = e.equity_bars;
+    per_bar.starting_capital = 100'000;
+    ASSERT_GT(metrics::compute(per_bar).max_drawdown, d.metrics.max_drawdown)
+        << "the data does not tell the two curves apart: the check below would be vacuous";
+    EXPECT_EQ(d.metrics.to_json().dump(), e.metrics.to_json().dump());
+    ASSERT_GT(d.account->closed().size(), 5u);
+    ASSERT_EQ(d.account->closed().size(), e.account->closed().size());
+    EXPECT_EQ(d.account->equity(), e.account->equity());
+    EXPECT_EQ(e.equity_bars.back().equity, e.account->equity());
   }
-  // The trades do not depend on how the curve is sampled.
-  ASSERT_EQ(daily.outcomes[0].account->closed().size(), every.outcomes[0].account->closed().size());
-  EXPECT_EQ(daily.outcomes[0].account->equity(), every.outcomes[0].account->equity());
 }
 
 // ---- Failure isolation ----------------------------------------------------------------------
@@ -700,6 +721,165 @@ TEST(Engine, MultiSymbolSlicesNeverCarryAFutureBar) {
       EXPECT_EQ(g_pair.bar_ts[i][1], t0 + (i - 1) * d) << i;
     }
   }
+}
+
+// ---- Signal sharing (StrategySetup::signals_from: MEM's shadow base arm) ---------------------
+
+// Vetoes every other actionable signal it is shown: the arm it enhances trades differently from
+// the strategy's own signals.
+class VetoEveryOther final : public EnhancementStage {
+ public:
+  void enhance(const StageInput&, ah_signal& signal, SignalNote&) override {
+    if (n_++ % 2) signal.action = AH_HOLD;
+  }
+
+ private:
+  int64_t n_ = 0;
+};
+
+// Setups: [0] RSI (allowed to short) through the veto stage, [1] the alternator, [2] RSI's base
+// arm, the same strategy and parameters without a stage: its own instances, or (share) taking
+// [0]'s raw signals.
+EngineResult run_arms(const MarketData& md, bool share, bool use_batch, size_t chunk) {
+  g_logs.clear();
+  static const Manifest rsi = manifest("rsi", 1, /*short_selling=*/true), alt = manifest("alternator", 1);
+  const size_t n = md.series.size();
+  BrokerConfig shorting = costly(1.0 / static_cast<double>(n));
+  shorting.allow_short = true;
+  VetoEveryOther veto;
+  std::vector<StrategySetup> setups;
+  setups.push_back(rsi_setup(&rsi, n, shorting));
+  setups.back().stage = &veto;
+  setups.push_back(single_setup<Alternator>(&alt, "alternator", n, [](size_t i) { return alternator_params(i, 9); },
+                                            costly(1.0 / static_cast<double>(n))));
+  StrategySetup base = rsi_setup(&rsi, n, shorting);
+  base.label = "rsi@1.0.0 [base]";
+  if (share) {
+    base.instances.clear();
+    base.signals_from = 0;
+  }
+  setups.push_back(std::move(base));
+  EngineOptions opt;
+  opt.use_batch = use_batch;
+  opt.chunk = chunk;
+  return run_engine(md, setups, opt);
+}
+
+// Symbol 1 skips every fifth bar: the general walk (slices), not the columns walk.
+MarketData with_gaps(MarketData md) {
+  BarSeries& s = md.series[1];
+  BarSeries kept;
+  kept.symbol = s.symbol;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (i % 5 != 3) kept.push(s.bar(i));
+  s = std::move(kept);
+  return md;
+}
+
+TEST(Engine, ABaseArmTakingAnotherArmsSignalsTradesAsASeparatelyRunCopy) {
+  struct Case {
+    const char* name;
+    MarketData md;
+    bool use_batch;
+    size_t chunk;
+  };
+  const Case cases[] = {{"one symbol, batches", synthetic(1, 4000, 31), true, 4096},
+                        {"three aligned symbols, batches", synthetic(3, 3000, 32), true, 97},
+                        {"three symbols with gaps, batches", with_gaps(synthetic(3, 3000, 33)), true, 97},
+                        {"three symbols, per slice", synthetic(3, 3000, 34), false, 4096}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const EngineResult separate = run_arms(c.md, false, c.use_batch, c.chunk);
+    const EngineResult shared = run_arms(c.md, true, c.use_batch, c.chunk);
+    for (size_t k = 0; k < 3; ++k) {
+      SCOPED_TRACE(separate.outcomes[k].label);
+      ASSERT_TRUE(shared.outcomes[k].failure.ok()) << shared.outcomes[k].failure.message();
+      expect_same_outcome(shared.outcomes[k], separate.outcomes[k]);
+      EXPECT_EQ(shared.outcomes[k].bars, separate.outcomes[k].bars);
+      EXPECT_EQ(shared.outcomes[k].metrics.to_json().dump(), separate.outcomes[k].metrics.to_json().dump());
+    }
+    // The vetoes change the enhanced arm's trades: the base arm takes the raw signals, not those.
+    const auto &enhanced = shared.outcomes[0].account->closed(), &base = shared.outcomes[2].account->closed();
+    ASSERT_GT(base.size(), 20u);
+    EXPECT_NE(enhanced.size(), base.size());
+  }
+}
+
+TEST(Engine, AMultiSymbolBaseArmTakingAnotherArmsSignalsTradesAsASeparatelyRunCopy) {
+  const MarketData md = with_gaps(synthetic(2, 200, 35));
+  const Manifest m = manifest("pair", 2);
+  auto run = [&](bool share) {
+    g_pair = PairLog{};
+    std::vector<StrategySetup> setups(2);
+    for (size_t k = 0; k < 2; ++k) {
+      setups[k].manifest = &m;
+      setups[k].label = k ? "pair [base]" : "pair";
+      if (k == 0 || !share) setups[k].instances.push_back(instance<PairProbe>("pair", "{}"));
+    }
+    if (share) setups[1].signals_from = 0;
+    return run_engine(md, setups, EngineOptions{});
+  };
+  const EngineResult separate = run(false), shared = run(true);
+  ASSERT_EQ(separate.outcomes[1].account->closed().size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    ASSERT_TRUE(shared.outcomes[k].failure.ok()) << shared.outcomes[k].failure.message();
+    expect_same_outcome(shared.outcomes[k], separate.outcomes[k]);
+  }
+}
+
+// The source's strategy fails on symbol `failing`'s bar 100: the taker fails at the same bar with
+// the same error, as a separately run copy does, in batches (any chunk) and per slice.
+TEST(Engine, ABaseArmTakingAFailingArmsSignalsFailsAtTheSameBar) {
+  const MarketData md = synthetic(2, 300, 13);
+  static const Manifest thrower = manifest("thrower", 1);
+  auto run = [&](bool share, bool use_batch, size_t failing, size_t chunk) {
+    auto params = [failing](size_t i) {
+      return std::string(R"({"buy_at": 10, "fail_at": )") + (i == failing ? "100" : "-1") + "}";
+    };
+    std::vector<StrategySetup> setups;
+    setups.push_back(single_setup<Thrower>(&thrower, "thrower", 2, params, costly(0.5)));
+    setups.push_back(single_setup<Thrower>(&thrower, "thrower", 2, params, costly(0.5)));
+    setups.back().label = "thrower [base]";
+    if (share) {
+      setups.back().instances.clear();
+      setups.back().signals_from = 0;
+    }
+    EngineOptions opt;
+    opt.use_batch = use_batch;
+    opt.chunk = chunk;
+    return run_engine(md, setups, opt);
+  };
+  for (bool use_batch : {true, false})
+    for (size_t failing : {0u, 1u})
+      for (size_t chunk : {4096u, 7u}) {
+        SCOPED_TRACE(std::string(use_batch ? "batches" : "per slice") + ", failing symbol " + std::to_string(failing) +
+                     ", chunk " + std::to_string(chunk));
+        const EngineResult separate = run(false, use_batch, failing, chunk), shared = run(true, use_batch, failing, chunk);
+        const StrategyOutcome &a = shared.outcomes[1], &b = separate.outcomes[1];
+        ASSERT_FALSE(b.failure.ok());
+        ASSERT_FALSE(a.failure.ok());
+        EXPECT_EQ(a.failure.message(), b.failure.message());
+        EXPECT_EQ(a.equity.size(), 101u);
+        expect_same_outcome(a, b);
+        expect_same_outcome(shared.outcomes[0], separate.outcomes[0]);
+      }
+}
+
+TEST(Engine, SignalsFromALaterSetupFailsThatSetupAlone) {
+  g_logs.clear();
+  const MarketData md = synthetic(1, 300, 9);
+  const Manifest m = manifest("alternator", 1);
+  std::vector<StrategySetup> setups;
+  setups.push_back(single_setup<Alternator>(&m, "alternator", 1, [](size_t) { return alternator_params(0); }, costly(1)));
+  setups.back().instances.clear();
+  setups.back().signals_from = 1;
+  setups.push_back(single_setup<Alternator>(&m, "alternator", 1, [](size_t) { return alternator_params(1); }, costly(1)));
+  const EngineResult res = run_engine(md, setups, EngineOptions{});
+  ASSERT_FALSE(res.outcomes[0].failure.ok());
+  EXPECT_NE(res.outcomes[0].failure.message().find("signals_from 1"), std::string::npos) << res.outcomes[0].failure.message();
+  EXPECT_TRUE(res.outcomes[0].account->closed().empty());
+  ASSERT_TRUE(res.outcomes[1].failure.ok());
+  EXPECT_GT(res.outcomes[1].account->closed().size(), 50u);
 }
 
 }  // namespace
