@@ -1,6 +1,7 @@
 #include "host/mem/patterns.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 namespace algohost::mem {
@@ -35,33 +36,41 @@ void PatternMiner::add(const FeatureVec& raw, bool win, int64_t entry_ms) {
 }
 
 void PatternMiner::discover(const Standardizer& st) {
-  // Candidates keyed by (item a, item b or 0xFF): occurrences, wins, first and last seen.
-  std::map<std::pair<uint8_t, uint8_t>, Pattern> counts;
-  std::vector<Items> disc;
-  disc.reserve(hist_.size());
-  for (const auto& r : hist_) disc.push_back(discretize(r.raw, st));
-  auto count = [&](std::pair<uint8_t, uint8_t> key, const Rec& r) {
-    Pattern& p = counts[key];
-    if (p.occurrences == 0) {
-      p.items = {key.first};
-      if (key.second != 0xFF) p.items.push_back(key.second);
-      p.first_seen_ms = r.entry_ms;
-    }
-    ++p.occurrences;
-    p.wins += r.win;
-    p.first_seen_ms = std::min(p.first_seen_ms, r.entry_ms);
-    p.last_seen_ms = std::max(p.last_seen_ms, r.entry_ms);
+  // Candidates in a dense table indexed by (item a, item b), b = kNone for a single item: an item
+  // is attr * 8 + value (< 32), so the table is small enough to clear on every call.
+  constexpr int kItems = kAttrs * 8, kNone = kItems;
+  struct Count {
+    int64_t occurrences = 0, wins = 0, first = 0, last = 0;
   };
-  for (size_t n = 0; n < hist_.size(); ++n) {
-    const Items& it = disc[n];
+  std::array<std::array<Count, kItems + 1>, kItems> counts{};
+  auto count = [&](uint8_t a, int b, const Rec& r) {
+    Count& c = counts[a][static_cast<size_t>(b)];
+    if (c.occurrences == 0) c.first = c.last = r.entry_ms;
+    ++c.occurrences;
+    c.wins += r.win;
+    c.first = std::min(c.first, r.entry_ms);
+    c.last = std::max(c.last, r.entry_ms);
+  };
+  for (const auto& r : hist_) {
+    const Items it = discretize(r.raw, st);
     for (int a = 0; a < kAttrs; ++a) {
-      count({it[a], 0xFF}, hist_[n]);
-      for (int b = a + 1; b < kAttrs; ++b) count({it[a], it[b]}, hist_[n]);
+      count(it[a], kNone, r);
+      for (int b = a + 1; b < kAttrs; ++b) count(it[a], it[b], r);
     }
   }
   patterns_.clear();
-  for (auto& [key, p] : counts)
-    if (p.wins > 0 && p.occurrences >= cfg_.min_occurrences && p.win_rate() >= cfg_.min_win_rate) {
+  for (int a = 0; a < kItems; ++a)
+    for (int b = 0; b <= kItems; ++b) {
+      const Count& c = counts[static_cast<size_t>(a)][static_cast<size_t>(b)];
+      if (c.wins == 0 || c.occurrences < cfg_.min_occurrences) continue;
+      Pattern p;
+      p.items = {static_cast<uint8_t>(a)};
+      if (b != kNone) p.items.push_back(static_cast<uint8_t>(b));
+      p.occurrences = c.occurrences;
+      p.wins = c.wins;
+      p.first_seen_ms = c.first;
+      p.last_seen_ms = c.last;
+      if (p.win_rate() < cfg_.min_win_rate) continue;
       p.finalize();
       patterns_.push_back(std::move(p));
     }

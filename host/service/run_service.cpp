@@ -270,10 +270,17 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     return Status::InvalidArgument("--enhancer-param: give --enhancer NAME of an enhancer plugin too");
   int64_t split_ms = 0, first_ms = 0, last_ms = 0;
   {
-    std::vector<int64_t> all_ts;
-    for (const auto& s : md.series) all_ts.insert(all_ts.end(), s.ts_ms.begin(), s.ts_ms.end());
-    std::sort(all_ts.begin(), all_ts.end());
-    all_ts.erase(std::unique(all_ts.begin(), all_ts.end()), all_ts.end());
+    // The run's distinct timestamps: the first series' own when every series has the same ones
+    // (aligned data, the common case), else all of them merged.
+    const bool aligned = std::all_of(md.series.begin(), md.series.end(),
+                                     [&](const BarSeries& s) { return s.ts_ms == md.series.front().ts_ms; });
+    std::vector<int64_t> merged;
+    if (!aligned) {
+      for (const auto& s : md.series) merged.insert(merged.end(), s.ts_ms.begin(), s.ts_ms.end());
+      std::sort(merged.begin(), merged.end());
+      merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+    }
+    const std::vector<int64_t>& all_ts = aligned && !md.series.empty() ? md.series.front().ts_ms : merged;
     if (!all_ts.empty()) {
       first_ms = all_ts.front();
       last_ms = all_ts.back();
