@@ -104,7 +104,11 @@ typedef struct ah_signal {
   int64_t ts_ms;          /* timestamp of the bar the signal was computed on */
   uint32_t symbol_index;  /* index into the slice's symbols (0 for a series) */
   int32_t action;         /* an ah_action */
-  double target_position; /* for AH_TARGET: fraction of equity, -1..1 */
+  double target_position; /* for AH_TARGET: fraction of equity, negative = short. The host
+                             refuses a signal whose value is not finite or whose magnitude
+                             exceeds 10 (a failed call); the paper broker then holds at most
+                             -1..1 of equity (0..1 when shorting is off), clamping anything
+                             beyond. A Python strategy's target must lie in -1..1. */
   double confidence;      /* 0..1 */
   double position_size;   /* fraction of equity, 0..1; 0 = host default */
   double stop_loss;       /* absolute price; 0 = none */
