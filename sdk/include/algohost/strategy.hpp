@@ -133,7 +133,7 @@ class Strategy {
   // False for strategies that need several symbols at once.
   virtual bool supports_batch() const { return true; }
 
-  // Hot swap: the state to carry to another instance (see state.hpp for a format).
+  // For hot swap (not built yet): the state to carry to another instance (see state.hpp for a format).
   virtual std::string export_state() const { return {}; }
   virtual void import_state(std::string_view state) { (void)state; }
 

@@ -166,7 +166,7 @@ typedef struct ah_strategy_api {
   int32_t (*on_batch)(ah_instance* inst, const ah_series* series, ah_signal* out, uint64_t* n_done);
 
   /*
-   * Serialises the instance's state (for hot swap). *data and *len point at bytes owned by the
+   * Serialises the instance's state (for hot swap, which the host does not do yet). *data and *len point at bytes owned by the
    * instance, valid until the next call on it.
    */
   int32_t (*export_state)(ah_instance* inst, const char** data, size_t* len);
