@@ -317,7 +317,7 @@ def test_param_scoped_to_one_strategy(home):
     assert proc.returncode == 0, proc.stderr
     (strategies,) = db_rows(home.path, "SELECT strategies_json FROM runs WHERE run_id = ?", rep["run_id"])[0]
     params = {e["strategy"]: e["parameters"] for e in json.loads(strategies)}
-    assert params["rsi@1.0.0"]["period"] == 10 and params["mfi@1.0.0"]["period"] == 14
+    assert params["rsi@1.0.0"]["period"] == 10 and params["mfi@1.0.1"]["period"] == 14
     proc = home("run", "--strategy", "rsi", "--data", SAMPLE_CSV, "--param", "macd.fast=3")
     assert proc.returncode == 2 and "'macd' is not a strategy of this run" in proc.stderr
     proc = home("run", "--strategy", "rsi", "--data", SAMPLE_CSV, "--param", "rsi.nope=3")
