@@ -5,6 +5,7 @@
 #include "test_util.hpp"
 #include "ttrc_reference.hpp"
 
+#include <cstdio>
 #include <set>
 
 namespace algohost::test {
