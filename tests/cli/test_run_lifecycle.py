@@ -324,3 +324,22 @@ def test_param_scoped_to_one_strategy(home):
     assert proc.returncode == 2 and "rsi@1.0.0 has no parameter 'nope'" in proc.stderr
     proc = home("run", "--strategy", "rsi", "--strategy", "mfi", "--data", SAMPLE_CSV, "--param", "period=500")
     assert proc.returncode == 2 and "rsi@1.0.0" in proc.stderr and "period" in proc.stderr
+
+
+def test_vwap_price_parameter_from_the_cli(home):
+    runs = {}
+    for price in ("typical", "close"):
+        proc, rep = home.json("run", "--strategy", "vwap", "--data", SAMPLE_CSV, "--param", f"vwap.price={price}",
+                              "--json")
+        assert proc.returncode == 0, proc.stderr
+        (strategies,) = db_rows(home.path, "SELECT strategies_json FROM runs WHERE run_id = ?", rep["run_id"])[0]
+        (entry,) = json.loads(strategies)
+        assert entry["strategy"] == "vwap@1.1.0" and entry["parameters"]["price"] == price
+        runs[price] = rep["strategies"][0]["metrics"]
+    # Without --param: the typical price, the default.
+    proc, rep = home.json("run", "--strategy", "vwap", "--data", SAMPLE_CSV, "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert rep["strategies"][0]["metrics"] == runs["typical"]
+    assert runs["close"] != runs["typical"]
+    proc = home("run", "--strategy", "vwap", "--data", SAMPLE_CSV, "--param", "vwap.price=open")
+    assert proc.returncode == 2 and "price" in proc.stderr and "typical, close" in proc.stderr, proc.stderr
