@@ -329,15 +329,15 @@ def test_param_scoped_to_one_strategy(home):
 def test_vwap_price_parameter_from_the_cli(home):
     runs = {}
     for price in ("typical", "close"):
-        proc, rep = home.json("run", "--strategy", "vwap", "--data", SAMPLE_CSV, "--param", f"vwap.price={price}",
-                              "--json")
+        proc, rep = home.json("run", "--strategy", "vwap", "--data", SAMPLE_CSV, "--mem", "off",
+                              "--param", f"vwap.price={price}", "--json")
         assert proc.returncode == 0, proc.stderr
         (strategies,) = db_rows(home.path, "SELECT strategies_json FROM runs WHERE run_id = ?", rep["run_id"])[0]
         (entry,) = json.loads(strategies)
         assert entry["strategy"] == "vwap@1.1.0" and entry["parameters"]["price"] == price
         runs[price] = rep["strategies"][0]["metrics"]
-    # Without --param: the typical price, the default.
-    proc, rep = home.json("run", "--strategy", "vwap", "--data", SAMPLE_CSV, "--json")
+    # Without --param: the typical price, the default. (MEM off: its saved state would carry over.)
+    proc, rep = home.json("run", "--strategy", "vwap", "--data", SAMPLE_CSV, "--mem", "off", "--json")
     assert proc.returncode == 0, proc.stderr
     assert rep["strategies"][0]["metrics"] == runs["typical"]
     assert runs["close"] != runs["typical"]
