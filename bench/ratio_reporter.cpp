@@ -8,7 +8,10 @@ void RatioReporter::ReportRuns(const std::vector<Run>& runs) {
   ConsoleReporter::ReportRuns(runs);
   // With repetitions, the median of each benchmark is compared; without, its single run.
   for (const auto& r : runs) {
-    if (r.error_occurred) continue;
+    if (r.error_occurred) {
+      errors_.push_back(r.benchmark_name() + ": " + r.error_message);
+      continue;
+    }
     const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
     if (r.run_type != Run::RT_Iteration && !median) continue;
     auto it = r.counters.find("items_per_second");

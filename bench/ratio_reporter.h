@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 
@@ -15,10 +16,13 @@ class RatioReporter : public benchmark::ConsoleReporter {
   explicit RatioReporter(std::string baseline) : baseline_(std::move(baseline)) {}
   void ReportRuns(const std::vector<Run>& runs) override;
   void Finalize() override;
+  // "name: message" of every run that was skipped with an error (SkipWithError), in report order.
+  const std::vector<std::string>& errors() const { return errors_; }
 
  private:
   std::string baseline_;
   std::map<std::string, double> items_per_second_;
+  std::vector<std::string> errors_;
 };
 
 }  // namespace algohost::bench

@@ -1,9 +1,16 @@
 // RSI signals per second: the RSI class called directly in a loop (the baseline) versus the same
 // code reached through the loaded plugin's batch entry (dlopen'd libalgohost_rsi.so), raw and
 // through the host's checked TableInstance. Issue 2's target: plugin path >= 0.9 of direct.
+//
+// Before anything is timed, the three paths' signals over the whole series are compared field by
+// field (every field of ah_signal, doubles bit for bit); any difference, or any benchmark that is
+// skipped with an error, makes the program exit non-zero, naming the first differing signal. Its
+// ctest smoke run (bench/CMakeLists.txt) therefore fails when the paths disagree.
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
@@ -57,6 +64,122 @@ algohost::NativeLoader& loader() {
   static algohost::NativeLoader l;
   return l;
 }
+
+// ---- The paths' signals, once, untimed -------------------------------------------------------
+
+// Every signal of the series through the strategy's on_bar, as BM_RsiDirect drives it.
+std::vector<ah_signal> direct_signals() {
+  const auto& s = bars();
+  std::vector<ah_signal> out(s.size());
+  RsiStrategy rsi(algohost::sdk::Params::parse(kParams));
+  for (size_t i = 0; i < s.size(); ++i) {
+    std::memset(&out[i], 0, sizeof out[i]);
+    out[i].ts_ms = s.ts_ms[i];
+    const ah_bar b{s.ts_ms[i], s.open[i], s.high[i], s.low[i], s.close[i], s.volume[i]};
+    rsi.RsiStrategy::on_bar(b, algohost::sdk::Signal(out[i]));
+  }
+  return out;
+}
+
+// Through the loaded library's on_batch in chunks, as BM_RsiPluginBatch; "" or what failed.
+std::string plugin_batch_signals(std::vector<ah_signal>& out) {
+  auto lib = loader().load(rsi_manifest());
+  if (!lib.ok()) return lib.status().message();
+  const ah_strategy_api* api = algohost::NativeLoader::api(**lib);
+  const auto& s = bars();
+  out.assign(s.size(), ah_signal{});
+  ah_instance* inst = nullptr;
+  char err[256];
+  if (api->create(kParams, &inst, err, sizeof err) != AH_OK) return err;
+  std::string problem;
+  for (size_t from = 0; from < s.size() && problem.empty(); from += kChunk) {
+    const size_t n = std::min(kChunk, s.size() - from);
+    ah_series view = s.view(from, n);
+    uint64_t done = 0;
+    if (api->on_batch(inst, &view, out.data() + from, &done) != AH_OK || done != n)
+      problem = "on_batch failed at bar " + std::to_string(from + done);
+  }
+  api->destroy(inst);
+  return problem;
+}
+
+// Through the host's checked TableInstance, as BM_RsiPluginChecked; "" or what failed.
+std::string plugin_checked_signals(std::vector<ah_signal>& out) {
+  auto inst = loader().instantiate(rsi_manifest(), algohost::OrderedJson::parse(kParams));
+  if (!inst.ok()) return inst.status().message();
+  const auto& s = bars();
+  out.assign(s.size(), ah_signal{});
+  for (size_t from = 0; from < s.size(); from += kChunk) {
+    const size_t n = std::min(kChunk, s.size() - from);
+    if (algohost::Status st = (*inst)->on_batch(s.view(from, n), out.data() + from); !st.ok()) return st.message();
+  }
+  return "";
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// The first field in which two signals differ, or "" when they agree in every field.
+std::string first_difference(const ah_signal& a, const ah_signal& b) {
+  auto num = [](double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return std::string(buf);
+  };
+  if (a.ts_ms != b.ts_ms) return "ts_ms " + std::to_string(a.ts_ms) + " vs " + std::to_string(b.ts_ms);
+  if (a.symbol_index != b.symbol_index)
+    return "symbol_index " + std::to_string(a.symbol_index) + " vs " + std::to_string(b.symbol_index);
+  if (a.action != b.action) return "action " + std::to_string(a.action) + " vs " + std::to_string(b.action);
+  const std::pair<const char*, std::pair<double, double>> doubles[] = {
+      {"target_position", {a.target_position, b.target_position}},
+      {"confidence", {a.confidence, b.confidence}},
+      {"position_size", {a.position_size, b.position_size}},
+      {"stop_loss", {a.stop_loss, b.stop_loss}},
+      {"take_profit", {a.take_profit, b.take_profit}}};
+  for (const auto& [name, v] : doubles)
+    if (!same_bits(v.first, v.second)) return std::string(name) + " " + num(v.first) + " vs " + num(v.second);
+  if (std::strncmp(a.reason, b.reason, AH_REASON_LEN) != 0)
+    return "reason '" + std::string(a.reason, strnlen(a.reason, AH_REASON_LEN)) + "' vs '" +
+           std::string(b.reason, strnlen(b.reason, AH_REASON_LEN)) + "'";
+  if (a.n_diag != b.n_diag) return "n_diag " + std::to_string(a.n_diag) + " vs " + std::to_string(b.n_diag);
+  for (uint32_t k = 0; k < a.n_diag && k < AH_MAX_DIAGNOSTICS; ++k)
+    if (!same_bits(a.diag[k], b.diag[k]))
+      return "diag[" + std::to_string(k) + "] " + num(a.diag[k]) + " vs " + num(b.diag[k]);
+  return "";
+}
+
+// Compares both plugin paths with the direct one over every bar; prints the first difference (or
+// failure) and returns false on any, true when all three agree on every field of every signal.
+bool paths_agree() {
+  const std::vector<ah_signal> direct = direct_signals();
+  size_t actions = 0;
+  for (const auto& s : direct) actions += s.action != AH_HOLD;
+  if (actions == 0) {
+    std::fprintf(stderr, "signal check: the direct path gave no buy or sell on %zu bars; nothing is compared\n",
+                 direct.size());
+    return false;
+  }
+  std::vector<ah_signal> other;
+  const std::pair<const char*, std::string (*)(std::vector<ah_signal>&)> paths[] = {
+      {"BM_RsiPluginBatch", plugin_batch_signals}, {"BM_RsiPluginChecked", plugin_checked_signals}};
+  for (const auto& [name, run] : paths) {
+    if (std::string failed = run(other); !failed.empty()) {
+      std::fprintf(stderr, "signal check: %s's path failed: %s\n", name, failed.c_str());
+      return false;
+    }
+    for (size_t i = 0; i < direct.size(); ++i) {
+      if (std::string diff = first_difference(direct[i], other[i]); !diff.empty()) {
+        std::fprintf(stderr, "signal check: %s differs from BM_RsiDirect at signal %zu (ts_ms %lld): %s\n", name, i,
+                     static_cast<long long>(direct[i].ts_ms), diff.c_str());
+        return false;
+      }
+    }
+  }
+  std::printf("signal check: %zu signals (%zu buys or sells) agree in every field on all three paths\n",
+              direct.size(), actions);
+  return true;
+}
+
+// ---- Benchmarks ------------------------------------------------------------------------------
 
 // Baseline: the strategy's on_bar in a plain loop, exactly as the SDK's batch shim drives it.
 void BM_RsiDirect(benchmark::State& state) {
@@ -153,8 +276,17 @@ int main(int argc, char** argv) {
   argv = args.data();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  if (!paths_agree()) return 1;
   algohost::bench::RatioReporter reporter("BM_RsiDirect");
   const size_t ran = benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
-  return ran > 0 ? 0 : 1;
+  if (ran == 0) {
+    std::fprintf(stderr, "no benchmark ran\n");
+    return 1;
+  }
+  if (!reporter.errors().empty()) {
+    for (const auto& e : reporter.errors()) std::fprintf(stderr, "skipped: %s\n", e.c_str());
+    return 1;
+  }
+  return 0;
 }

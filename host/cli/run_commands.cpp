@@ -319,7 +319,7 @@ void print_perf(const std::vector<catalog::PerformanceMetrics>& rows) {
   for (const auto& p : rows)
     t.add({p.strategy_name, std::to_string(p.trades), std::to_string(p.wins), pct(p.win_rate), fixed(p.total_pnl, 2),
            fixed(p.average_pnl, 2), fixed(p.average_win, 2), fixed(p.average_loss, 2), opt_fixed(p.profit_factor, 2),
-           fixed(p.max_drawdown, 2), opt_fixed(p.sharpe_ratio, 3)});
+           fixed(p.max_drawdown, 2), opt_fixed(p.per_trade_sharpe, 3)});
   t.print(std::cout);
   print_unfinished_note(rows);
 }

@@ -26,7 +26,7 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
 }
 
 void print_strategies(const std::vector<catalog::StrategyRecord>& rows) {
-  Table t({"NAME", "VERSION", "STATUS", "LANG", "ORIGIN", "RUNNABLE", "CATEGORY", "TRADES", "WIN RATE", "SHARPE", "TAGS"});
+  Table t({"NAME", "VERSION", "STATUS", "LANG", "ORIGIN", "RUNNABLE", "CATEGORY", "TRADES", "WIN RATE", "SHARPE/TRADE", "TAGS"});
   for (const auto& s : rows)
     t.add({s.strategy_name, s.current_version.empty() ? "-" : s.current_version, s.status, s.language, s.origin,
            s.runnable ? "yes" : "no", s.category, std::to_string(s.total_trades), opt_fixed(s.lifetime_win_rate, 3),
@@ -55,9 +55,10 @@ void add_list(CLI::App* parent, Context& ctx) {
   cmd->add_option("--status", a->statuses, "Only this status (repeatable): active, experimental, deprecated, archived");
   cmd->add_option("--language", a->language, "cpp or python");
   cmd->add_option("--origin", a->origin, "built_in, learned, imported or research");
-  cmd->add_option("--min-sharpe", a->min_sharpe, "Lifetime Sharpe at least this");
+  cmd->add_option("--min-per-trade-sharpe,--min-sharpe", a->min_sharpe,
+                  "Lifetime per-trade Sharpe (mean / stdev of the trades' PnL %; not annualized) at least this");
   cmd->add_option("--min-win-rate", a->min_win_rate, "Lifetime win rate at least this (0..1)");
-  cmd->add_option("--sort", a->sort, "name, sharpe, win_rate, trades, pnl, created, updated, category, versions")
+  cmd->add_option("--sort", a->sort, "name, sharpe (lifetime per-trade), win_rate, trades, pnl, created, updated, category, versions")
       ->capture_default_str();
   cmd->add_flag("--desc", a->desc, "Sort descending");
   cmd->add_option("--limit", a->limit, "At most this many")->capture_default_str()->check(non_negative_number());

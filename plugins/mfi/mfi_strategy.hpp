@@ -2,7 +2,11 @@
 //
 //   typical price TP = (high + low + close) / 3; raw money flow = TP * volume
 //   the flow is positive when TP rose against the previous bar's TP, negative when it fell, and
-//   neither when it is unchanged
+//   neither when it is unchanged. "Unchanged" allows for rounding: two bars whose exact typical
+//   prices are equal (10.02 + 9.98 + 10.00 and 10.00 + 10.00 + 10.00) can give doubles a few ulps
+//   apart, so |TP - prev TP| <= kSamePriceRel * max(|TP|, |prev TP|) counts as unchanged.
+//   kSamePriceRel = 1e-14: about 45 ulps, well above that noise (under 4e-16 on R's ttrc data)
+//   and below a real move (one satoshi on a 60,000 price is 5e-14 of the typical price).
 //   MFI = 100 - 100 / (1 + pos_sum / neg_sum) over the last `period` flows
 //         (100 when neg_sum == 0; 50 when there is no flow at all, e.g. zero volume)
 //
@@ -17,6 +21,8 @@
 
 #include <algohost/strategy.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <string_view>
 
@@ -26,6 +32,8 @@ namespace algohost::plugins {
 
 class MfiStrategy : public sdk::Strategy {
  public:
+  static constexpr double kSamePriceRel = 1e-14;
+
   explicit MfiStrategy(const sdk::Params& p)
       : period_(static_cast<size_t>(
             rolling::check_range("period", p.get_int("period"), 1LL, 1000000LL))),
@@ -56,8 +64,10 @@ class MfiStrategy : public sdk::Strategy {
       return;
     }
     const double flow = tp * bar.volume;
-    pos_.push(tp > prev_tp_ ? flow : 0.0);
-    neg_.push(tp < prev_tp_ ? flow : 0.0);
+    const double change = tp - prev_tp_;
+    const double same = kSamePriceRel * std::max(std::fabs(tp), std::fabs(prev_tp_));
+    pos_.push(change > same ? flow : 0.0);
+    neg_.push(change < -same ? flow : 0.0);
     prev_tp_ = tp;
     if (!pos_.full()) [[unlikely]] {
       out.reason("warmup");

@@ -1,7 +1,8 @@
 // VWAP reversion: trade the close's distance from the volume-weighted average price.
 //
-//   typical price TP = (high + low + close) / 3
-//   VWAP = sum(TP * volume) / sum(volume) over
+//   price P, parameter `price`: "typical" (the default) TP = (high + low + close) / 3, as in
+//     StockCharts' VWAP; "close": the bar's close, as R TTR's VWAP(Cl(x), Vo(x), n) weights it
+//   VWAP = sum(P * volume) / sum(volume) over
 //     mode "rolling": the last `window` bars (warm-up: the first window - 1 bars hold, "warmup")
 //     mode "session": the bars of the current UTC day so far (derived from ts_ms; it restarts
 //                     with the first bar of each day, so there is no warm-up)
@@ -30,10 +31,14 @@ namespace algohost::plugins {
 class VwapStrategy : public sdk::Strategy {
  public:
   enum class Mode { kRolling = 0, kSession = 1 };
+  enum class Price { kTypical = 0, kClose = 1 };
   static constexpr int64_t kDayMs = 86400000;
 
   explicit VwapStrategy(const sdk::Params& p)
       : mode_(parse_mode(p.get_string("mode"))),
+        // The host always passes every manifest parameter; a caller that predates `price` gets
+        // the typical price, the behaviour of 1.0.0.
+        price_(parse_price(p.get_string("price", "typical"))),
         window_(static_cast<size_t>(
             rolling::check_range("window", p.get_int("window"), 1LL, 1000000LL))),
         band_(rolling::check_range("band_pct", p.get_double("band_pct"), 1e-12, 0.99)),
@@ -52,6 +57,13 @@ class VwapStrategy : public sdk::Strategy {
                                 "\"");
   }
 
+  static Price parse_price(const std::string& m) {
+    if (m == "typical") return Price::kTypical;
+    if (m == "close") return Price::kClose;
+    throw std::invalid_argument("parameter 'price' must be \"typical\" or \"close\", not \"" + m +
+                                "\"");
+  }
+
   // The UTC day number of a timestamp (floor division, so times before 1970 work too).
   static int64_t utc_day(int64_t ts_ms) {
     int64_t d = ts_ms / kDayMs;
@@ -60,7 +72,8 @@ class VwapStrategy : public sdk::Strategy {
   }
 
   void on_bar(const ah_bar& bar, sdk::Signal out) override final {
-    const double tp = (bar.high + bar.low + bar.close) / 3.0;
+    const double tp =
+        price_ == Price::kClose ? bar.close : (bar.high + bar.low + bar.close) / 3.0;
     double pv_sum, vol_sum;
     if (mode_ == Mode::kRolling) {
       pv_.push(tp * bar.volume);
@@ -106,6 +119,7 @@ class VwapStrategy : public sdk::Strategy {
   std::string export_state() const override {
     sdk::StateWriter w;
     w.put("mode", static_cast<double>(mode_));
+    w.put("price", static_cast<double>(price_));
     w.put("window", static_cast<double>(pv_.window()));
     w.put("pv", pv_.ring().raw());
     w.put("vol", vol_.ring().raw());
@@ -124,6 +138,9 @@ class VwapStrategy : public sdk::Strategy {
     sdk::StateReader r(state);
     if (r.get("mode") != static_cast<double>(mode_))
       throw std::invalid_argument("state: mode does not match this instance's");
+    // State of 1.0.0 has no "price": it was the typical price.
+    if ((r.has("price") ? r.get("price") : 0.0) != static_cast<double>(price_))
+      throw std::invalid_argument("state: price does not match this instance's");
     if (r.get("window") != static_cast<double>(pv_.window()))
       throw std::invalid_argument("state: window does not match this instance's");
     const uint64_t pos = rolling::to_count(r.get("ring_pos"), "ring_pos");
@@ -145,9 +162,11 @@ class VwapStrategy : public sdk::Strategy {
   }
 
   Mode mode() const { return mode_; }
+  Price price() const { return price_; }
 
  private:
   Mode mode_;
+  Price price_;
   size_t window_;
   double band_;
   double lower_;

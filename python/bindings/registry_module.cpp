@@ -36,7 +36,7 @@ RegistryError or one of its subclasses, with a message naming what was asked.
 
     with ar.Registry("algohost-data/catalog.db") as registry:
         for s in registry.list(category="momentum", tags=["academic"], min_sharpe=1.0):
-            print(s["strategy_name"], s["lifetime_sharpe_ratio"])
+            print(s["strategy_name"], s["lifetime_per_trade_sharpe"])
         perf = registry.performance("rsi", start="2024-01-01", end="2024-10-21")
 
 Changes are written in one transaction each, together with their audit row (the actor is the
@@ -115,9 +115,10 @@ category, sub_category, language, origin: equal to this.
 status: one status or a list of them (active, experimental, deprecated, archived); when not
     given, all but deprecated and archived (all of them with include_inactive=True).
 tags: the strategy has every one of these (a str is one tag); any_tags: at least one of these.
-min_sharpe, min_win_rate: lifetime per-trade Sharpe ratio / win rate at least this (strategies
+min_sharpe, min_win_rate: lifetime per-trade Sharpe ratio (lifetime_per_trade_sharpe: mean /
+    stdev of the trades' pnl_percentage, not annualized) / win rate at least this (strategies
     without recorded trades have neither and are left out).
-sort: name, sharpe, win_rate, trades, pnl, created, updated, category or versions; descending
+sort: name, sharpe (lifetime per-trade), win_rate, trades, pnl, created, updated, category or versions; descending
     reverses it (strategies without the value come last either way).
 limit, offset: a page of the result.)doc";
 
@@ -330,8 +331,9 @@ PYBIND11_MODULE(algohost_registry, m) {
            "Trade-level metrics over the trades whose exit time lies in [from_, to] (start and end are the\n"
            "same bounds under the seed's names; a date-only end covers its whole day): trades, wins, losses,\n"
            "win_rate, total_pnl, average_pnl, average_pnl_pct, average_win, average_loss, profit_factor,\n"
-           "max_drawdown, sharpe_ratio (per trade: mean / stdev of pnl_percentage; None under 2 trades),\n"
-           "total_commission. version_id restricts it to one version.")
+           "max_drawdown, per_trade_sharpe (mean / sample stdev of pnl_percentage, not annualized; None\n"
+           "under 2 trades or when every trade's pnl_percentage is the same; also under its older key\n"
+           "sharpe_ratio), total_commission. version_id restricts it to one version.")
       .def("compare", [](PyRegistry& r, const std::vector<Text>& names) { return r.compare(text_list(TextOrList(names))); },
            "ids_or_names"_a, "performance() of each strategy over all its trades, in the order given.")
       .def("trades",

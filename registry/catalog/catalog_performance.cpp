@@ -32,7 +32,11 @@ Status check_trade(const TradeRecord& t, size_t index) {
 void compute(const std::vector<std::pair<double, double>>& pnl_and_pct, const std::vector<double>& commissions,
              PerformanceMetrics& m) {
   m.trades = static_cast<int64_t>(pnl_and_pct.size());
-  double gross_win = 0, gross_loss = 0, sum_pct = 0, sum_pct2 = 0, cum = 0, peak = 0;
+  double gross_win = 0, gross_loss = 0, sum_pct = 0, cum = 0, peak = 0;
+  // pnl% spread by Welford's update: no cancellation of two large sums (1,000 identical trades
+  // used to leave a variance of rounding noise and a "Sharpe" in the millions).
+  double mean_pct = 0, m2_pct = 0, max_abs_pct = 0;
+  int64_t k = 0;
   for (const auto& [pnl, pct] : pnl_and_pct) {
     if (pnl > 0) {
       ++m.wins;
@@ -43,7 +47,10 @@ void compute(const std::vector<std::pair<double, double>>& pnl_and_pct, const st
     }
     m.total_pnl += pnl;
     sum_pct += pct;
-    sum_pct2 += pct * pct;
+    const double delta = pct - mean_pct;
+    mean_pct += delta / static_cast<double>(++k);
+    m2_pct += delta * (pct - mean_pct);
+    max_abs_pct = std::max(max_abs_pct, std::fabs(pct));
     cum += pnl;
     peak = std::max(peak, cum);
     m.max_drawdown = std::max(m.max_drawdown, peak - cum);
@@ -58,8 +65,11 @@ void compute(const std::vector<std::pair<double, double>>& pnl_and_pct, const st
   m.average_loss = m.losses ? -gross_loss / static_cast<double>(m.losses) : 0.0;
   if (gross_loss > 0) m.profit_factor = gross_win / gross_loss;
   if (m.trades >= 2) {
-    const double var = (sum_pct2 - sum_pct * sum_pct / n) / (n - 1.0);
-    if (var > 1e-300) m.sharpe_ratio = m.average_pnl_pct / std::sqrt(var);
+    // A spread below kZeroSpread of the largest |pnl%| is rounding noise: the ratio is undefined
+    // (null), not huge.
+    constexpr double kZeroSpread = 1e-9;
+    const double sd = std::sqrt(std::max(0.0, m2_pct) / (n - 1.0));
+    if (sd > kZeroSpread * max_abs_pct) m.per_trade_sharpe = m.average_pnl_pct / sd;
   }
 }
 
@@ -84,7 +94,7 @@ Status Catalog::refresh_summary(const std::string& strategy_id) {
   return internal::run(*db_,
                        "UPDATE strategies SET lifetime_sharpe_ratio = ?, lifetime_win_rate = ?, total_trades = ?, "
                        "total_pnl = ?, last_used_at = ?, updated_at = ? WHERE strategy_id = ?",
-                       {perf->sharpe_ratio ? Json(*perf->sharpe_ratio) : Json(nullptr),
+                       {perf->per_trade_sharpe ? Json(*perf->per_trade_sharpe) : Json(nullptr),
                         perf->trades ? Json(perf->win_rate) : Json(nullptr), perf->trades, perf->total_pnl, now_iso(),
                         now_iso(), strategy_id});
 }

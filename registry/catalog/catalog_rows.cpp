@@ -225,7 +225,8 @@ Json StrategyRecord::to_json() const {
       .add("search_keywords", search_keywords)
       .add("current_version", current_version)
       .add("version_count", version_count)
-      .add("lifetime_sharpe_ratio", opt(lifetime_sharpe_ratio))
+      .add("lifetime_per_trade_sharpe", opt(lifetime_sharpe_ratio))
+      .add("lifetime_sharpe_ratio", opt(lifetime_sharpe_ratio))  // the column's (seed's) name, same value
       .add("lifetime_win_rate", opt(lifetime_win_rate))
       .add("total_trades", total_trades)
       .add("total_pnl", total_pnl)
@@ -296,7 +297,8 @@ Json PerformanceMetrics::to_json() const {
               {"trades", trades}, {"wins", wins}, {"losses", losses}, {"win_rate", win_rate},
               {"total_pnl", total_pnl}, {"average_pnl", average_pnl}, {"average_pnl_pct", average_pnl_pct},
               {"average_win", average_win}, {"average_loss", average_loss}, {"profit_factor", opt(profit_factor)},
-              {"max_drawdown", max_drawdown}, {"sharpe_ratio", opt(sharpe_ratio)},
+              {"max_drawdown", max_drawdown}, {"per_trade_sharpe", opt(per_trade_sharpe)},
+              {"sharpe_ratio", opt(per_trade_sharpe)},  // the older name of per_trade_sharpe, kept for scripts
               {"total_commission", total_commission}, {"unfinished_trades", unfinished_trades},
               {"unfinished_runs", unfinished_runs}};
 }

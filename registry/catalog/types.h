@@ -22,6 +22,8 @@ struct StrategyRecord {
   bool mem_learning_enabled = false;
   std::string current_version;
   int64_t version_count = 0;
+  // lifetime_sharpe_ratio (the seed's column name) is the per-trade Sharpe of every recorded
+  // trade (PerformanceMetrics::per_trade_sharpe), not an annualized one.
   std::optional<double> lifetime_sharpe_ratio, lifetime_win_rate;
   int64_t total_trades = 0;
   double total_pnl = 0;
@@ -66,7 +68,7 @@ struct StrategyFilter {
   bool include_inactive = false;      // with empty statuses: also deprecated and archived
   std::vector<std::string> all_tags;  // every one of these
   std::vector<std::string> any_tags;  // at least one of these
-  std::optional<double> min_sharpe, min_win_rate;
+  std::optional<double> min_sharpe, min_win_rate;  // lifetime per-trade Sharpe / win rate at least this
   std::string sort = "name";  // name | sharpe | win_rate | trades | pnl | created | updated
   bool descending = false;
   int64_t limit = 100, offset = 0;
@@ -135,7 +137,9 @@ struct PerformanceMetrics {
   double win_rate = 0, total_pnl = 0, average_pnl = 0, average_pnl_pct = 0;
   double average_win = 0, average_loss = 0, max_drawdown = 0;
   std::optional<double> profit_factor;  // gross profit / gross loss; null without losing trades
-  std::optional<double> sharpe_ratio;  // per-trade: mean(pnl%) / stdev(pnl%); null under 2 trades
+  // Per-trade, not annualized: mean(pnl%) / sample stdev(pnl%); null under 2 trades or when the
+  // spread is (numerically) zero. JSON: "per_trade_sharpe" (and the older key "sharpe_ratio").
+  std::optional<double> per_trade_sharpe;
   double total_commission = 0;
   // Of `trades`, those recorded by runs that did not finish (running, interrupted, failed or
   // crashed), and how many such runs: their numbers stop wherever the run stopped.

@@ -2,6 +2,7 @@
 // worked out by hand), compare(), the summary columns on strategies, all-or-nothing batches.
 // Also the MEM flags and learned patterns.
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -89,9 +90,52 @@ TEST(CatalogPerformance, MetricsMatchHandComputedValues) {
   ASSERT_TRUE(m.profit_factor.has_value());
   EXPECT_NEAR(*m.profit_factor, 1.75, 1e-12);
   EXPECT_NEAR(m.max_drawdown, 150.0, 1e-9);
-  ASSERT_TRUE(m.sharpe_ratio.has_value());
-  EXPECT_NEAR(*m.sharpe_ratio, 0.6 / std::sqrt(7.3), 1e-9);
+  ASSERT_TRUE(m.per_trade_sharpe.has_value());
+  EXPECT_NEAR(*m.per_trade_sharpe, 0.6 / std::sqrt(7.3), 1e-9);
   EXPECT_NEAR(m.total_commission, 5.0, 1e-12);
+}
+
+// 1,000 trades of the same PnL % have no spread: the per-trade Sharpe is undefined (null), on the
+// metrics and on the strategy's summary, not the millions a cancelling variance formula gives.
+TEST(CatalogPerformance, IdenticalTradesHaveNoPerTradeSharpe) {
+  TempDir dir;
+  auto cat = open_with(dir, {"flat"});
+  std::vector<TradeRecord> trades;
+  for (int i = 0; i < 1000; ++i) {
+    char day[16];
+    std::snprintf(day, sizeof day, "%04d-01-01", 1000 + i);
+    trades.push_back(trade("flat", day, 1.1, 0.11));  // 0.11 has no exact binary form
+  }
+  must(cat->record_trades(trades));
+  auto m = must(cat->performance("flat"));
+  EXPECT_EQ(m.trades, 1000);
+  EXPECT_NEAR(m.average_pnl_pct, 0.11, 1e-12);
+  EXPECT_FALSE(m.per_trade_sharpe.has_value()) << *m.per_trade_sharpe;
+  EXPECT_TRUE(m.to_json()["per_trade_sharpe"].is_null());
+  EXPECT_FALSE(must(cat->get("flat")).lifetime_sharpe_ratio.has_value());
+}
+
+// Values far from zero with a small spread, worked out independently: pnl% = 1e8 + {1, 2, 3, 6}:
+// mean 1e8 + 3, deviations -2, -1, 0, 3, sample variance 14 / 3. A sum-of-squares formula loses
+// the spread to cancellation here (the squares are ~4e16, their last bit ~8).
+TEST(CatalogPerformance, PerTradeSharpeIsStableFarFromZero) {
+  TempDir dir;
+  auto cat = open_with(dir, {"big"});
+  std::vector<TradeRecord> trades;
+  const double offsets[] = {1, 2, 3, 6};
+  for (int i = 0; i < 4; ++i)
+    trades.push_back(trade("big", "2024-05-0" + std::to_string(i + 1), 10, 1e8 + offsets[i]));
+  must(cat->record_trades(trades));
+  auto m = must(cat->performance("big"));
+  ASSERT_TRUE(m.per_trade_sharpe.has_value());
+  const double want = (1e8 + 3) / std::sqrt(14.0 / 3.0);
+  EXPECT_NEAR(*m.per_trade_sharpe / want, 1.0, 1e-12);
+  const Json j = m.to_json();
+  EXPECT_DOUBLE_EQ(j["per_trade_sharpe"].get<double>(), *m.per_trade_sharpe);
+  EXPECT_DOUBLE_EQ(j["sharpe_ratio"].get<double>(), *m.per_trade_sharpe);  // the older key, same value
+  auto s = must(cat->get("big"));
+  ASSERT_TRUE(s.lifetime_sharpe_ratio.has_value());
+  EXPECT_DOUBLE_EQ(s.to_json()["lifetime_per_trade_sharpe"].get<double>(), *s.lifetime_sharpe_ratio);
 }
 
 TEST(CatalogPerformance, SummaryColumnsFollowRecordedTrades) {
@@ -140,7 +184,7 @@ TEST(CatalogPerformance, TimeRangeOnExitTimeAndDateOnlyEndCoversTheDay) {
   m = must(cat->performance("hand", std::nullopt, std::string("2024-03-01")));
   EXPECT_EQ(m.trades, 1);
   EXPECT_DOUBLE_EQ(m.total_pnl, 100);
-  EXPECT_FALSE(m.sharpe_ratio.has_value());  // under two trades
+  EXPECT_FALSE(m.per_trade_sharpe.has_value());  // under two trades
   EXPECT_FALSE(m.profit_factor.has_value());  // no losing trade
   m = must(cat->performance("hand", std::string("2024-03-05"), std::string("2024-03-05T18:00:00Z")));
   EXPECT_EQ(m.trades, 0);

@@ -123,10 +123,10 @@ TEST(SeedUsage, VolatilityManagedMomentum) {
   // sample variance (17.5 - 6 * 16/9) / 5 = 41/30; Sharpe = (4/3) / sqrt(41/30) ~ 1.1405.
   EXPECT_EQ(perf.trades, 6);
   EXPECT_DOUBLE_EQ(perf.win_rate, 5.0 / 6.0);
-  ASSERT_TRUE(perf.sharpe_ratio.has_value());
-  EXPECT_NEAR(*perf.sharpe_ratio, (4.0 / 3.0) / std::sqrt(41.0 / 30.0), 1e-9);
+  ASSERT_TRUE(perf.per_trade_sharpe.has_value());
+  EXPECT_NEAR(*perf.per_trade_sharpe, (4.0 / 3.0) / std::sqrt(41.0 / 30.0), 1e-9);
   EXPECT_NEAR(perf.total_pnl, 800.0, 1e-9);
-  EXPECT_GT(*perf.sharpe_ratio, 1.0);
+  EXPECT_GT(*perf.per_trade_sharpe, 1.0);
 
   // The same figures by version.
   auto by_version = must(registry->performance(strategy_id, range.start, range.end, v1.version_id));

@@ -11,6 +11,15 @@ SOURCE_DIR = Path(os.environ.get("ALGOHOST_SOURCE_DIR", Path(__file__).resolve()
 SAMPLE_CSV = SOURCE_DIR / "examples" / "data" / "sample.csv"
 
 
+def builtin_versions():
+    """{name: version} of the built-in plugins, as their manifests in the source tree declare them."""
+    out = {}
+    for manifest in [*SOURCE_DIR.glob("plugins/*/manifest.json"), *SOURCE_DIR.glob("python/*/*/manifest.json")]:
+        m = json.loads(manifest.read_text())
+        out[m["name"]] = m["version"]
+    return out
+
+
 @pytest.fixture(scope="session")
 def algohost_bin():
     path = os.environ.get("ALGOHOST_BIN")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import builtin_versions
+
 BUILTIN = {"momentum", "rsi", "macd", "mfi", "vwap", "volatility_managed_momentum", "pairs_trading", "carry_trade"}
 
 
@@ -34,7 +36,8 @@ def cat(run, tmp_path):
 def test_sync_registers_builtins_once(cat):
     rows = cat.json("strategies", "list", "--json")
     assert {r["strategy_name"] for r in rows} == BUILTIN
-    assert all(r["current_version"] == "1.0.0" and r["version_count"] == 1 for r in rows)
+    versions = builtin_versions()
+    assert all(r["current_version"] == versions[r["strategy_name"]] and r["version_count"] == 1 for r in rows)
     assert (cat.home / "catalog.db").exists()
     audit_before = cat.json("audit", "--json", "--limit", "1000")
     cat.json("strategies", "list", "--json")  # a second sync changes nothing

@@ -3,7 +3,7 @@ import json
 import os
 from pathlib import Path
 
-from conftest import SAMPLE_CSV, fixture_manifest, install_fixture
+from conftest import SAMPLE_CSV, builtin_versions, fixture_manifest, install_fixture
 
 PYTHON_BUILTIN = {"volatility_managed_momentum", "pairs_trading", "carry_trade"}
 BUILTIN = {"momentum", "rsi", "macd", "mfi", "vwap", "volatility_managed_momentum", "pairs_trading", "carry_trade"}
@@ -20,7 +20,8 @@ def test_plugins_list_json_shows_the_builtins_loaded_with_their_kind(run):
             assert r["kind"] == "enhancer" and r["language"] == ENHANCERS[r["name"]]
             continue
         assert r["kind"] == "strategy"
-        assert r["language"] == ("python" if r["name"] in PYTHON_BUILTIN else "cpp") and r["version"] == "1.0.0"
+        assert r["language"] == ("python" if r["name"] in PYTHON_BUILTIN else "cpp")
+        assert r["version"] == builtin_versions()[r["name"]]
         assert len(r["sha256"]) == 64 and Path(r["path"]).is_dir()
 
 

@@ -4,6 +4,7 @@ import csv
 import json
 import os
 import signal
+import statistics
 import subprocess
 import time
 
@@ -72,6 +73,32 @@ def test_perf_compare_and_date_ranges(home):
     _, cmp = home.json("compare", "rsi", "macd@1.0.0", "--json")
     assert [c["strategy_name"] for c in cmp] == ["rsi", "macd@1.0.0"]
     assert home("perf", "rsi", "--version", "9.9.9").returncode == 3
+
+
+def test_per_trade_sharpe_is_named_shown_and_filtered_on(home):
+    assert home("run", "--data", SAMPLE_CSV, "--strategy", "momentum", "--json").returncode == 0
+    _, perf = home.json("perf", "momentum", "--json")
+    _, trades = home.json("trades", "momentum", "--json", "--limit", "100000")
+    pct = [t["pnl_percentage"] for t in trades]
+    assert len(pct) == perf["trades"] >= 2
+    want = statistics.fmean(pct) / statistics.stdev(pct)  # computed here, independently
+    assert perf["per_trade_sharpe"] == pytest.approx(want, rel=1e-9)
+    assert perf["sharpe_ratio"] == perf["per_trade_sharpe"]  # the older key, kept
+    assert "SHARPE/TRADE" in home("perf", "momentum").stdout
+    _, listed = home.json("strategies", "list", "--json")
+    (row,) = [s for s in listed if s["strategy_name"] == "momentum"]
+    assert row["lifetime_per_trade_sharpe"] == pytest.approx(want, rel=1e-9)
+    assert row["lifetime_sharpe_ratio"] == row["lifetime_per_trade_sharpe"]
+    table = home("strategies", "list").stdout
+    assert "SHARPE/TRADE" in table.splitlines()[0]
+
+    def names(*flags):
+        return [s["strategy_name"] for s in home.json("strategies", "list", *flags, "--json")[1]]
+
+    assert "momentum" in names("--min-per-trade-sharpe", str(want - 1e-6))
+    assert "momentum" not in names("--min-per-trade-sharpe", str(want + 1e-6))
+    assert "momentum" not in names("--min-sharpe", str(want + 1e-6))  # the older name of the flag
+    assert "per-trade" in home("strategies", "list", "--help").stdout
 
 
 def test_bad_run_input_gets_clear_errors(home, tmp_path):

@@ -317,10 +317,29 @@ def test_param_scoped_to_one_strategy(home):
     assert proc.returncode == 0, proc.stderr
     (strategies,) = db_rows(home.path, "SELECT strategies_json FROM runs WHERE run_id = ?", rep["run_id"])[0]
     params = {e["strategy"]: e["parameters"] for e in json.loads(strategies)}
-    assert params["rsi@1.0.0"]["period"] == 10 and params["mfi@1.0.0"]["period"] == 14
+    assert params["rsi@1.0.0"]["period"] == 10 and params["mfi@1.0.1"]["period"] == 14
     proc = home("run", "--strategy", "rsi", "--data", SAMPLE_CSV, "--param", "macd.fast=3")
     assert proc.returncode == 2 and "'macd' is not a strategy of this run" in proc.stderr
     proc = home("run", "--strategy", "rsi", "--data", SAMPLE_CSV, "--param", "rsi.nope=3")
     assert proc.returncode == 2 and "rsi@1.0.0 has no parameter 'nope'" in proc.stderr
     proc = home("run", "--strategy", "rsi", "--strategy", "mfi", "--data", SAMPLE_CSV, "--param", "period=500")
     assert proc.returncode == 2 and "rsi@1.0.0" in proc.stderr and "period" in proc.stderr
+
+
+def test_vwap_price_parameter_from_the_cli(home):
+    runs = {}
+    for price in ("typical", "close"):
+        proc, rep = home.json("run", "--strategy", "vwap", "--data", SAMPLE_CSV, "--mem", "off",
+                              "--param", f"vwap.price={price}", "--json")
+        assert proc.returncode == 0, proc.stderr
+        (strategies,) = db_rows(home.path, "SELECT strategies_json FROM runs WHERE run_id = ?", rep["run_id"])[0]
+        (entry,) = json.loads(strategies)
+        assert entry["strategy"] == "vwap@1.1.0" and entry["parameters"]["price"] == price
+        runs[price] = rep["strategies"][0]["metrics"]
+    # Without --param: the typical price, the default. (MEM off: its saved state would carry over.)
+    proc, rep = home.json("run", "--strategy", "vwap", "--data", SAMPLE_CSV, "--mem", "off", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert rep["strategies"][0]["metrics"] == runs["typical"]
+    assert runs["close"] != runs["typical"]
+    proc = home("run", "--strategy", "vwap", "--data", SAMPLE_CSV, "--param", "vwap.price=open")
+    assert proc.returncode == 2 and "price" in proc.stderr and "typical, close" in proc.stderr, proc.stderr

@@ -1,8 +1,11 @@
-// MFI: values against StockCharts' published worked example and a naive windowed sum, the cross
-// rules, confidence, zero volume, parameters, state, C table.
+// MFI: values against StockCharts' published worked example, R TTR on its ttrc data and a naive
+// windowed sum, the cross rules, an unchanged typical price despite rounding, confidence, zero
+// volume, parameters, state, C table.
 #include "mfi/mfi_strategy.hpp"
 #include "test_util.hpp"
+#include "ttrc_reference.hpp"
 
+#include <cstdio>
 #include <set>
 
 namespace algohost::test {
@@ -86,6 +89,143 @@ TEST(Mfi, StockChartsExampleCrosses) {
   EXPECT_NEAR(sigs[24].confidence, 0.61, 0.001);
   EXPECT_NEAR(sigs[29].confidence, 0.8724, 0.001);
   EXPECT_NEAR(sigs[16].confidence, 0.6607, 0.001);
+}
+
+// The MFI cross rule applied to a series of MFI values (NaN = not yet defined), as the plugin
+// applies it: 1 buy, 2 sell, 0 hold.
+std::vector<int> cross_signals(const std::vector<double>& mfi, double os, double ob) {
+  std::vector<int> out(mfi.size(), 0);
+  for (size_t i = 1; i < mfi.size(); ++i) {
+    if (std::isnan(mfi[i]) || std::isnan(mfi[i - 1])) continue;
+    if (mfi[i - 1] < os && os <= mfi[i]) out[i] = 1;
+    else if (mfi[i - 1] > ob && ob >= mfi[i]) out[i] = 2;
+  }
+  return out;
+}
+
+int sign(long long v) { return (v > 0) - (v < 0); }
+
+// R TTR's MFI(14) on its ttrc data (5,550 daily bars, prices in cents). The direction of each
+// step is known exactly from the prices in integer cents. The plugin must follow it on every
+// step, so on every bar it equals a naive MFI with exact directions. TTR computes the typical
+// price with rowMeans (an 80-bit sum rounded to double) and compares exactly, so it takes some
+// unchanged prices for a rise or a fall; emulating that reproduces TTR's values, which shows
+// that is the only cause of disagreement. Every bar and every signal of the plugin then agrees
+// with TTR's except where TTR's window holds such a step (those are counted and explained).
+TEST(Mfi, AgreesWithRTtrOnTtrcExceptWhereTtrRoundsAnUnchangedPrice) {
+  const auto ref = ttrc_reference();
+  ASSERT_EQ(ref.size(), 5550u);
+  const size_t n = ref.size(), p = 14;
+  const auto bars = ttrc_bars(ref, kT0);
+  MfiStrategy s(params(kParams));
+  const auto sigs = run(s, bars);
+
+  std::vector<long long> cents3(n);  // 3 * typical price, in cents: exact
+  std::vector<double> tp(n), ttr_tp(n);
+  for (size_t i = 0; i < n; ++i) {
+    long long c = 0;
+    for (double x : {ref[i].high, ref[i].low, ref[i].close}) {
+      ASSERT_NEAR(x * 100, std::llround(x * 100), 1e-6) << ref[i].date << ": not a price in cents";
+      c += std::llround(x * 100);
+    }
+    cents3[i] = c;
+    tp[i] = (ref[i].high + ref[i].low + ref[i].close) / 3;
+    ttr_tp[i] = static_cast<double>(
+        (static_cast<long double>(ref[i].high) + ref[i].low + ref[i].close) / 3.0L);
+  }
+  // MFI at bar i over the flows of steps i-13..i, each step's direction given by `dir`.
+  auto mfi_with = [&](const std::vector<double>& price, const std::vector<int>& dir) {
+    std::vector<double> out(n, std::nan(""));
+    for (size_t i = p; i < n; ++i) {
+      double pos = 0, neg = 0;
+      for (size_t k = i + 1 - p; k <= i; ++k) {
+        if (dir[k] > 0) pos += price[k] * ref[k].volume;
+        if (dir[k] < 0) neg += price[k] * ref[k].volume;
+      }
+      out[i] = neg == 0 ? (pos == 0 ? 50 : 100) : 100 - 100 / (1 + pos / neg);
+    }
+    return out;
+  };
+  std::vector<int> exact_dir(n, 0), ttr_dir(n, 0), ttr_wrong(n, 0);
+  size_t unchanged = 0, wrong = 0;
+  for (size_t k = 1; k < n; ++k) {
+    exact_dir[k] = sign(cents3[k] - cents3[k - 1]);
+    ttr_dir[k] = (ttr_tp[k] > ttr_tp[k - 1]) - (ttr_tp[k] < ttr_tp[k - 1]);
+    ttr_wrong[k] = ttr_dir[k] != exact_dir[k];
+    unchanged += exact_dir[k] == 0;
+    wrong += ttr_wrong[k];
+  }
+  EXPECT_EQ(unchanged, 90u);  // steps whose typical price is exactly unchanged
+  EXPECT_EQ(wrong, 11u);      // of which TTR's rounded rowMeans calls a rise or a fall
+
+  // The emulation of TTR reproduces its published values on every bar: the explanation holds.
+  const auto ttr_emulated = mfi_with(ttr_tp, ttr_dir);
+  const auto exact = mfi_with(tp, exact_dir);
+  for (size_t i = 0; i < p; ++i) ASSERT_TRUE(std::isnan(ref[i].mfi14)) << i;
+  std::vector<double> ttr(n, std::nan(""));
+  std::vector<int> explained(n, 0);  // bar i's window (steps i-13..i) holds a step TTR misreads
+  size_t bars_explained = 0;
+  for (size_t i = p; i < n; ++i) {
+    ttr[i] = ref[i].mfi14;
+    ASSERT_FALSE(std::isnan(ttr[i])) << ref[i].date;
+    EXPECT_NEAR(ttr_emulated[i], ttr[i], 1e-8) << ref[i].date;
+    for (size_t k = i + 1 - p; k <= i; ++k) explained[i] |= ttr_wrong[k];
+    // The plugin: exact directions on every step, so the exact MFI on every bar ...
+    ASSERT_EQ(sigs[i].n_diag, 1u) << i;
+    EXPECT_NEAR(sigs[i].diag[0], exact[i], 1e-9) << ref[i].date;
+    // ... and TTR's wherever TTR read every step of the window right.
+    if (!explained[i]) {
+      EXPECT_NEAR(sigs[i].diag[0], ttr[i], 1e-8) << ref[i].date;
+    }
+    bars_explained += explained[i];
+  }
+  EXPECT_GT(bars_explained, 0u);
+  EXPECT_LT(bars_explained, 160u);
+
+  // Signals at 20 / 80: TTR's (the same cross rule on its MFI) and the plugin's agree except
+  // where TTR's value at the bar or the one before is explained above.
+  const auto ttr_sigs = cross_signals(ttr, 20, 80);
+  size_t ttr_count = 0, ours = 0, differ = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const int mine = sigs[i].action == AH_BUY ? 1 : sigs[i].action == AH_SELL ? 2 : 0;
+    ttr_count += ttr_sigs[i] != 0;
+    ours += mine != 0;
+    if (mine != ttr_sigs[i]) {
+      ++differ;
+      EXPECT_TRUE(explained[i] || (i > 0 && explained[i - 1]))
+          << ref[i].date << ": plugin " << mine << ", TTR " << ttr_sigs[i] << " (unexplained)";
+    }
+  }
+  EXPECT_EQ(ttr_count, 106u);
+  EXPECT_GT(ours, 100u);
+  EXPECT_LE(differ, 6u);
+  std::printf("ttrc: %zu plugin signals, %zu TTR signals, %zu differ (TTR misreads %zu unchanged "
+              "typical prices)\n", ours, ttr_count, differ, wrong);
+}
+
+// Two bars whose typical prices are equal in decimal but not in double arithmetic (ttrc's
+// 1985-03-29 and 1985-04-01): (3.41 + 3.36 + 3.38) / 3 and (3.40 + 3.36 + 3.39) / 3 differ by
+// rounding; the step is no flow at all.
+TEST(Mfi, UnchangedTypicalPriceDespiteRounding) {
+  const double a = (3.41 + 3.36 + 3.38) / 3.0, b = (3.40 + 3.36 + 3.39) / 3.0;
+  ASSERT_NE(a, b);  // the premise: exact comparison would call this a move
+  // period 2: a rise (+flow), then the same typical price in another form, then again.
+  std::vector<ah_bar> bars = {{kT0, 3, 3, 3, 3, 1},
+                              {kT0 + kDayMs, 3.38, 3.41, 3.36, 3.38, 1},
+                              {kT0 + 2 * kDayMs, 3.39, 3.40, 3.36, 3.39, 1},
+                              {kT0 + 3 * kDayMs, 3.38, 3.41, 3.36, 3.38, 1}};
+  MfiStrategy s(params(R"({"period": 2, "oversold": 20, "overbought": 80})"));
+  const auto sigs = run(s, bars);
+  // Bar 2: a rise (bar 1) and no flow (bar 2): 100. Bar 3: no flow twice: 50.
+  EXPECT_EQ(sigs[2].diag[0], 100.0);
+  EXPECT_EQ(sigs[3].diag[0], 50.0);
+  // A real move one part in 1e13 is still a move.
+  std::vector<ah_bar> tiny = {{kT0, 9, 9, 9, 9, 1},
+                              {kT0 + kDayMs, 10, 10, 10, 10, 1},
+                              {kT0 + 2 * kDayMs, 10, 10, 10, 10 * (1 - 3e-13), 1}};
+  MfiStrategy t(params(R"({"period": 2, "oversold": 20, "overbought": 80})"));
+  const auto tsigs = run(t, tiny);
+  EXPECT_NEAR(tsigs[2].diag[0], 50.0, 1e-6);  // +10 and a fall of ~10: about even
 }
 
 TEST(Mfi, MatchesNaiveAndRulesOnRandomSeries) {

@@ -1,7 +1,9 @@
-// VWAP: rolling and session values against naive sums and an independent implementation's
-// published table, the band rules, confidence, zero volume, parameters, state, C table.
+// VWAP: rolling and session values against naive sums, an independent implementation's
+// published table and R TTR on its ttrc data, of the typical price and of the close; the band
+// rules, confidence, zero volume, parameters, state, C table.
 #include "vwap/vwap_strategy.hpp"
 #include "test_util.hpp"
+#include "ttrc_reference.hpp"
 
 #include <set>
 
@@ -165,6 +167,81 @@ TEST(Vwap, AgreesWithIndependentTable) {
   EXPECT_EQ(sigs[13].action, AH_HOLD);
 }
 
+// R TTR's VWAP(price, volume, 20) on ttrc: of the close (price "close") and of rowMeans(HLC)
+// (price "typical", the default).
+TEST(Vwap, AgreesWithRTtrOnTtrcForBothPrices) {
+  const auto ref = ttrc_reference();
+  ASSERT_EQ(ref.size(), 5550u);
+  const auto bars = ttrc_bars(ref, kT0);
+  for (const char* price : {"close", "typical"}) {
+    SCOPED_TRACE(price);
+    VwapStrategy s(params(std::string(R"({"mode": "rolling", "window": 20, "band_pct": 0.02, "price": ")") +
+                          price + "\"}"));
+    const auto sigs = run(s, bars);
+    size_t buys = 0, sells = 0;
+    for (size_t i = 0; i < ref.size(); ++i) {
+      const double want = std::string(price) == "close" ? ref[i].vwap20_close : ref[i].vwap20_typical;
+      if (i < 19) {
+        ASSERT_TRUE(std::isnan(want)) << i;
+        EXPECT_EQ(reason(sigs[i]), "warmup") << i;
+        continue;
+      }
+      ASSERT_EQ(sigs[i].n_diag, 2u) << ref[i].date;
+      EXPECT_NEAR(sigs[i].diag[0] / want, 1.0, 1e-10) << ref[i].date;
+      expect_rule(sigs[i], ref[i].close, sigs[i].diag[0], 0.02, i);
+      buys += sigs[i].action == AH_BUY;
+      sells += sigs[i].action == AH_SELL;
+    }
+    EXPECT_GT(buys, 100u);
+    EXPECT_GT(sells, 100u);
+  }
+}
+
+// price "close": sum(close * volume) / sum(volume), computed from scratch, rolling and session;
+// it differs from the typical-price VWAP on the same bars.
+TEST(Vwap, CloseMatchesNaiveRollingAndSession) {
+  auto bars = random_bars(1500, 321, 0.01, 3600000);
+  for (size_t i = 400; i < 430; ++i) bars[i].volume = 0;
+  auto naive_close = [&](size_t i, size_t from) {
+    double pv = 0, v = 0;
+    for (size_t k = from; k <= i; ++k) {
+      pv += bars[k].close * bars[k].volume;
+      v += bars[k].volume;
+    }
+    return v == 0 ? std::nan("") : pv / v;
+  };
+  VwapStrategy rolling(params(R"({"mode": "rolling", "window": 10, "band_pct": 0.004, "price": "close"})"));
+  VwapStrategy typical(params(R"({"mode": "rolling", "window": 10, "band_pct": 0.004, "price": "typical"})"));
+  VwapStrategy session(params(R"({"mode": "session", "window": 10, "band_pct": 0.004, "price": "close"})"));
+  EXPECT_EQ(rolling.price(), VwapStrategy::Price::kClose);
+  const auto rs = run(rolling, bars), ts = run(typical, bars), ss = run(session, bars);
+  size_t differ = 0, signals = 0;
+  for (size_t i = 9; i < bars.size(); ++i) {
+    const double want = naive_close(i, i - 9);
+    if (std::isnan(want)) {
+      EXPECT_EQ(reason(rs[i]), "no_volume") << i;
+      continue;
+    }
+    ASSERT_EQ(rs[i].n_diag, 2u) << i;
+    EXPECT_NEAR(rs[i].diag[0], want, 1e-9) << i;
+    expect_rule(rs[i], bars[i].close, want, 0.004, i);
+    differ += std::fabs(rs[i].diag[0] - ts[i].diag[0]) > 1e-6;
+    signals += rs[i].action != AH_HOLD;
+  }
+  EXPECT_GT(differ, 1000u);
+  EXPECT_GT(signals, 50u);
+  size_t day_start = 0;
+  for (size_t i = 0; i < bars.size(); ++i) {
+    if (i > 0 && bars[i].ts_ms / kDayMs != bars[i - 1].ts_ms / kDayMs) day_start = i;
+    const double want = naive_close(i, day_start);
+    if (std::isnan(want)) {
+      EXPECT_EQ(reason(ss[i]), "no_volume") << i;
+      continue;
+    }
+    EXPECT_NEAR(ss[i].diag[0], want, 1e-9) << i;
+  }
+}
+
 TEST(Vwap, RollingMatchesNaiveAndRules) {
   for (size_t w : {1u, 5u, 20u, 64u}) {
     SCOPED_TRACE("window " + std::to_string(w));
@@ -261,8 +338,13 @@ TEST(Vwap, ParameterErrors) {
                std::invalid_argument);
   EXPECT_THROW(VwapStrategy(params(R"({"mode": "rolling", "window": 20, "band_pct": 0})")),
                std::invalid_argument);
+  EXPECT_THROW(VwapStrategy(params(R"({"mode": "rolling", "window": 20, "band_pct": 0.01, "price": "open"})")),
+               std::invalid_argument);
+  // Without `price` (a caller that predates it): the typical price.
+  EXPECT_EQ(VwapStrategy(params(kRolling)).price(), VwapStrategy::Price::kTypical);
   const ah_strategy_api* api = sdk::api_for<VwapStrategy>("vwap");
   expect_create_error(api, R"({"mode": "weekly", "window": 20, "band_pct": 0.01})", "mode");
+  expect_create_error(api, R"({"mode": "rolling", "window": 20, "band_pct": 0.01, "price": "hl2"})", "price");
   expect_create_error(api, R"({"mode": "session", "window": "20", "band_pct": 0.01})", "window");
 }
 
@@ -277,9 +359,25 @@ TEST(Vwap, StateContinuitySession) {
   check_state_continuity<VwapStrategy>(kSession, bars, {0, 1, 23, 24, 25, 50, 96});
 }
 
-TEST(Vwap, StateRefusesOtherModeOrWindow) {
+TEST(Vwap, StateContinuityClose) {
+  check_state_continuity<VwapStrategy>(
+      R"({"mode": "rolling", "window": 20, "band_pct": 0.01, "price": "close"})",
+      random_bars(200, 17, 0.01), {0, 19, 20, 21, 150, 200});
+}
+
+TEST(Vwap, StateRefusesOtherModeWindowOrPrice) {
   VwapStrategy a(params(kRolling));
   run(a, random_bars(30, 1));
+  VwapStrategy close(params(R"({"mode": "rolling", "window": 20, "band_pct": 0.01, "price": "close"})"));
+  EXPECT_THROW(close.import_state(a.export_state()), std::invalid_argument);
+  // State written before `price` existed (1.0.0) is the typical price's.
+  std::string old_state = a.export_state();
+  const size_t at = old_state.find("price=");
+  ASSERT_NE(at, std::string::npos);
+  old_state.erase(at, old_state.find('\n', at) + 1 - at);
+  VwapStrategy typical(params(kRolling));
+  EXPECT_NO_THROW(typical.import_state(old_state));
+  EXPECT_THROW(close.import_state(old_state), std::invalid_argument);
   VwapStrategy b(params(kSession));
   EXPECT_THROW(b.import_state(a.export_state()), std::invalid_argument);
   VwapStrategy c(params(R"({"mode": "rolling", "window": 10, "band_pct": 0.01})"));

@@ -128,6 +128,7 @@ def test_seed_usage_example(tmp_path, capsys):
     mean = sum(pct) / len(pct)
     stdev = (sum((x - mean) ** 2 for x in pct) / (len(pct) - 1)) ** 0.5
     assert performance["sharpe_ratio"] == pytest.approx(mean / stdev)
+    assert performance["per_trade_sharpe"] == performance["sharpe_ratio"]  # the name, and the seed's
     assert performance["from"] == "2024-01-01" and performance["to"] == "2024-10-21"
     assert capsys.readouterr().out == f"Sharpe: {mean / stdev:.2f}\nWin Rate: {5 / 6:.1%}\n"
 

@@ -59,5 +59,20 @@ TEST(BuiltinManifests, AViolationIsRefusedWithTheConstraint) {
   }
 }
 
+// vwap's `price` is a string parameter with two choices; the default keeps 1.0.0's typical price.
+TEST(BuiltinManifests, VwapPriceIsTypicalOrClose) {
+  const Manifest m = load("plugins/vwap/manifest.json");
+  auto def = resolve_parameters(m, {});
+  ASSERT_TRUE(def.ok()) << def.status().message();
+  EXPECT_EQ((*def)["price"], "typical");
+  auto close = resolve_parameters(m, {{"price", "close"}});
+  ASSERT_TRUE(close.ok()) << close.status().message();
+  EXPECT_EQ((*close)["price"], "close");
+  auto bad = resolve_parameters(m, {{"price", "open"}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("price"), std::string::npos) << bad.status().message();
+  EXPECT_NE(bad.status().message().find("typical, close"), std::string::npos) << bad.status().message();
+}
+
 }  // namespace
 }  // namespace algohost

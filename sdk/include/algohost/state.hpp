@@ -74,6 +74,10 @@ class StateReader {
     }
   }
 
+  // True when the state has a field of this name (a newer version's reader can default fields
+  // that an older version did not write).
+  bool has(const std::string& name) const { return fields_.count(name) != 0; }
+
   double get(const std::string& name) const {
     const auto& v = values(name);
     if (v.size() != 1) throw std::invalid_argument("state: field '" + name + "' is not a scalar");

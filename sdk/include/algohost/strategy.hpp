@@ -44,7 +44,8 @@ class Signal {
   Signal& buy(double confidence) { return act(AH_BUY, confidence); }
   Signal& sell(double confidence) { return act(AH_SELL, confidence); }
   Signal& hold() { return act(AH_HOLD, 0.0); }
-  // Target position as a fraction of equity (negative = short).
+  // Target position as a fraction of equity (negative = short). The host refuses a non-finite
+  // fraction or one beyond +-10; the paper broker clamps to -1..1 (0..1 without shorting).
   Signal& target(double fraction, double confidence) {
     s_->target_position = fraction;
     return act(AH_TARGET, confidence);
@@ -132,7 +133,7 @@ class Strategy {
   // False for strategies that need several symbols at once.
   virtual bool supports_batch() const { return true; }
 
-  // Hot swap: the state to carry to another instance (see state.hpp for a format).
+  // For hot swap (not built yet): the state to carry to another instance (see state.hpp for a format).
   virtual std::string export_state() const { return {}; }
   virtual void import_state(std::string_view state) { (void)state; }
 

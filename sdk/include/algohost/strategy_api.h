@@ -104,7 +104,11 @@ typedef struct ah_signal {
   int64_t ts_ms;          /* timestamp of the bar the signal was computed on */
   uint32_t symbol_index;  /* index into the slice's symbols (0 for a series) */
   int32_t action;         /* an ah_action */
-  double target_position; /* for AH_TARGET: fraction of equity, -1..1 */
+  double target_position; /* for AH_TARGET: fraction of equity, negative = short. The host
+                             refuses a signal whose value is not finite or whose magnitude
+                             exceeds 10 (a failed call); the paper broker then holds at most
+                             -1..1 of equity (0..1 when shorting is off), clamping anything
+                             beyond. A Python strategy's target must lie in -1..1. */
   double confidence;      /* 0..1 */
   double position_size;   /* fraction of equity, 0..1; 0 = host default */
   double stop_loss;       /* absolute price; 0 = none */
@@ -162,7 +166,7 @@ typedef struct ah_strategy_api {
   int32_t (*on_batch)(ah_instance* inst, const ah_series* series, ah_signal* out, uint64_t* n_done);
 
   /*
-   * Serialises the instance's state (for hot swap). *data and *len point at bytes owned by the
+   * Serialises the instance's state (for hot swap, which the host does not do yet). *data and *len point at bytes owned by the
    * instance, valid until the next call on it.
    */
   int32_t (*export_state)(ah_instance* inst, const char** data, size_t* len);
