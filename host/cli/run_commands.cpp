@@ -108,7 +108,11 @@ void print_mem_block(const std::string& label, const Json& m) {
             << ", scored on " << m["scoring_part"].value("from", std::string()) << " .. " << m["scoring_part"].value("to", std::string())
             << "\n";
   if (m.value("state_loaded", false))
-    std::cout << "continued from the saved state (learned through " << m.value("state_loaded_through", std::string("-")) << ")\n";
+    std::cout << "continued the state saved by run "
+              << (m.contains("state_continued_from_run") && m["state_continued_from_run"].is_string()
+                      ? m["state_continued_from_run"].get<std::string>()
+                      : std::string("(a run before algohost recorded it)"))
+              << " (--mem-state continue; learned through " << m.value("state_loaded_through", std::string("-")) << ")\n";
   else
     std::cout << "MEM started from nothing (--mem-state " << m.value("state", std::string("fresh")) << ")\n";
   if (m.contains("state_note")) std::cout << "note: " << m["state_note"].get<std::string>() << "\n";
@@ -231,13 +235,6 @@ void run_command(Context& ctx, const RunArgs& a) {
                   << " days: annualized figures (CAGR, Sharpe, Sortino, Calmar) are withheld.\n";
         break;
       }
-    for (const auto& s : report->strategies)
-      if (!s.mem.is_null() && s.mem.value("state_loaded", false))
-        std::cout << "note: " << s.label << "'s MEM continued the state saved by run "
-                  << (s.mem.contains("state_continued_from_run") && s.mem["state_continued_from_run"].is_string()
-                          ? s.mem["state_continued_from_run"].get<std::string>()
-                          : std::string("(a run before algohost recorded it)"))
-                  << " (--mem-state continue)\n";
     for (const auto& s : report->strategies) print_mem_block(s.label, s.mem);
     for (const auto& s : report->strategies) {
       if (!s.error.empty()) std::cout << "\n" << s.label << " failed: " << s.error << "\n";

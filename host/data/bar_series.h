@@ -44,6 +44,12 @@ struct MarketData {
       if (s.symbol == symbol) return &s;
     return nullptr;
   }
+  // True when every series has the same timestamps (then each timestamp is every series' next bar).
+  bool aligned() const {
+    for (const auto& s : series)
+      if (s.ts_ms != series[0].ts_ms) return false;
+    return !series.empty();
+  }
   size_t total_bars() const {
     size_t n = 0;
     for (const auto& s : series) n += s.size();

@@ -48,13 +48,6 @@ Status source_failure(const Runner& src, uint32_t s) {
   return Status::Internal(src.out->label + ": no signal for this bar to share");
 }
 
-// True when every series has the same timestamps (then each timestamp is every series' next bar).
-bool aligned(const MarketData& data) {
-  for (const auto& s : data.series)
-    if (s.ts_ms != data.series[0].ts_ms) return false;
-  return !data.series.empty();
-}
-
 }  // namespace
 
 EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setups, const EngineOptions& opt,
@@ -256,7 +249,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
   };
 
   const bool columns_walk =
-      aligned(data) &&
+      data.aligned() &&
       std::all_of(runners.begin(), runners.end(), [](const Runner& r) { return r.stopped || (r.single && r.batch); });
   if (columns_walk) {
     // Every series has the same timestamps and every strategy is driven through its batch entry:

@@ -6,7 +6,7 @@
 
 namespace algohost::mem {
 
-ParamProposal propose_parameter_changes(const Manifest& m, const nlohmann::json& current, int64_t trades, int64_t wins,
+ParamProposal propose_parameter_changes(const Manifest& m, const OrderedJson& current, int64_t trades, int64_t wins,
                                         const ParamRule& rule) {
   ParamProposal out;
   out.trades = trades;
@@ -31,7 +31,7 @@ ParamProposal propose_parameter_changes(const Manifest& m, const nlohmann::json&
     out.note = why;
     return out;
   }
-  nlohmann::json proposed = current;
+  OrderedJson proposed = current;
   for (const auto& p : m.parameters) {
     if (p.mem_role.empty()) continue;
     if (increase && p.mem_role == "stop_distance") continue;
@@ -39,7 +39,7 @@ ParamProposal propose_parameter_changes(const Manifest& m, const nlohmann::json&
     std::snprintf(why, sizeof why, "win rate %.2f over %lld scoring-part trades %s %.2f: %s x%.1f", wr,
                   static_cast<long long>(trades), reduce ? "<" : ">", reduce ? rule.reduce_below : rule.increase_above,
                   p.mem_role.c_str(), factor);
-    const nlohmann::json before = proposed.contains(p.name) ? proposed[p.name] : nlohmann::json::parse(p.default_value.dump());
+    const OrderedJson before = proposed.contains(p.name) ? proposed[p.name] : p.default_value;
     if (!before.is_number()) {
       out.skipped.push_back({p.name, "its value is not a number"});
       continue;
@@ -47,16 +47,16 @@ ParamProposal propose_parameter_changes(const Manifest& m, const nlohmann::json&
     double v = before.get<double>() * factor;
     if (p.min) v = std::max(v, *p.min);
     if (p.max) v = std::min(v, *p.max);
-    nlohmann::json after = p.type == ParamType::kInteger ? nlohmann::json(static_cast<int64_t>(std::llround(v))) : nlohmann::json(v);
+    OrderedJson after = p.type == ParamType::kInteger ? OrderedJson(static_cast<int64_t>(std::llround(v))) : OrderedJson(v);
     if (p.type == ParamType::kInteger && p.min && after.get<double>() < *p.min) after = static_cast<int64_t>(std::ceil(*p.min));
     if (p.type == ParamType::kInteger && p.max && after.get<double>() > *p.max) after = static_cast<int64_t>(std::floor(*p.max));
     if (after.get<double>() == before.get<double>()) {
       out.skipped.push_back({p.name, "already at its bound"});
       continue;
     }
-    nlohmann::json trial = proposed;
+    OrderedJson trial = proposed;
     trial[p.name] = after;
-    if (Status st = check_parameter_set(m, OrderedJson::parse(trial.dump())); !st.ok()) {
+    if (Status st = check_parameter_set(m, trial); !st.ok()) {
       out.skipped.push_back({p.name, st.message()});
       continue;
     }

@@ -21,15 +21,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "registry/manifest/manifest.h"
 
 namespace algohost::mem {
 
 struct ParamChange {
   std::string parameter, role;
-  nlohmann::json before, after;
+  OrderedJson before, after;
   std::string reason;
 };
 
@@ -51,7 +49,7 @@ struct ParamRule {
 };
 
 // `current`: the parameter values the run used (name -> value). `wins` of `trades` scoring-part trades.
-ParamProposal propose_parameter_changes(const Manifest& m, const nlohmann::json& current, int64_t trades, int64_t wins,
+ParamProposal propose_parameter_changes(const Manifest& m, const OrderedJson& current, int64_t trades, int64_t wins,
                                         const ParamRule& rule = {});
 
 }  // namespace algohost::mem

@@ -20,17 +20,20 @@ ReplayVerdict replay_parameter_change(PluginService& plugins, const ReplaySetup&
   std::map<std::string, std::string> after = rs.overrides;
   for (const auto& ch : changes) after[ch.parameter] = ch.after.dump();
   const size_t n_instances = m.symbols == 1 ? rs.data->series.size() : 1;
-  std::vector<StrategySetup> setups(2);
-  for (int k = 0; k < 2; ++k) {
-    StrategySetup& s = setups[static_cast<size_t>(k)];
+  // The values used are replayed only when the run did not already backtest them (its base arm).
+  const bool replay_used = rs.values_used == nullptr;
+  std::vector<StrategySetup> setups(replay_used ? 2 : 1);
+  for (size_t k = 0; k < setups.size(); ++k) {
+    const bool proposed = k + 1 == setups.size();
+    StrategySetup& s = setups[k];
     s.manifest = &m;
-    s.label = m.id() + (k == 0 ? " [replay: values used]" : " [replay: proposed values]");
+    s.label = m.id() + (proposed ? " [replay: proposed values]" : " [replay: values used]");
     s.broker = rs.broker;
     for (size_t i = 0; i < n_instances; ++i) {
-      auto inst = plugins.instantiate(m, k == 0 ? rs.overrides : after);
+      auto inst = plugins.instantiate(m, proposed ? after : rs.overrides);
       if (!inst.ok()) {
-        v.why = (k == 0 ? "the replay with the values used could not start: "
-                        : "the trial instance with the proposed values could not be created: ") +
+        v.why = (proposed ? "the trial instance with the proposed values could not be created: "
+                          : "the replay with the values used could not start: ") +
                 inst.status().message();
         return v;
       }
@@ -46,8 +49,9 @@ ReplayVerdict replay_parameter_change(PluginService& plugins, const ReplaySetup&
       v.why = o.label + " failed: " + o.failure.message();
       return v;
     }
-  // The two replays scored on the scoring part as MEM's two arms are.
-  const mem::MemComparison cmp = mem::compare_arms(res.outcomes[0], res.outcomes[1], rs.split_ms, {}, mem::Standardizer(),
+  const StrategyOutcome& used = replay_used ? res.outcomes[0] : *rs.values_used;
+  // Both scored on the scoring part as MEM's two arms are.
+  const mem::MemComparison cmp = mem::compare_arms(used, res.outcomes.back(), rs.split_ms, {}, mem::Standardizer(),
                                                    eo.periods_per_year, eo.risk_free_rate);
   v.before_sharpe = cmp.base.sharpe;
   v.after_sharpe = cmp.enhanced.sharpe;

@@ -1,8 +1,10 @@
 // Replay of a run's scoring part with MEM's proposed parameter values, before any is written.
 //
-// replay_parameter_change() backtests the strategy twice over the same data in one engine pass,
-// both without MEM (pass-through stage), with the broker settings of the run: once with the values
-// the run used and once with those values and the proposal's changes applied. Creating the second
+// replay_parameter_change() backtests the strategy over the same data without MEM (pass-through
+// stage), with the broker settings of the run, with the values the run used and the proposal's
+// changes applied. It is compared with the strategy run with the values used: `values_used`, the
+// run's own base arm when there is one (the same backtest: it is not run again), else a second
+// backtest in the same engine pass. Creating the second
 // set of instances is the trial instance: a value the plugin rejects fails the replay, and nothing
 // is written. Both replays are scored on the scoring part only ([split, end], as MEM's arms are:
 // mem::compare_arms), and the change is accepted when the replay with the new values is no worse:
@@ -38,6 +40,8 @@ struct ReplaySetup {
   BrokerConfig broker;
   int64_t split_ms = 0;
   EngineOptions engine;  // periods per year, risk-free rate, batch; progress and stop are ignored
+  // The run's own backtest with the values used, without MEM (MEM's shadow base arm); null: replayed.
+  const StrategyOutcome* values_used = nullptr;
 };
 
 ReplayVerdict replay_parameter_change(PluginService& plugins, const ReplaySetup& setup,

@@ -272,15 +272,14 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   {
     // The run's distinct timestamps: the first series' own when every series has the same ones
     // (aligned data, the common case), else all of them merged.
-    const bool aligned = std::all_of(md.series.begin(), md.series.end(),
-                                     [&](const BarSeries& s) { return s.ts_ms == md.series.front().ts_ms; });
+    const bool aligned = md.aligned();
     std::vector<int64_t> merged;
     if (!aligned) {
       for (const auto& s : md.series) merged.insert(merged.end(), s.ts_ms.begin(), s.ts_ms.end());
       std::sort(merged.begin(), merged.end());
       merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
     }
-    const std::vector<int64_t>& all_ts = aligned && !md.series.empty() ? md.series.front().ts_ms : merged;
+    const std::vector<int64_t>& all_ts = aligned ? md.series.front().ts_ms : merged;
     if (!all_ts.empty()) {
       first_ms = all_ts.front();
       last_ms = all_ts.back();
@@ -294,7 +293,6 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     std::unique_ptr<mem::MemStage> stage;               // the built-in enhancer, or
     std::unique_ptr<mem::PluginEnhancerStage> plugin;   // an enhancer plugin
     std::map<std::string, std::string> overrides;  // the parameter values the run used (for the rule's replay)
-    int64_t learned_through_at_split = INT64_MIN;   // the last exit learned before the scoring part was judged
     std::string continued_from_run;                  // the run that saved a continued state
     std::string state_source;  // where a loaded state came from: "catalog", a legacy file, or kEnhancerStateStore
     std::string enhancer_name;  // an enhancer plugin's name (its state's key)
@@ -619,13 +617,11 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   report.trades_recorded = (*recorder)->recorded();
 
-  // MEM after the run: score both arms on the scoring part with what MEM knew at the split, then
-  // learn the scoring part's outcomes, save the state, store patterns, the measured improvement
-  // and the parameter changes.
   // MEM's parameter rule (host/mem/adapt.h, docs/mem.md): the built-in stage in full mode, on a
   // measured run of a published version only. Proposals come from the trades entered in the scoring
   // part, and are written only when a replay of the scoring part with them is no worse.
-  auto run_parameter_rule = [&](size_t k, const MemArm& a, const StrategyOutcome& enh, bool may_write) {
+  auto run_parameter_rule = [&](size_t k, const MemArm& a, const StrategyOutcome& enh, const StrategyOutcome& base,
+                                bool may_write) {
     nlohmann::ordered_json j;
     j["applied"] = false;
     j["changes"] = nlohmann::ordered_json::array();
@@ -645,7 +641,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       }
     auto used = resolve_parameters(m, a.overrides);
     if (!used.ok()) return nothing(used.status().message());
-    const mem::ParamProposal proposal = mem::propose_parameter_changes(m, nlohmann::json::parse(used->dump()), trades, wins);
+    const mem::ParamProposal proposal = mem::propose_parameter_changes(m, *used, trades, wins);
     j["scoring_trades"] = trades;
     j["scoring_wins"] = wins;
     j["skipped"] = nlohmann::ordered_json::array();
@@ -658,24 +654,26 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     rs.broker = setups[k].broker;
     rs.split_ms = split_ms;
     rs.engine = eo;
+    rs.values_used = &base;  // the base arm: the strategy with these values, without MEM
     const ReplayVerdict verdict = replay_parameter_change(plugins_, rs, proposal.changes);
     j["replay"] = verdict.to_json();
     j["applied"] = verdict.accepted;
     for (const auto& ch : proposal.changes) {
-      Status st = verdict.accepted ? c.update_parameter(ids[k].first, ch.parameter, catalog::Json::parse(ch.after.dump()),
+      Status st = verdict.accepted ? c.update_parameter(ids[k].first, ch.parameter, ch.after,
                                                         ch.reason + "; " + verdict.why, "mem_learning", std::nullopt,
                                                         {verdict.before_sharpe, verdict.after_sharpe, verdict.improvement_pct})
                                    : Status::FailedPrecondition(verdict.why);
       if (verdict.accepted && !st.ok()) report.warnings.push_back("MEM parameter change " + ch.parameter + ": " + st.message());
-      j["changes"].push_back({{"parameter", ch.parameter}, {"role", ch.role},
-                              {"before", nlohmann::ordered_json::parse(ch.before.dump())},
-                              {"after", nlohmann::ordered_json::parse(ch.after.dump())}, {"reason", ch.reason},
-                              {"written", st.ok()}});
+      j["changes"].push_back({{"parameter", ch.parameter}, {"role", ch.role}, {"before", ch.before}, {"after", ch.after},
+                              {"reason", ch.reason}, {"written", st.ok()}});
       if (!st.ok() && verdict.accepted) j["changes"].back()["error"] = st.message();
     }
     return j;
   };
 
+  // MEM after the run: score both arms on the scoring part with what MEM knew at the split, then
+  // learn the scoring part's outcomes, save the state, store patterns, the measured improvement
+  // and the parameter changes.
   auto finish_mem = [&](size_t k) -> nlohmann::ordered_json {
     MemArm& a = mem_arms[static_cast<size_t>(arm_of[k])];
     const StrategyOutcome& enh = res.outcomes[k];
@@ -780,7 +778,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
         j["learned_strategies"].push_back({{"strategy", rec.ok() ? rec->strategy_name : *id}, {"strategy_id", *id},
                                            {"pattern", pc.pattern.key()}});
       }
-    j["parameter_rule"] = run_parameter_rule(k, a, enh, persist && measured);
+    j["parameter_rule"] = run_parameter_rule(k, a, enh, base, persist && measured);
     return j;
   };
 
