@@ -61,6 +61,13 @@ class StrategyInstance {
 
   virtual Result<std::string> export_state() = 0;
   virtual Status import_state(std::string_view state) = 0;
+  // import_state of a state exported by `from_version` of the same strategy (hot swap: the
+  // importer may migrate an older version's state). Unsupported when the plugin cannot import;
+  // the host then warms the new instance up on recent bars instead. Default: import_state(state).
+  virtual Status import_state_from(std::string_view state, const std::string& from_version) {
+    (void)from_version;
+    return import_state(state);
+  }
 
   bool failed() const { return !failure_.ok(); }
   const Status& failure() const { return failure_; }
