@@ -130,6 +130,19 @@ class Catalog {
   Result<RunRecord> get_run(const std::string& run_id);
   // The MEM results of strategy `id_or_name`, newest run first (at most `limit`); only run
   // `run_id` when given. An unknown strategy is NotFound; a strategy with no MEM run gives none.
+  // Live instances (`algohost serve`): writes the row of `row.instance` (insert or replace) and an
+  // audit row `action` (e.g. live_load, live_swap, live_rollback, live_unload, live_canary,
+  // live_promote, live_set_param) by `actor` (the API caller), with `detail` as its after_json
+  // (who, from, to, outcome), in one transaction.
+  Status record_live_instance(const LiveInstance& row, const std::string& action, const std::string& actor,
+                              const Json& detail);
+  // An audit row about a live instance without changing its row (a refused request, a failed swap).
+  Status audit_live(const std::string& instance, const std::string& strategy_name, const std::string& action,
+                    const std::string& actor, const Json& detail);
+  Result<std::vector<LiveInstance>> live_instances();
+  // Marks every instance of `run_id` stopped (the host stopped).
+  Status stop_live_instances(const std::string& run_id);
+
   Result<std::vector<MemRunResult>> mem_runs(const std::string& id_or_name,
                                              const std::optional<std::string>& run_id = std::nullopt,
                                              int64_t limit = 1000);

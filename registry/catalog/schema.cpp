@@ -451,12 +451,31 @@ ALTER TABLE strategy_versions ADD COLUMN development INTEGER NOT NULL DEFAULT 0 
 ALTER TABLE strategies ADD COLUMN runnable INTEGER NOT NULL DEFAULT 1 CHECK (runnable IN (0, 1));
 )SQL";
 
+// Migration 6 (issue 14, the live host): live_instances holds, per named instance of a strategy
+// running in an `algohost serve` host, the version that runs now (and a canary beside it), so the
+// running version is visible in the catalog; swaps, rollbacks and promotions rewrite the row and
+// write an audit row each. The serve session's run (runs.kind = 'serve') names the process.
+const char* kMigration6 = R"SQL(
+CREATE TABLE live_instances (
+  instance TEXT PRIMARY KEY,
+  strategy_id TEXT REFERENCES strategies(strategy_id),
+  strategy_name TEXT NOT NULL,
+  version_number TEXT NOT NULL,
+  version_id TEXT,
+  status TEXT NOT NULL CHECK (status IN ('running', 'failed', 'stopped', 'unloaded')),
+  canary_version TEXT,
+  run_id TEXT,
+  pid INTEGER,
+  updated_at TEXT NOT NULL
+);
+)SQL";
+
 struct Migration {
   const char* sql;
   bool rebuilds_tables;  // needs foreign keys off while it runs
 };
 const Migration kMigrations[] = {
-    {kMigration1, false}, {kMigration2, false}, {kMigration3, true}, {kMigration4, false}, {kMigration5, true}};
+    {kMigration1, false}, {kMigration2, false}, {kMigration3, true}, {kMigration4, false}, {kMigration5, true}, {kMigration6, false}};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion, "one migration per schema version");
 
 }  // namespace

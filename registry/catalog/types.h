@@ -193,6 +193,18 @@ struct AuditEntry {
   Json to_json() const;
 };
 
+// One named instance of a strategy in a live host (`algohost serve`): the version running now.
+struct LiveInstance {
+  std::string instance, strategy_name, version_number;
+  std::optional<std::string> strategy_id, version_id;
+  std::string status = "running";  // running | failed | stopped | unloaded
+  std::optional<std::string> canary_version, run_id;
+  std::optional<int64_t> pid;
+  std::string updated_at;  // set by the catalog
+
+  Json to_json() const;
+};
+
 struct RunRecord {
   std::string run_id, kind, started_at, status, engine_version;  // status: running | finished | failed | interrupted | crashed
   std::optional<std::string> finished_at, error;

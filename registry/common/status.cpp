@@ -18,6 +18,12 @@ const char* status_code_name(StatusCode code) {
   return "unknown";
 }
 
+StatusCode status_code_from_name(const std::string& name) {
+  for (int c = 0; c <= static_cast<int>(StatusCode::kInternal); ++c)
+    if (name == status_code_name(static_cast<StatusCode>(c))) return static_cast<StatusCode>(c);
+  return StatusCode::kInternal;
+}
+
 std::string Status::to_string() const {
   if (ok()) return "ok";
   return std::string(status_code_name(code_)) + ": " + message_;

@@ -27,6 +27,8 @@ enum class StatusCode {
 };
 
 const char* status_code_name(StatusCode code);
+// The code whose status_code_name() is `name`; kInternal for an unknown name.
+StatusCode status_code_from_name(const std::string& name);
 
 class [[nodiscard]] Status {
  public:
@@ -79,6 +81,7 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
 
  private:
   std::variant<T, Status> v_;

@@ -1,0 +1,879 @@
+#include "host/live/live_host.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <future>
+#include <set>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "host/data/timestamp.h"
+#include "host/mem/mem_stage.h"
+#include "host/service/mem_store.h"
+#include "host/service/run_artifacts.h"
+#include "host/service/run_service.h"
+#include "host/service/trade_record.h"
+
+namespace algohost::live {
+
+using nlohmann::json;
+
+// One named instance. Fields the engine thread reads on the bar path (ids, mem) are written only
+// by commands running on the engine thread (or before it starts), under mu_; the control side
+// reads them under mu_.
+struct LiveHost::Instance {
+  InstanceConfig config;
+  const Manifest* manifest = nullptr;        // the running version
+  std::vector<const Manifest*> previous;     // versions swapped away from, for rollback (newest last)
+  std::vector<std::map<std::string, std::string>> previous_params;
+  std::map<std::string, std::string> params;  // parameter values given (config, set-param)
+  std::vector<uint32_t> symbols;               // indexes into the host's symbols
+  LaneId lane = 0;
+  bool has_lane = false;
+  std::string strategy_id, version_id;  // of the running version: what its trades are recorded against
+  std::unique_ptr<mem::MemStage> mem;   // enhancer "mem"; null = pass-through
+  const Manifest* canary = nullptr;
+  std::string status = "running";  // running | failed | unloaded
+  std::string last_error;
+};
+
+namespace {
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// ah_slice over an OwnedSlice (valid while both live).
+struct SliceView {
+  std::vector<const char*> names;
+  ah_slice slice{};
+  void bind(const OwnedSlice& s) {
+    slice.ts_ms = s.ts_ms;
+    slice.n_symbols = static_cast<uint32_t>(names.size());
+    slice.symbols = names.data();
+    slice.bars = s.bars.data();
+    slice.has_bar = s.has_bar.data();
+    slice.carry = s.carry.empty() ? nullptr : s.carry.data();
+  }
+};
+
+}  // namespace
+
+LiveHost::LiveHost(PluginService& plugins, CatalogService& catalog, ServeConfig config, Options options,
+                   std::shared_ptr<server::EventHub> events)
+    : plugins_(plugins), catalog_service_(catalog), config_(std::move(config)), options_(options), events_(std::move(events)) {}
+
+LiveHost::~LiveHost() {
+  if (started_.load()) {
+    request_stop();
+    (void)wait();
+  }
+}
+
+void LiveHost::request_stop() { stop_.store(true); }
+
+uint64_t LiveHost::bars_fed() const {
+  uint64_t n = replay_ ? replay_->bars_fed() : 0;
+  if (aligner_) n += aligner_->bars_accepted();
+  return n;
+}
+
+void LiveHost::publish(const std::string& kind, const json& data) {
+  if (events_) events_->publish(kind, data);
+}
+
+LiveHost::Instance* LiveHost::find_instance(const std::string& name) {
+  for (auto& i : instances_)
+    if (i->config.instance == name && i->status != "unloaded") return i.get();
+  return nullptr;
+}
+const LiveHost::Instance* LiveHost::find_instance(const std::string& name) const {
+  return const_cast<LiveHost*>(this)->find_instance(name);
+}
+
+Result<const Manifest*> LiveHost::find_version(const std::string& strategy, const std::optional<std::string>& version) {
+  auto m = plugins_.find(version ? strategy + "@" + *version : strategy);
+  if (m.ok() && (*m)->kind != "strategy") return Status::InvalidArgument(strategy + " is not a strategy");
+  return m;
+}
+
+// The new lane for `m` with `params`: its instances (created here, off the bar path) and stage.
+Result<LaneSpec> LiveHost::make_lane(Instance& inst, const Manifest& m, const std::map<std::string, std::string>& params) {
+  LaneSpec spec;
+  spec.manifest = &m;
+  spec.label = m.id();
+  spec.version = m.version_text;
+  spec.symbols = inst.symbols;
+  spec.broker.capital = config_.capital;
+  spec.broker.slippage_bps = config_.slippage_bps;
+  spec.broker.commission_per_trade = config_.commission;
+  spec.broker.commission_bps = config_.commission_bps;
+  spec.broker.allow_short = m.short_selling;
+  spec.broker.default_size = 1.0 / static_cast<double>(std::max<size_t>(1, inst.symbols.size()));
+  if (m.symbols > 1 && inst.symbols.size() < static_cast<size_t>(m.symbols))
+    return Status::InvalidArgument(m.id() + " needs " + std::to_string(m.symbols) + " symbols at once; instance " +
+                                   inst.config.instance + " has " + std::to_string(inst.symbols.size()));
+  const size_t n = m.symbols == 1 ? inst.symbols.size() : 1;
+  for (size_t i = 0; i < n; ++i) {
+    auto created = plugins_.instantiate(m, params);
+    if (!created.ok()) return created.status().with_context("instance " + inst.config.instance);
+    spec.instances.push_back(std::move(*created));
+  }
+  spec.stage = inst.mem.get();
+  return spec;
+}
+
+Status LiveHost::write_row(const Instance& inst, const std::string& action, const std::string& caller, const json& detail) {
+  catalog::LiveInstance row;
+  row.instance = inst.config.instance;
+  row.strategy_name = inst.manifest->name;
+  if (!inst.strategy_id.empty()) row.strategy_id = inst.strategy_id;
+  row.version_number = inst.manifest->version_text;
+  if (!inst.version_id.empty()) row.version_id = inst.version_id;
+  row.status = inst.status;
+  if (inst.canary) row.canary_version = inst.canary->version_text;
+  row.run_id = run_id_;
+  row.pid = static_cast<int64_t>(::getpid());
+  std::lock_guard lk(mu_);
+  Status st = catalog_ ? catalog_->record_live_instance(row, action, caller, detail) : Status::Ok();
+  if (!st.ok()) spdlog::warn("live instance {}: {}: {}", inst.config.instance, action, st.message());
+  return st;
+}
+
+void LiveHost::audit_refused(const std::string& name, const std::string& strategy, const std::string& action,
+                             const std::string& caller, const Status& why) {
+  std::lock_guard lk(mu_);
+  if (!catalog_) return;
+  Status st = catalog_->audit_live(name, strategy, action, caller,
+                                   json{{"outcome", "refused"}, {"code", status_code_name(why.code())}, {"error", why.message()}});
+  if (!st.ok()) spdlog::warn("audit {} {}: {}", action, name, st.message());
+}
+
+Status LiveHost::start() {
+  if (started_.load()) return Status::FailedPrecondition("the host is already started");
+  const std::string file = config_.file.string();
+
+  // The feed's symbols.
+  MarketData md;
+  if (config_.feed.type == "replay") {
+    RunRequest rr;
+    if (config_.feed.data) rr.data = config_.feed.data->string();
+    rr.synthetic = config_.feed.synthetic;
+    std::string description;
+    CsvReport csv;
+    auto loaded = RunService::load_data(rr, description, csv);
+    if (!loaded.ok()) return loaded.status().with_context(file + ": feed");
+    md = std::move(*loaded);
+    for (const auto& s : md.series) {
+      symbols_.push_back(s.symbol);
+      timeframes_.push_back(timeframe_of(s));
+    }
+  } else {
+    symbols_ = config_.feed.symbols;
+    timeframes_.assign(symbols_.size(), "");
+  }
+  if (symbols_.empty()) return Status::InvalidArgument(file + ": feed: no symbols");
+
+  auto cat = catalog_service_.catalog();  // synced with discovery: what is installed is published
+  if (!cat.ok()) return cat.status();
+  catalog::CatalogOptions co;
+  co.actor = "serve";
+  auto own = catalog::Catalog::open(catalog_service_.location().db, co);
+  if (!own.ok()) return own.status();
+  catalog_ = std::move(*own);
+
+  // The instances, checked before anything runs.
+  for (size_t k = 0; k < config_.strategies.size(); ++k) {
+    const InstanceConfig& ic = config_.strategies[k];
+    const std::string where = file + ": strategies[" + std::to_string(k) + "]";
+    auto inst = std::make_unique<Instance>();
+    inst->config = ic;
+    if (inst->config.instance.empty()) inst->config.instance = ic.strategy;
+    if (find_instance(inst->config.instance))
+      return Status::InvalidArgument(where + ".instance: '" + inst->config.instance + "' is used twice");
+    auto m = find_version(ic.strategy, ic.version);
+    if (!m.ok()) return m.status().with_context(where);
+    inst->manifest = *m;
+    inst->params = ic.parameters;
+    if (ic.symbols.empty()) {
+      for (uint32_t s = 0; s < symbols_.size(); ++s) inst->symbols.push_back(s);
+    } else {
+      for (size_t j = 0; j < ic.symbols.size(); ++j) {
+        auto it = std::find(symbols_.begin(), symbols_.end(), ic.symbols[j]);
+        if (it == symbols_.end())
+          return Status::InvalidArgument(where + ".symbols[" + std::to_string(j) + "]: '" + ic.symbols[j] +
+                                         "' is not a symbol of the feed (it has: " + join(symbols_) + ")");
+        inst->symbols.push_back(static_cast<uint32_t>(it - symbols_.begin()));
+      }
+    }
+    if (auto params = resolve_parameters(**m, inst->params); !params.ok()) return params.status().with_context(where);
+    instances_.push_back(std::move(inst));
+  }
+
+  json strategies = json::array();
+  for (const auto& i : instances_)
+    strategies.push_back({{"instance", i->config.instance}, {"strategy", i->manifest->id()}});
+  json data{{"feed", config_.feed.type}, {"symbols", symbols_}};
+  if (config_.feed.data) data["source"] = config_.feed.data->string();
+  if (config_.feed.synthetic) data["source"] = "synthetic:" + *config_.feed.synthetic;
+  json cfg{{"config_file", file}, {"capital", config_.capital}, {"rate", config_.feed.rate}};
+  auto run = catalog_->start_run("serve", strategies, data, cfg, kEngineVersion);
+  if (!run.ok()) return run.status();
+  run_id_ = *run;
+
+  Recorder::Options ro;
+  ro.actor = "serve";
+  ro.heartbeat_run = run_id_;
+  auto rec = Recorder::open(catalog_service_.location().db, ro);
+  if (!rec.ok()) return rec.status();
+  recorder_ = std::move(*rec);
+
+  EngineOptions eo;
+  eo.periods_per_year = 252;
+  core_ = std::make_unique<EngineCore>(
+      symbols_, eo, [this](size_t lane, const std::vector<ClosedTrade>& t) { on_trades(lane, t); },
+      [this](const CoreEvent& e) { on_event(e); });
+
+  for (auto& inst : instances_) {
+    const Manifest& m = *inst->manifest;
+    auto sha = plugins_.artifact_sha256(m);
+    if (!sha.ok()) return sha.status().with_context(m.file.string());
+    auto ran = version_to_record(*catalog_, m, *sha, false);
+    if (!ran.ok()) return ran.status().with_context("instance " + inst->config.instance);
+    inst->version_id = ran->version_id;
+    if (auto rec2 = catalog_->get(m.name); rec2.ok()) inst->strategy_id = rec2->strategy_id;
+    const std::string enhancer = inst->config.enhancer.value_or(m.mem_enabled && m.mem_enhancement_type != "none" ? "mem" : "none");
+    if (enhancer == "mem") {
+      mem::MemConfig mc;
+      mc.mode = m.mem_enhancement_type == "partial" ? mem::Mode::kPartial : mem::Mode::kFull;
+      mc.default_size = 1.0 / static_cast<double>(std::max<size_t>(1, inst->symbols.size()));
+      for (uint32_t s : inst->symbols) mc.symbols.push_back(symbols_[s]);
+      inst->mem = std::make_unique<mem::MemStage>(mc);
+      auto saved = load_mem_state(*catalog_, catalog_service_.location().data_dir, inst->strategy_id);
+      if (saved.ok() && *saved) {
+        if (Status st = inst->mem->load_json((**saved).state); !st.ok())
+          spdlog::warn("instance {}: saved MEM state not loaded: {}", inst->config.instance, st.message());
+      }
+    } else if (enhancer != "none") {
+      return Status::Unsupported("instance " + inst->config.instance + ": enhancer '" + enhancer +
+                                 "': serve runs the built-in MEM stage (\"mem\") or none; enhancer plugins are not supported yet");
+    }
+    auto lane = make_lane(*inst, m, inst->params);
+    if (!lane.ok()) return lane.status();
+    auto id = core_->add(std::move(*lane));
+    if (!id.ok()) return id.status().with_context("instance " + inst->config.instance);
+    inst->lane = *id;
+    inst->has_lane = true;
+    by_lane_[*id] = inst.get();
+    (void)write_row(*inst, "live_load", "serve", json{{"version", m.version_text}, {"outcome", "ok"}, {"from", "config"}});
+  }
+
+  queue_ = std::make_unique<SliceQueue>(options_.queue_capacity);
+  SliceQueue* q = queue_.get();
+  aligner_ = std::make_unique<LiveAligner>(symbols_, [q](OwnedSlice s) { return q->push(std::move(s)); });
+  if (config_.feed.type == "replay") {
+    ReplayFeed::Options fo;
+    fo.rate = config_.feed.rate;
+    fo.loop = config_.feed.loop;
+    replay_ = std::make_unique<ReplayFeed>(std::move(md), fo, [q](OwnedSlice s) { return q->push(std::move(s)); });
+  }
+  if (config_.bars_listen) {
+    auto ep = parse_endpoint(*config_.bars_listen, file + ": bars_listen");
+    if (!ep.ok()) return ep.status();
+    tcp_feed_ = std::make_unique<TcpBarFeed>(ep->first, ep->second, *aligner_);
+    if (Status st = tcp_feed_->start(); !st.ok()) return st;
+  }
+  started_.store(true);
+  engine_ = std::thread([this] { engine_loop(); });
+  if (replay_) replay_->start();
+  return Status::Ok();
+}
+
+Status LiveHost::post(std::function<Status(EngineCore&)> apply) {
+  if (!started_.load() || engine_done_.load()) return Status::FailedPrecondition("the host is not running");
+  Command c{std::move(apply), std::make_shared<std::promise<Status>>()};
+  auto fut = c.done->get_future();
+  {
+    std::lock_guard lk(cmd_mu_);
+    commands_.push_back(std::move(c));
+    has_commands_.store(true, std::memory_order_release);
+  }
+  if (fut.wait_for(options_.command_timeout) != std::future_status::ready)
+    return Status::Internal("the engine thread did not answer within " +
+                            std::to_string(options_.command_timeout.count()) + " ms");
+  return fut.get();
+}
+
+void LiveHost::engine_loop() {
+  EngineCore& core = *core_;
+  const auto t0 = std::chrono::steady_clock::now();
+  SliceView view;
+  for (const auto& s : symbols_) view.names.push_back(s.c_str());
+  auto run_commands = [&] {
+    if (!has_commands_.load(std::memory_order_acquire)) return;
+    std::deque<Command> todo;
+    {
+      std::lock_guard lk(cmd_mu_);
+      todo.swap(commands_);
+      has_commands_.store(false, std::memory_order_release);
+    }
+    for (auto& c : todo) {
+      Status st = c.apply(core);
+      c.done->set_value(st);
+    }
+    refresh_snapshot(core);
+  };
+  while (true) {
+    run_commands();
+    auto s = queue_->pop(std::chrono::milliseconds(20));
+    if (!s) {
+      if (queue_->closed()) break;
+      if (options_.exit_at_end && replay_ && replay_->done() && queue_->depth() == 0) stop_.store(true);
+      refresh_snapshot(core);
+      continue;
+    }
+    view.bind(*s);
+    Status st = core.step(view.slice);
+    if (!st.ok()) {
+      errors_.fetch_add(1);
+      spdlog::warn("serve: slice at {} refused: {}", format_timestamp_ms(s->ts_ms), st.message());
+      publish("error", json{{"ts", format_timestamp_ms(s->ts_ms)}, {"error", st.message()}});
+    } else {
+      bars_processed_.fetch_add(static_cast<uint64_t>(s->bar_count()), std::memory_order_relaxed);
+      slices_processed_.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (std::chrono::steady_clock::now() - last_snapshot_ > std::chrono::milliseconds(50)) refresh_snapshot(core);
+  }
+  engine_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  run_commands();
+  // The end: every lane closed at its last marks, its last trades recorded; the last snapshot
+  // counts the trades those closes made.
+  refresh_snapshot(core);
+  std::map<std::string, size_t> closed;
+  for (auto& [lane, inst] : by_lane_) {
+    auto out = core.remove(lane);
+    if (!out.ok()) spdlog::warn("serve: closing {}: {}", inst->config.instance, out.status().message());
+    else if (out->account) closed[inst->config.instance] = out->account->closed().size();
+  }
+  {
+    std::lock_guard lk(mu_);
+    for (auto& [name, n] : closed)
+      if (snapshot_.contains(name)) snapshot_[name]["trades"] = n;
+  }
+  {
+    std::lock_guard lk(cmd_mu_);
+    engine_done_.store(true);
+    for (auto& c : commands_) c.done->set_value(Status::FailedPrecondition("the host is stopping"));
+    commands_.clear();
+  }
+}
+
+void LiveHost::refresh_snapshot(EngineCore& core) {
+  last_snapshot_ = std::chrono::steady_clock::now();
+  json snap = json::object();
+  for (const auto& [lane, inst] : by_lane_) {
+    auto st = core.stats(lane);
+    if (!st.ok()) continue;
+    json j{{"slices", st->slices}, {"bars", st->bars},     {"signals", st->signals}, {"trades", st->trades},
+           {"errors", st->errors}, {"equity", st->equity}, {"core_status", st->status}};
+    j["last_error"] = st->last_error.empty() ? json(nullptr) : json(st->last_error);
+    j["last_bar"] = st->last_ts_ms ? json(format_timestamp_ms(st->last_ts_ms)) : json(nullptr);
+    if (st->canary_label)
+      j["canary"] = {{"label", *st->canary_label}, {"equity", st->canary_equity}, {"trades", st->canary_trades},
+                     {"signals", st->canary_signals}};
+    if (inst->mem) {
+      const auto& c = inst->mem->counters();
+      j["mem"] = {{"entries_seen", c.entries_seen}, {"enhanced", c.enhanced}, {"vetoed", c.vetoed}, {"learned", c.learned}};
+    }
+    snap[inst->config.instance] = std::move(j);
+  }
+  std::lock_guard lk(mu_);
+  snapshot_ = std::move(snap);
+}
+
+void LiveHost::on_trades(size_t lane, const std::vector<ClosedTrade>& trades) {
+  auto it = by_lane_.find(static_cast<LaneId>(lane));
+  if (it == by_lane_.end()) return;
+  Instance& inst = *it->second;
+  for (const auto& t : trades) {
+    if (inst.mem) inst.mem->learn(t);
+    const std::string& sym = t.symbol < symbols_.size() ? symbols_[t.symbol] : symbols_.front();
+    recorder_->push(to_trade_record(t, sym, t.symbol < timeframes_.size() ? timeframes_[t.symbol] : "", inst.strategy_id,
+                                    inst.version_id, run_id_));
+  }
+  if (events_ && events_->subscribers() > 0)
+    for (const auto& t : trades)
+      publish("trade", json{{"instance", inst.config.instance},
+                            {"symbol", t.symbol < symbols_.size() ? symbols_[t.symbol] : ""},
+                            {"quantity", t.quantity},
+                            {"entry", format_timestamp_ms(t.entry_ms)},
+                            {"exit", format_timestamp_ms(t.exit_ms)},
+                            {"pnl", t.pnl},
+                            {"exit_reason", t.exit_reason}});
+}
+
+// Core events arrive on the engine thread. A rollback the core did by itself (the new version
+// failed on probation) puts the instance back on its previous version; the catalog row and audit
+// row are written by the control side's bookkeeping below (here: only state and the stream).
+void LiveHost::on_event(const CoreEvent& e) {
+  auto it = by_lane_.find(e.lane);
+  const std::string name = it != by_lane_.end() ? it->second->config.instance : "";
+  json j{{"instance", name}, {"kind", e.kind}, {"from", e.from}, {"to", e.to}, {"ok", e.ok}, {"detail", e.detail},
+         {"ts", e.ts_ms ? json(format_timestamp_ms(e.ts_ms)) : json(nullptr)}};
+  if (e.kind == "rollback" && it != by_lane_.end()) {
+    Instance& inst = *it->second;
+    rollbacks_.fetch_add(1);
+    errors_.fetch_add(1);
+    {
+      std::lock_guard lk(mu_);
+      if (!inst.previous.empty()) {
+        inst.manifest = inst.previous.back();
+        inst.params = inst.previous_params.back();
+        inst.previous.pop_back();
+        inst.previous_params.pop_back();
+      }
+      inst.last_error = e.detail;
+    }
+    {
+      std::lock_guard lk(mu_);
+      auto ran = catalog_->get_version(inst.manifest->name, inst.manifest->version_text);
+      if (ran.ok()) inst.version_id = ran->version_id;
+    }
+    // Written from here: rare, and the bar path has already moved on to the old version.
+    (void)write_row(inst, "live_rollback", "serve", json{{"from", e.from}, {"to", e.to}, {"outcome", "rolled back"},
+                                                         {"why", e.detail}, {"automatic", true}});
+  } else if (e.kind == "failure" && it != by_lane_.end()) {
+    errors_.fetch_add(1);
+    Instance& inst = *it->second;
+    {
+      std::lock_guard lk(mu_);
+      inst.status = "failed";
+      inst.last_error = e.detail;
+    }
+    (void)write_row(inst, "live_failure", "serve", json{{"version", inst.manifest->version_text}, {"why", e.detail}});
+  }
+  publish(e.kind, j);
+}
+
+Result<json> LiveHost::instances() const {
+  std::lock_guard lk(mu_);
+  json out = json::array();
+  for (const auto& i : instances_) {
+    if (i->status == "unloaded") continue;
+    json j{{"instance", i->config.instance}, {"strategy", i->manifest->name}, {"version", i->manifest->version_text},
+           {"status", i->status}, {"symbols", json::array()}, {"parameters", i->params},
+           {"enhancer", i->mem ? json("mem") : json(nullptr)},
+           {"canary_version", i->canary ? json(i->canary->version_text) : json(nullptr)},
+           {"previous_versions", json::array()}, {"last_error", i->last_error.empty() ? json(nullptr) : json(i->last_error)}};
+    for (uint32_t s : i->symbols) j["symbols"].push_back(symbols_[s]);
+    for (const auto* p : i->previous) j["previous_versions"].push_back(p->version_text);
+    if (auto it = snapshot_.find(i->config.instance); it != snapshot_.end()) j["stats"] = *it;
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
+Result<json> LiveHost::instance(const std::string& name) const {
+  auto all = instances();
+  if (!all.ok()) return all.status();
+  for (const auto& j : *all)
+    if (j["instance"] == name) return j;
+  return Status::NotFound("no instance '" + name + "' runs in this host");
+}
+
+Result<json> LiveHost::change_version(const std::string& name, const Manifest& to, std::map<std::string, std::string> params,
+                                      const std::string& action, const std::string& caller, bool is_rollback) {
+  Instance* inst = find_instance(name);
+  if (!inst) return Status::NotFound("no instance '" + name + "' runs in this host");
+  if (inst->status == "failed") return Status::FailedPrecondition("instance '" + name + "' has failed; unload and load it again");
+  if (auto checked = resolve_parameters(to, params); !checked.ok()) return checked.status();
+  auto sha = plugins_.artifact_sha256(to);
+  if (!sha.ok()) return sha.status();
+  Result<RanVersion> ran = Status::Internal("");
+  {
+    std::lock_guard lk(mu_);
+    ran = version_to_record(*catalog_, to, *sha, false);
+  }
+  if (!ran.ok()) return ran.status();
+  auto lane = make_lane(*inst, to, params);  // off the bar path
+  if (!lane.ok()) return lane.status();
+  const Manifest* from = inst->manifest;
+  SwapOptions so;
+  so.probation_slices = inst->config.probation_slices;
+  std::vector<std::unique_ptr<StrategyInstance>> retired;
+  const std::string version_id = ran->version_id;
+  Status st = post([&, inst](EngineCore& core) {
+    const auto t0 = std::chrono::steady_clock::now();
+    Status s = core.begin_swap(inst->lane, std::move(*lane), so);
+    const auto ns = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+    swap_pauses_.fetch_add(1);
+    swap_pause_ns_sum_.fetch_add(ns);
+    uint64_t prev = swap_pause_ns_max_.load();
+    while (ns > prev && !swap_pause_ns_max_.compare_exchange_weak(prev, ns)) {
+    }
+    if (s.ok()) {
+      std::lock_guard lk(mu_);
+      if (is_rollback) {
+        inst->previous.pop_back();
+        inst->previous_params.pop_back();
+      } else {
+        inst->previous.push_back(inst->manifest);
+        inst->previous_params.push_back(inst->params);
+      }
+      inst->manifest = &to;
+      inst->params = params;
+      inst->version_id = version_id;
+      inst->last_error.clear();
+    }
+    retired = core.take_retired();
+    return s;
+  });
+  retired.clear();  // destroyed here, off the bar path
+  json detail{{"from", from->version_text}, {"to", to.version_text}, {"parameters", params}};
+  if (!st.ok()) {
+    detail["outcome"] = "failed";
+    detail["error"] = st.message();
+    audit_refused(name, to.name, action, caller, st);
+    publish(action, json{{"instance", name}, {"ok", false}, {"error", st.message()}, {"from", from->id()}, {"to", to.id()}});
+    return st;
+  }
+  if (is_rollback) rollbacks_.fetch_add(1);
+  else swaps_.fetch_add(1);
+  detail["outcome"] = "ok";
+  (void)write_row(*inst, action, caller, detail);
+  publish(action, json{{"instance", name}, {"ok", true}, {"from", from->id()}, {"to", to.id()}, {"caller", caller}});
+  return instance(name);
+}
+
+Result<json> LiveHost::swap(const std::string& name, const std::string& version, const std::string& caller) {
+  std::lock_guard control(control_mu_);
+  Instance* inst = find_instance(name);
+  if (!inst) {
+    Status st = Status::NotFound("no instance '" + name + "' runs in this host");
+    audit_refused(name, "", "live_swap", caller, st);
+    return st;
+  }
+  auto to = find_version(inst->manifest->name, version);
+  if (!to.ok()) {
+    audit_refused(name, inst->manifest->name, "live_swap", caller, to.status());
+    return to.status();
+  }
+  return change_version(name, **to, inst->params, "live_swap", caller, false);
+}
+
+Result<json> LiveHost::rollback(const std::string& name, const std::string& caller) {
+  std::lock_guard control(control_mu_);
+  Instance* inst = find_instance(name);
+  if (!inst) return Status::NotFound("no instance '" + name + "' runs in this host");
+  if (inst->previous.empty()) {
+    Status st = Status::FailedPrecondition("instance '" + name + "' runs " + inst->manifest->id() +
+                                           " and has no earlier version to roll back to");
+    audit_refused(name, inst->manifest->name, "live_rollback", caller, st);
+    return st;
+  }
+  return change_version(name, *inst->previous.back(), inst->previous_params.back(), "live_rollback", caller, true);
+}
+
+Result<json> LiveHost::set_param(const std::string& name, const std::string& param, const std::string& value,
+                                 const std::string& caller) {
+  std::lock_guard control(control_mu_);
+  Instance* inst = find_instance(name);
+  if (!inst) return Status::NotFound("no instance '" + name + "' runs in this host");
+  if (!inst->manifest->find_parameter(param)) {
+    std::vector<std::string> known;
+    for (const auto& p : inst->manifest->parameters) known.push_back(p.name);
+    Status st = Status::InvalidArgument(inst->manifest->id() + " has no parameter '" + param + "' (it has: " + join(known) + ")");
+    audit_refused(name, inst->manifest->name, "live_set_param", caller, st);
+    return st;
+  }
+  auto params = inst->params;
+  params[param] = value;
+  if (auto checked = resolve_parameters(*inst->manifest, params); !checked.ok()) {
+    audit_refused(name, inst->manifest->name, "live_set_param", caller, checked.status());
+    return checked.status();
+  }
+  // The same version with the new value: a swap, state handed over.
+  return change_version(name, *inst->manifest, params, "live_set_param", caller, false);
+}
+
+Result<json> LiveHost::load(const InstanceConfig& config, const std::string& caller) {
+  std::lock_guard control(control_mu_);
+  InstanceConfig ic = config;
+  if (ic.instance.empty()) ic.instance = ic.strategy;
+  if (find_instance(ic.instance)) {
+    Status st = Status::AlreadyExists("instance '" + ic.instance + "' already runs");
+    audit_refused(ic.instance, ic.strategy, "live_load", caller, st);
+    return st;
+  }
+  auto m = find_version(ic.strategy, ic.version);
+  if (!m.ok()) {
+    audit_refused(ic.instance, ic.strategy, "live_load", caller, m.status());
+    return m.status();
+  }
+  auto inst = std::make_unique<Instance>();
+  inst->config = ic;
+  inst->manifest = *m;
+  inst->params = ic.parameters;
+  if (ic.symbols.empty()) {
+    for (uint32_t s = 0; s < symbols_.size(); ++s) inst->symbols.push_back(s);
+  } else {
+    for (const auto& sym : ic.symbols) {
+      auto it = std::find(symbols_.begin(), symbols_.end(), sym);
+      if (it == symbols_.end())
+        return Status::InvalidArgument("symbols: '" + sym + "' is not a symbol of this host (it has: " + join(symbols_) + ")");
+      inst->symbols.push_back(static_cast<uint32_t>(it - symbols_.begin()));
+    }
+  }
+  if (ic.enhancer && *ic.enhancer != "none")
+    return Status::Unsupported("load: enhancers are set in the config file for now (instance '" + ic.instance + "')");
+  if (auto checked = resolve_parameters(**m, inst->params); !checked.ok()) {
+    audit_refused(ic.instance, ic.strategy, "live_load", caller, checked.status());
+    return checked.status();
+  }
+  auto sha = plugins_.artifact_sha256(**m);
+  if (!sha.ok()) return sha.status();
+  {
+    std::lock_guard lk(mu_);
+    auto ran = version_to_record(*catalog_, **m, *sha, false);
+    if (!ran.ok()) return ran.status();
+    inst->version_id = ran->version_id;
+    if (auto rec = catalog_->get((*m)->name); rec.ok()) inst->strategy_id = rec->strategy_id;
+  }
+  auto lane = make_lane(*inst, **m, inst->params);
+  if (!lane.ok()) {
+    audit_refused(ic.instance, ic.strategy, "live_load", caller, lane.status());
+    return lane.status();
+  }
+  Instance* raw = inst.get();
+  {
+    std::lock_guard lk(mu_);
+    instances_.push_back(std::move(inst));
+  }
+  Status st = post([&, raw](EngineCore& core) {
+    auto id = core.add(std::move(*lane));
+    if (!id.ok()) return id.status();
+    raw->lane = *id;
+    raw->has_lane = true;
+    by_lane_[*id] = raw;
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    std::lock_guard lk(mu_);
+    raw->status = "unloaded";
+    audit_refused(ic.instance, ic.strategy, "live_load", caller, st);
+    return st;
+  }
+  (void)write_row(*raw, "live_load", caller, json{{"version", raw->manifest->version_text}, {"outcome", "ok"}});
+  publish("load", json{{"instance", ic.instance}, {"version", raw->manifest->id()}, {"caller", caller}});
+  return instance(ic.instance);
+}
+
+Result<json> LiveHost::unload(const std::string& name, const std::string& caller) {
+  std::lock_guard control(control_mu_);
+  Instance* inst = find_instance(name);
+  if (!inst) return Status::NotFound("no instance '" + name + "' runs in this host");
+  json result;
+  Status st = post([&, inst](EngineCore& core) {
+    auto out = core.remove(inst->lane);  // final trades go to the sink, which still knows the lane
+    by_lane_.erase(inst->lane);
+    if (!out.ok()) return out.status();
+    result = {{"instance", name}, {"trades", out->account ? out->account->closed().size() : 0},
+              {"final_equity", out->account ? out->account->equity() : 0.0}, {"metrics", out->metrics.to_json()}};
+    std::lock_guard lk(mu_);
+    inst->status = "unloaded";
+    return Status::Ok();
+  });
+  if (!st.ok()) {
+    audit_refused(name, inst->manifest->name, "live_unload", caller, st);
+    return st;
+  }
+  (void)write_row(*inst, "live_unload", caller, json{{"version", inst->manifest->version_text}, {"outcome", "ok"}});
+  publish("unload", json{{"instance", name}, {"caller", caller}});
+  return result;
+}
+
+Result<json> LiveHost::canary(const std::string& name, const std::string& version, const std::string& caller) {
+  std::lock_guard control(control_mu_);
+  Instance* inst = find_instance(name);
+  if (!inst) return Status::NotFound("no instance '" + name + "' runs in this host");
+  auto to = find_version(inst->manifest->name, version);
+  if (!to.ok()) {
+    audit_refused(name, inst->manifest->name, "live_canary", caller, to.status());
+    return to.status();
+  }
+  auto lane = make_lane(*inst, **to, inst->params);
+  if (!lane.ok()) return lane.status();
+  lane->stage = nullptr;  // the canary is compared unenhanced: MEM learns from the instance alone
+  const Manifest* m = *to;
+  Status st = post([&, inst, m](EngineCore& core) {
+    Status s = core.begin_canary(inst->lane, std::move(*lane));
+    if (s.ok()) {
+      std::lock_guard lk(mu_);
+      inst->canary = m;
+    }
+    return s;
+  });
+  if (!st.ok()) {
+    audit_refused(name, inst->manifest->name, "live_canary", caller, st);
+    return st;
+  }
+  (void)write_row(*inst, "live_canary", caller, json{{"from", inst->manifest->version_text}, {"canary", m->version_text}, {"outcome", "ok"}});
+  publish("canary", json{{"instance", name}, {"canary", m->id()}, {"caller", caller}});
+  return instance(name);
+}
+
+Result<json> LiveHost::promote(const std::string& name, const std::string& caller) {
+  std::lock_guard control(control_mu_);
+  Instance* inst = find_instance(name);
+  if (!inst) return Status::NotFound("no instance '" + name + "' runs in this host");
+  if (!inst->canary) return Status::FailedPrecondition("instance '" + name + "' has no canary to promote");
+  const Manifest* to = inst->canary;
+  const Manifest* from = inst->manifest;
+  std::string version_id;
+  {
+    std::lock_guard lk(mu_);
+    auto v = catalog_->get_version(to->name, to->version_text);
+    if (v.ok()) version_id = v->version_id;
+  }
+  std::vector<std::unique_ptr<StrategyInstance>> retired;
+  Status st = post([&, inst](EngineCore& core) {
+    Status s = core.promote(inst->lane);
+    if (s.ok()) {
+      std::lock_guard lk(mu_);
+      inst->previous.push_back(from);
+      inst->previous_params.push_back(inst->params);
+      inst->manifest = to;
+      inst->canary = nullptr;
+      inst->version_id = version_id;
+    }
+    retired = core.take_retired();
+    return s;
+  });
+  retired.clear();
+  if (!st.ok()) {
+    audit_refused(name, from->name, "live_promote", caller, st);
+    return st;
+  }
+  swaps_.fetch_add(1);
+  (void)write_row(*inst, "live_promote", caller, json{{"from", from->version_text}, {"to", to->version_text}, {"outcome", "ok"}});
+  publish("promote", json{{"instance", name}, {"from", from->id()}, {"to", to->id()}, {"caller", caller}});
+  return instance(name);
+}
+
+Result<json> LiveHost::drop_canary(const std::string& name, const std::string& caller) {
+  std::lock_guard control(control_mu_);
+  Instance* inst = find_instance(name);
+  if (!inst) return Status::NotFound("no instance '" + name + "' runs in this host");
+  if (!inst->canary) return Status::FailedPrecondition("instance '" + name + "' has no canary");
+  const std::string dropped = inst->canary->version_text;
+  std::vector<std::unique_ptr<StrategyInstance>> retired;
+  Status st = post([&, inst](EngineCore& core) {
+    Status s = core.drop_canary(inst->lane);
+    if (s.ok()) {
+      std::lock_guard lk(mu_);
+      inst->canary = nullptr;
+    }
+    retired = core.take_retired();
+    return s;
+  });
+  retired.clear();
+  if (!st.ok()) return st;
+  (void)write_row(*inst, "live_drop_canary", caller, json{{"canary", dropped}, {"outcome", "ok"}});
+  publish("drop_canary", json{{"instance", name}, {"canary", dropped}, {"caller", caller}});
+  return instance(name);
+}
+
+json LiveHost::health() const {
+  return json{{"status", stop_.load() ? "stopping" : "running"},
+              {"run_id", run_id_},
+              {"pid", static_cast<int64_t>(::getpid())},
+              {"symbols", symbols_},
+              {"bars_fed", bars_fed()},
+              {"bars_processed", bars_processed_.load()},
+              {"slices_processed", slices_processed_.load()},
+              {"queue_depth", queue_ ? queue_->depth() : 0},
+              {"trades_recorded", recorder_ ? recorder_->recorded() : 0},
+              {"replay_done", replay_ ? json(replay_->done()) : json(nullptr)}};
+}
+
+std::string LiveHost::metrics_text() const {
+  std::ostringstream o;
+  auto counter = [&](const char* name, const char* help, const char* type, double v) {
+    o << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n" << name << " " << v << "\n";
+  };
+  counter("algohost_bars_fed_total", "Bars delivered by the feeds.", "counter", static_cast<double>(bars_fed()));
+  counter("algohost_bars_processed_total", "Bars processed by the engine.", "counter", static_cast<double>(bars_processed_.load()));
+  counter("algohost_slices_processed_total", "Time-aligned slices processed.", "counter", static_cast<double>(slices_processed_.load()));
+  counter("algohost_trades_recorded_total", "Trades written to the catalog.", "counter",
+          static_cast<double>(recorder_ ? recorder_->recorded() : 0));
+  counter("algohost_recorder_queue_depth", "Slices waiting for the engine thread.", "gauge",
+          static_cast<double>(queue_ ? queue_->depth() : 0));
+  counter("algohost_swaps_total", "Swaps and promotions done.", "counter", static_cast<double>(swaps_.load()));
+  counter("algohost_rollbacks_total", "Rollbacks (asked for, or automatic).", "counter", static_cast<double>(rollbacks_.load()));
+  counter("algohost_errors_total", "Failed slices, plugin failures and rollbacks.", "counter", static_cast<double>(errors_.load()));
+  counter("algohost_swap_pause_seconds_max", "Longest pause a swap caused on the bar path.", "gauge",
+          static_cast<double>(swap_pause_ns_max_.load()) / 1e9);
+  o << "# HELP algohost_swap_pause_seconds Pauses swaps caused on the bar path.\n# TYPE algohost_swap_pause_seconds summary\n"
+    << "algohost_swap_pause_seconds_sum " << static_cast<double>(swap_pause_ns_sum_.load()) / 1e9 << "\n"
+    << "algohost_swap_pause_seconds_count " << swap_pauses_.load() << "\n";
+  json snap;
+  {
+    std::lock_guard lk(mu_);
+    snap = snapshot_;
+  }
+  const char* per[][2] = {{"bars", "Bars seen"}, {"signals", "Signals given"}, {"trades", "Trades closed"}, {"errors", "Failed calls"}};
+  for (const auto& [key, help] : per) {
+    o << "# HELP algohost_instance_" << key << "_total " << help << " per instance.\n# TYPE algohost_instance_" << key
+      << "_total counter\n";
+    for (auto it = snap.begin(); it != snap.end(); ++it)
+      o << "algohost_instance_" << key << "_total{instance=\"" << it.key() << "\"} " << it.value().value(key, 0.0) << "\n";
+  }
+  return o.str();
+}
+
+Status LiveHost::wait() {
+  {
+    std::lock_guard lk(wait_mu_);
+    if (finished_) return finish_status_;
+  }
+  if (!started_.load()) return Status::FailedPrecondition("the host was not started");
+  while (!stop_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::lock_guard lk(wait_mu_);
+  if (finished_) return finish_status_;
+  const bool replay_complete = replay_ && replay_->done() && !config_.feed.loop;
+  if (replay_) replay_->stop();
+  if (tcp_feed_) tcp_feed_->stop();
+  if (aligner_) aligner_->flush();
+  queue_->close();
+  if (engine_.joinable()) engine_.join();
+  Status st = recorder_->finish();
+  // MEM states persist across restarts.
+  for (const auto& inst : instances_)
+    if (inst->mem && !inst->strategy_id.empty()) {
+      inst->mem->finish();
+      Status saved = save_mem_state(*catalog_, inst->strategy_id, inst->mem->to_json(), inst->mem->counters().learned,
+                                    inst->mem->last_learned_exit_ms());
+      if (!saved.ok()) spdlog::warn("instance {}: MEM state not saved: {}", inst->config.instance, saved.message());
+    }
+  json results{{"bars_fed", bars_fed()}, {"bars_processed", bars_processed_.load()},
+               {"slices_processed", slices_processed_.load()}, {"trades_recorded", recorder_->recorded()},
+               {"seconds", engine_seconds_}, {"swaps", swaps_.load()}, {"rollbacks", rollbacks_.load()}, {"errors", errors_.load()},
+               {"replay_complete", replay_ ? json(replay_complete) : json(nullptr)}};
+  {
+    std::lock_guard lk2(mu_);
+    results["instances"] = snapshot_;
+  }
+  Status fin = catalog_->finish_run(run_id_, st.ok() ? "finished" : "failed", st.ok() ? "" : st.message(), results);
+  if (st.ok()) st = fin;
+  (void)catalog_->stop_live_instances(run_id_);
+  finished_ = true;
+  finish_status_ = st;
+  return st;
+}
+
+}  // namespace algohost::live

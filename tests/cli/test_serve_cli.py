@@ -1,0 +1,269 @@
+"""Issue 14: the live host end to end — `algohost serve` from a config file, its control API, hot
+swap under a running feed, automatic rollback, bad requests, graceful stop, and `algohost ctl`."""
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE_CSV, SOURCE_DIR
+
+SWAP_FIXTURES = os.environ.get("ALGOHOST_SWAP_FIXTURES", "")
+
+
+class Host:
+    """A running `algohost serve`: its process, base URL and token."""
+
+    def __init__(self, proc, url, home):
+        self.proc, self.url, self.home = proc, url, Path(home)
+        self.token = (self.home / "token").read_text().strip()
+
+    def call(self, method, path, body=None, token=True, raw=None, headers=None):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", "Bearer " + (token if isinstance(token, str) else self.token))
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                text = r.read().decode()
+                return r.status, (json.loads(text) if r.headers.get_content_type() == "application/json" else text)
+        except urllib.error.HTTPError as e:
+            text = e.read().decode()
+            try:
+                return e.code, json.loads(text)
+            except ValueError:
+                return e.code, text
+
+    def wait(self, timeout=120):
+        out, err = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, out, err
+
+
+def start(algohost_bin, home, config, *extra, plugins=()):
+    env = {k: v for k, v in os.environ.items() if k != "ALGOHOST_PLUGIN_PATH"}
+    env["ALGOHOST_HOME"] = str(home)
+    args = [algohost_bin]
+    for p in plugins:
+        args += ["--plugins", str(p)]
+    args += ["serve", "--config", str(config), "--listen", "127.0.0.1:0", *extra]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = proc.stdout.readline()
+    if not line.startswith("listening on "):
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError(f"serve did not start: {line!r} {out} {err}")
+    return Host(proc, line.split()[-1].strip(), home)
+
+
+def write_config(path, cfg):
+    path.write_text(json.dumps(cfg))
+    return path
+
+
+def trades_of(db, run_id, name):
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        "SELECT p.symbol, p.entry_timestamp, p.exit_timestamp, round(p.entry_price, 9), round(p.exit_price, 9), "
+        "round(p.quantity, 9), round(p.pnl, 6) FROM strategy_performance p JOIN strategies s USING (strategy_id) "
+        "WHERE p.run_id = ? AND s.strategy_name = ? ORDER BY p.exit_timestamp, p.symbol, p.entry_timestamp",
+        (run_id, name)).fetchall()
+    con.close()
+    return rows
+
+
+def serve_run(db):
+    con = sqlite3.connect(db)
+    row = con.execute("SELECT run_id, status, results_json FROM runs WHERE kind = 'serve' ORDER BY started_at DESC, rowid DESC LIMIT 1").fetchone()
+    con.close()
+    return row[0], row[1], json.loads(row[2]) if row[2] else None
+
+
+def test_a_replay_through_serve_gives_the_trades_of_run(algohost_bin, home, tmp_path):
+    cfg = write_config(tmp_path / "serve.json", {
+        "feed": {"type": "replay", "data": str(SAMPLE_CSV), "rate": 0},
+        "strategies": [{"instance": "m", "strategy": "macd"}, {"instance": "r", "strategy": "rsi"}]})
+    host = start(algohost_bin, home.path, cfg, "--exit-at-end")
+    rc, out, err = host.wait()
+    assert rc == 0, err
+    db = home.path / "catalog.db"
+    run_id, status, results = serve_run(db)
+    assert status == "finished"
+    assert results["bars_fed"] == results["bars_processed"] > 0
+    proc, rep = home.json("run", "--strategy", "macd", "--strategy", "rsi", "--data", SAMPLE_CSV, "--mem", "off", "--json")
+    assert proc.returncode == 0, proc.stderr
+    for name in ("macd", "rsi"):
+        served, ran = trades_of(db, run_id, name), trades_of(db, rep["run_id"], name)
+        assert ran, name
+        assert served == ran, name
+    assert not (home.path / "host.json").exists()  # removed on a clean stop
+
+
+@pytest.mark.skipif(not SWAP_FIXTURES, reason="ALGOHOST_SWAP_FIXTURES is set by ctest")
+def test_a_hundred_swaps_during_a_fast_feed_lose_nothing(algohost_bin, home, tmp_path):
+    feed = {"type": "replay", "synthetic": "symbols=2,bars=60000,seed=3,timeframe=1h", "rate": 60000}
+    cfg = write_config(tmp_path / "serve.json", {
+        "feed": feed,
+        "strategies": [{"instance": "probe", "strategy": "swap_probe", "version": "1.0.0", "probation_slices": 0},
+                       {"instance": "m", "strategy": "macd"}]})
+    host = start(algohost_bin, home.path, cfg, "--exit-at-end", plugins=[SWAP_FIXTURES])
+    versions = ["2.0.0", "1.0.0"] * 50
+    for v in versions:
+        code, body = host.call("POST", "/api/v1/instances/probe/swap", {"version": v})
+        assert code == 200, body
+        assert body["version"] == v
+    code, health = host.call("GET", "/api/v1/health", token=False)
+    assert code == 200
+    assert health["replay_done"] is False, "the feed ended before the swaps did: raise its size"
+    rc, out, err = host.wait()
+    assert rc == 0, err
+    db = home.path / "catalog.db"
+    run_id, status, results = serve_run(db)
+    assert status == "finished"
+    assert results["bars_fed"] == results["bars_processed"] == 120000
+    assert results["errors"] == 0 and results["swaps"] == 100
+    inst = results["instances"]["probe"]
+    assert inst["slices"] == 60000  # every slice processed once, by one version at a time
+    con = sqlite3.connect(db)
+    recorded = con.execute("SELECT count(*) FROM strategy_performance WHERE run_id = ?", (run_id,)).fetchone()[0]
+    audits = con.execute("SELECT count(*) FROM audit_log WHERE action = 'live_swap'").fetchone()[0]
+    con.close()
+    assert recorded == results["trades_recorded"] == sum(i["trades"] for i in results["instances"].values())
+    assert audits == 100
+    # the state went across every swap: the trades are those of one uninterrupted run of 1.0.0
+    proc, rep = home.json("--plugins", SWAP_FIXTURES, "run", "--strategy", "swap_probe@1.0.0", "--synthetic",
+                          "symbols=2,bars=60000,seed=3,timeframe=1h", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert trades_of(db, run_id, "swap_probe") == trades_of(db, rep["run_id"], "swap_probe")
+
+
+@pytest.mark.skipif(not SWAP_FIXTURES, reason="ALGOHOST_SWAP_FIXTURES is set by ctest")
+def test_a_version_that_fails_at_once_is_rolled_back_and_the_feed_goes_on(algohost_bin, home, tmp_path):
+    cfg = write_config(tmp_path / "serve.json", {
+        "feed": {"type": "replay", "synthetic": "symbols=2,bars=20000,seed=4", "rate": 20000},
+        "strategies": [{"instance": "probe", "strategy": "swap_probe", "version": "1.0.0", "probation_slices": 5}]})
+    host = start(algohost_bin, home.path, cfg, "--exit-at-end", plugins=[SWAP_FIXTURES])
+    code, body = host.call("POST", "/api/v1/instances/probe/swap", {"version": "3.0.0"})
+    assert code == 200, body
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        code, inst = host.call("GET", "/api/v1/instances/probe", token=False)
+        if inst["version"] == "1.0.0":
+            break
+        time.sleep(0.05)
+    assert inst["version"] == "1.0.0", inst
+    assert inst["status"] == "running"
+    assert inst["last_error"]
+    rc, out, err = host.wait()
+    assert rc == 0, err
+    run_id, status, results = serve_run(home.path / "catalog.db")
+    assert results["bars_fed"] == results["bars_processed"] == 40000
+    assert results["rollbacks"] == 1
+    assert results["instances"]["probe"]["slices"] == 20000
+    con = sqlite3.connect(home.path / "catalog.db")
+    rows = con.execute("SELECT actor, after_json FROM audit_log WHERE action = 'live_rollback'").fetchall()
+    con.close()
+    assert len(rows) == 1 and json.loads(rows[0][1])["automatic"] is True
+
+
+def test_bad_requests_get_a_json_error_and_leave_the_host_unaffected(algohost_bin, home, tmp_path):
+    cfg = write_config(tmp_path / "serve.json", {
+        "feed": {"type": "replay", "data": str(SAMPLE_CSV), "rate": 2000},
+        "strategies": [{"instance": "m", "strategy": "macd"}]})
+    host = start(algohost_bin, home.path, cfg)
+    try:
+        cases = [
+            ("POST", "/api/v1/instances/m/swap", None, b"{not json", True, 400),
+            ("POST", "/api/v1/instances/nope/swap", {"version": "1.0.0"}, None, True, 404),
+            ("POST", "/api/v1/instances/m/swap", {"version": "9.9.9"}, None, True, 404),
+            ("POST", "/api/v1/instances/m/swap", {"version": 2}, None, True, 400),
+            ("POST", "/api/v1/instances/m/swap", {"version": "1.0.0"}, None, False, 401),
+            ("POST", "/api/v1/instances/m/swap", {"version": "1.0.0"}, None, "wrong-token", 403),
+            ("POST", "/api/v1/instances/m/params", {"name": "fast_period", "value": -5}, None, True, 400),
+            ("POST", "/api/v1/instances/m/params", {"name": "no_such", "value": 1}, None, True, 400),
+            ("POST", "/api/v1/instances/m/rollback", None, b"{}", True, 409),
+            ("POST", "/api/v1/bars", None, b"x" * (2 << 20), True, 413),
+            ("GET", "/api/v1/no/such/path", None, None, False, 404),
+        ]
+        for method, path, body, raw, token, want in cases:
+            code, reply = host.call(method, path, body, token=token, raw=raw)
+            assert code == want, (path, body, reply)
+            assert isinstance(reply, dict) and reply["error"]["message"], (path, reply)
+        code, inst = host.call("GET", "/api/v1/instances/m", token=False)
+        assert code == 200 and inst["status"] == "running" and inst["version"]
+        code, metrics = host.call("GET", "/metrics", token=False)
+        assert code == 200 and "algohost_bars_processed_total" in metrics
+        con = sqlite3.connect(home.path / "catalog.db")
+        refused = con.execute("SELECT count(*) FROM audit_log WHERE action LIKE 'live_%' AND after_json LIKE '%refused%'").fetchone()[0]
+        con.close()
+        assert refused >= 3  # unknown version, bad parameter value, unknown parameter
+    finally:
+        host.proc.send_signal(signal.SIGINT)
+        rc, out, err = host.wait()
+    assert rc == 0, err
+
+
+def test_sigterm_under_load_stops_gracefully_and_loses_nothing(algohost_bin, home, tmp_path):
+    cfg = write_config(tmp_path / "serve.json", {
+        "feed": {"type": "replay", "synthetic": "symbols=3,bars=200000,seed=9,timeframe=1h", "rate": 100000},
+        "strategies": [{"instance": "m", "strategy": "macd"}, {"instance": "r", "strategy": "rsi"}]})
+    host = start(algohost_bin, home.path, cfg)
+    time.sleep(1.0)
+    host.proc.send_signal(signal.SIGTERM)
+    rc, out, err = host.wait()
+    assert rc == 0, err
+    run_id, status, results = serve_run(home.path / "catalog.db")
+    assert status == "finished"
+    assert 0 < results["bars_fed"] == results["bars_processed"] < 600000
+    con = sqlite3.connect(home.path / "catalog.db")
+    recorded = con.execute("SELECT count(*) FROM strategy_performance WHERE run_id = ?", (run_id,)).fetchone()[0]
+    live = con.execute("SELECT status FROM live_instances").fetchall()
+    con.close()
+    assert recorded == results["trades_recorded"] == sum(i["trades"] for i in results["instances"].values()) > 0
+    assert live and all(s == "stopped" for (s,) in live)
+
+
+def test_ctl_finds_the_host_and_changes_what_runs(algohost_bin, home, tmp_path):
+    cfg = write_config(tmp_path / "serve.json", {
+        "feed": {"type": "replay", "data": str(SAMPLE_CSV), "rate": 500},
+        "strategies": [{"instance": "m", "strategy": "macd"}]})
+    host = start(algohost_bin, home.path, cfg)
+    try:
+        hj = json.loads((home.path / "host.json").read_text())
+        assert hj["pid"] == host.proc.pid and host.url.endswith(str(hj["port"]))
+        assert (os.stat(home.path / "token").st_mode & 0o777) == 0o600
+        proc, st = home.json("ctl", "--json", "status")
+        assert proc.returncode == 0, proc.stderr
+        assert [i["instance"] for i in st["instances"]] == ["m"]
+        proc = home("ctl", "load", "rsi", "--instance", "r2", "--param", "period=10")
+        assert proc.returncode == 0, proc.stderr
+        proc, inst = home.json("ctl", "--json", "set-param", "r2", "period", "12")
+        assert proc.returncode == 0, proc.stderr
+        assert inst["parameters"]["period"] == "12"
+        bad = home("ctl", "set-param", "r2", "period", "-3")
+        assert bad.returncode == 2 and "period" in bad.stderr
+        proc = home("ctl", "rollback", "r2")  # back to the value before set-param
+        assert proc.returncode == 0, proc.stderr
+        proc, inst = home.json("ctl", "--json", "status")
+        r2 = [i for i in inst["instances"] if i["instance"] == "r2"][0]
+        assert r2["parameters"]["period"] == "10"
+        proc = home("ctl", "unload", "r2")
+        assert proc.returncode == 0, proc.stderr
+        missing = home("ctl", "swap", "r2", "1.0.0")
+        assert missing.returncode == 3, missing.stderr
+    finally:
+        host.proc.send_signal(signal.SIGINT)
+        rc, out, err = host.wait()
+    assert rc == 0, err
+    gone = home("ctl", "status")
+    assert gone.returncode == 3 and "no algohost serve is running" in gone.stderr
