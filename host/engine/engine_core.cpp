@@ -20,6 +20,8 @@
 //   its counters are in LaneStats. A failing canary is dropped by itself (a `drop_canary` event with
 //   ok = false, counted in the lane's errors as "canary: ...").
 // - Instances a failed swap or canary was given go to take_retired() as well.
+// - EngineOptions: use_batch, chunk, progress and stop do not apply (instances are driven through
+//   on_slice; the driver decides when to stop).
 #include "host/engine/engine_core.h"
 
 #include <algorithm>
