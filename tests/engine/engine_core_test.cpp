@@ -726,6 +726,37 @@ TEST(EngineCore, ANewVersionFailingWithoutProbationStopsTheLane) {
   EXPECT_EQ(r.other_lane_slices, 1000);
 }
 
+// A swap whose new version can neither import nor warm up (it fails during the warm-up) is refused
+// before the switch: the old version runs on as if nothing happened.
+TEST(EngineCore, ASwapFailingBeforeTheSwitchLeavesTheOldVersionRunning) {
+  const MarketData md = synthetic(3, 1000, 79);
+  const SwapRun base = run_swaps(md, 0, 10, true, no_probation());
+  std::vector<CoreEvent> events;
+  EngineCore core(names_of(md), EngineOptions{}, nullptr, [&](const CoreEvent& e) { events.push_back(e); });
+  Generation old_gen, new_gen;
+  const LaneId id = must(core.add(counted_spec(builtins()[1], 3, "1.0.0", true, &old_gen)));
+  Status swap;
+  size_t retired = 0;
+  for_each_slice(md, [&](size_t i, const ah_slice& s) {
+    ASSERT_TRUE(core.step(s).ok());
+    if (i == 400) {
+      swap = core.begin_swap(id, counted_spec(builtins()[1], 3, "2.0.0", false, &new_gen, 3));
+      retired = core.take_retired().size();
+    }
+  });
+  EXPECT_EQ(swap.code(), StatusCode::kPluginError) << swap.to_string();
+  EXPECT_NE(swap.message().find("boom"), std::string::npos);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, "swap");
+  EXPECT_FALSE(events[0].ok);
+  EXPECT_EQ(retired, 3u) << "the refused instances are handed back for destruction";
+  const LaneStats st = must(core.stats(id));
+  EXPECT_EQ(st.label, "momentum@1.0.0");
+  EXPECT_EQ(st.status, "running");
+  for (const auto& log : old_gen.logs) EXPECT_EQ(log->seen, all_timestamps(md));
+  expect_same_trades(must(core.remove(id)).account->closed(), base.trades);
+}
+
 // ---- 4. Canary ------------------------------------------------------------------------------
 
 struct CanaryRun {
@@ -829,6 +860,34 @@ TEST(EngineCore, PromotingACanaryGivesTheLaneItsWarmInstancesAndKeepsTheAccount)
   EXPECT_EQ(r.events[1].from, "momentum@1.0.0");
   EXPECT_EQ(r.events[1].to, "macd@2.0.0");
   EXPECT_EQ(r.events[1].ts_ms, ts[2000]);
+}
+
+// A canary that fails is dropped by itself; the lane is not disturbed.
+TEST(EngineCore, AFailingCanaryIsDroppedAndTheLaneGoesOn) {
+  const MarketData md = synthetic(3, 1500, 83);
+  const SwapRun base = run_swaps(md, 0, 10, true, no_probation());
+  std::vector<CoreEvent> events;
+  EngineCore core(names_of(md), EngineOptions{}, nullptr, [&](const CoreEvent& e) { events.push_back(e); });
+  Generation lane_gen, canary_gen;
+  const LaneId id = must(core.add(counted_spec(builtins()[1], 3, "1.0.0", true, &lane_gen)));
+  for_each_slice(md, [&](size_t i, const ah_slice& s) {
+    ASSERT_TRUE(core.step(s).ok());
+    if (i == 300) {  // warmed up on 34 bars, then fails on its 20th slice
+      ASSERT_TRUE(core.begin_canary(id, counted_spec(builtins()[2], 3, "2.0.0", true, &canary_gen, 54)).ok());
+    }
+  });
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].kind, "drop_canary");
+  EXPECT_FALSE(events[1].ok);
+  EXPECT_NE(events[1].detail.find("boom"), std::string::npos);
+  EXPECT_EQ(events[1].ts_ms, all_timestamps(md)[320]);
+  const LaneStats st = must(core.stats(id));
+  EXPECT_FALSE(st.canary_label.has_value());
+  EXPECT_EQ(st.status, "running");
+  EXPECT_EQ(st.errors, 1u);
+  EXPECT_EQ(st.last_error.rfind("canary: ", 0), 0u) << st.last_error;
+  EXPECT_EQ(core.take_retired().size(), 3u);
+  expect_same_trades(must(core.remove(id)).account->closed(), base.trades);
 }
 
 // ---- 5. Lanes come and go; bad input changes nothing ------------------------------------------
