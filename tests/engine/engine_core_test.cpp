@@ -992,15 +992,18 @@ TEST(EngineCore, AStepWithTheWrongSymbolsOrANonIncreasingTimeIsRefusedAndChanges
   const MarketData md = synthetic(3, 300, 73);
   EngineCore core(names_of(md), EngineOptions{}, nullptr);
   const LaneId id = must(core.add(spec_of(builtins()[1], 3)));
-  std::vector<ah_slice> slices;
-  std::vector<std::vector<ah_bar>> bars;  // the slices' arrays, kept alive
+  std::vector<ah_slice> slices;  // copies, their arrays kept here (the aligner's live until its next())
+  std::vector<std::vector<ah_bar>> bars;
   std::vector<std::vector<uint8_t>> has;
   for_each_slice(md, [&](size_t, const ah_slice& s) {
     bars.emplace_back(s.bars, s.bars + s.n_symbols);
     has.emplace_back(s.has_bar, s.has_bar + s.n_symbols);
     slices.push_back(s);
   });
+  std::vector<const char*> names;
+  for (const auto& sr : md.series) names.push_back(sr.symbol.c_str());
   for (size_t i = 0; i < slices.size(); ++i) {
+    slices[i].symbols = names.data();
     slices[i].bars = bars[i].data();
     slices[i].has_bar = has[i].data();
     slices[i].carry = nullptr;
