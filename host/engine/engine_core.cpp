@@ -7,10 +7,11 @@
 //   trade's `symbol`, the stage's StageInput::symbol and the TradeSink's trades speak of the core's
 //   symbol indexes; the TradeSink's strategy index is the LaneId.
 // - State is handed over only between versions of the same strategy (same manifest name): a
-//   canary of another strategy is warmed up. A strategy that exports an empty state (the SDK's default export_state) is treated as one
-//   that cannot export: it is warmed up. Handover is per instance: each new instance imports its
-//   predecessor's state or, when that is unsupported or fails without failing the instance, is
-//   warmed up on its own symbol's history; an import that fails the instance fails the swap.
+//   canary of another strategy is warmed up. An empty exported state (the SDK's default
+//   export_state) counts as no export: warmed up. Handover is per instance: each new instance
+//   imports its predecessor's state or, when that is unsupported or fails without failing the
+//   instance, is warmed up on its symbol's history; an import that fails the instance (as
+//   TableInstance's does) fails the swap — SwapOptions::hand_over_state = false skips the import.
 // - Without probation a failure of the new version stops the lane like any failure (the old
 //   instances are already retired, so there is nothing warm to go back to).
 // - During probation the old version is fed each slice right after the new one, instance by
