@@ -1,10 +1,10 @@
 #include "host/engine/engine.h"
 
 #include <algorithm>
-#include <climits>
 #include <cstring>
 
 #include "host/data/slice_aligner.h"
+#include "host/engine/signal_step.h"
 
 namespace algohost {
 namespace {
@@ -14,7 +14,7 @@ struct Runner {
   StrategySetup* setup;
   StrategyOutcome* out;
   bool single = true, batch = false, stopped = false;
-  bool pass_through = false;  // the enhancement stage changes nothing (no MEM stage)
+  SignalPath path;  // where its actionable signals go (stage, account)
   // Batch buffers per symbol: signals for bars [start, start + len) of that symbol.
   std::vector<std::vector<ah_signal>> buf;
   std::vector<size_t> start, len;
@@ -68,7 +68,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     r.setup = &s;
     r.out = &o;
     if (!s.stage) s.stage = &pass;
-    r.pass_through = dynamic_cast<PassThroughStage*>(s.stage) != nullptr;
+    r.path = {s.manifest, s.stage, dynamic_cast<PassThroughStage*>(s.stage) != nullptr, o.account.get()};
     if (s.signals_from) {
       const size_t from = *s.signals_from;
       if (from >= k || setups[from].signals_from) {
@@ -121,26 +121,17 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     for (const auto& s : data.series) longest = std::max(longest, s.size());
     for (auto& o : result.outcomes) o.equity_bars.reserve(longest);
   }
-  constexpr int64_t kDayMs = 86'400'000;
-  int64_t day_end = INT64_MIN;  // end (exclusive) of the UTC day of the current timestamp
+  DayClock day;
   bool new_day = true;
-  // The daily curve always (the metrics' input); the per-bar one only when asked for.
-  auto record_equity = [&](StrategyOutcome& o, int64_t ts, double equity) {
-    if (!new_day && !o.equity.empty())
-      o.equity.back() = {ts, equity};  // same day: keep the day's last equity
-    else
-      o.equity.push_back({ts, equity});
-    if (opt.equity_every_bar) [[unlikely]]
-      o.equity_bars.push_back({ts, equity});
-  };
   std::vector<const BarSeries*> all;
   for (const auto& s : data.series) all.push_back(&s);
   SliceAligner aligner(all);
   const size_t total_bars = data.total_bars();
   size_t bars_done = 0;
   if (opt.progress) opt.progress(0, total_bars);  // starts the clock: rates cover the walk only
-  const char* one_symbol[1];
-  uint8_t one_has[1] = {1};
+  OneSymbolSlice one_symbol;
+  std::vector<uint32_t> every_symbol(n_sym);  // 0, 1, ..., n_sym - 1
+  for (uint32_t s = 0; s < n_sym; ++s) every_symbol[s] = s;
   int64_t last_ts = 0;
 
   auto fail = [&](Runner& r, const Status& st, int64_t ts) {
@@ -151,26 +142,9 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
 
   // Called for actionable signals only (callers skip holds inline: most bars are holds).
   // `bar` is symbol s's slot in the current slice, `has_bar` whether it printed at this time.
+  // The symbol's latest bar: this one, or (no bar now) the last one seen; never a later one.
   auto apply = [&](Runner& r, uint32_t s, const ah_signal& proposed, const ah_bar* bar, bool has_bar) {
-    ++r.out->signals;
-    PaperAccount& acct = *r.out->account;
-    // A signal the broker would ignore (most of them: the side already held) through a stage that
-    // changes nothing: no market context is computed for it, as nothing would read it.
-    if (r.pass_through && !acct.queues_order(s, proposed)) {
-      acct.on_signal(s, proposed, ContextReading{});
-      return;
-    }
-    ah_signal sig = proposed;
-    SignalNote note;
-    // The symbol's latest bar: this one, or (no bar now) the last one seen; never a later one.
-    ContextReading ctx;
-    if (has_bar)
-      ctx = read_context(data.series[s], pos[s], opt.context_window, opt.periods_per_year);
-    else if (pos[s] > 0)
-      ctx = read_context(data.series[s], pos[s] - 1, opt.context_window, opt.periods_per_year);
-    StageInput in{r.setup->manifest, s, bar, &ctx, &acct};
-    r.setup->stage->enhance(in, sig, note);
-    if (sig.action != AH_HOLD) acct.on_signal(s, sig, ctx, &note);
+    apply_signal(r.path, r.out->signals, s, proposed, bar, data.series[s], pos[s] + (has_bar ? 1 : 0), opt);
   };
 
   // A batch runner's signal for bar pos[s] of symbol s, calling the strategy's batch entry for the
@@ -240,12 +214,8 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
   };
 
   // The end of a timestamp for one runner: equity, exposure, newly closed trades to the sink.
-  auto end_timestamp = [&](Runner& r, int64_t ts) {
-    PaperAccount& acct = *r.out->account;
-    record_equity(*r.out, ts, acct.equity());
-    r.out->bars_in_market += acct.in_market();
-    if (sink && acct.has_new_closed()) [[unlikely]]
-      sink(static_cast<size_t>(r.out - result.outcomes.data()), acct.take_new_closed());
+  auto end_of_timestamp = [&](Runner& r, int64_t ts) {
+    end_timestamp(*r.out, ts, new_day, opt.equity_every_bar, sink, static_cast<size_t>(r.out - result.outcomes.data()));
   };
 
   const bool columns_walk =
@@ -295,11 +265,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       }
       const int64_t ts = ts_col[i];
       last_ts = ts;
-      new_day = ts >= day_end;
-      if (new_day) [[unlikely]] {
-        const int64_t day = ts >= 0 ? ts / kDayMs : (ts - kDayMs + 1) / kDayMs;
-        day_end = (day + 1) * kDayMs;
-      }
+      new_day = day.advance(ts);
       for (uint32_t s = 0; s < n_sym32; ++s) pos[s] = i;
       for (Lane& l : lanes) {
         if (l.r->stopped) [[unlikely]]
@@ -363,21 +329,13 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     }
     const ah_slice& slice = aligner.slice();
     last_ts = slice.ts_ms;
-    new_day = slice.ts_ms >= day_end;
-    if (new_day) {
-      const int64_t day = slice.ts_ms >= 0 ? slice.ts_ms / kDayMs : (slice.ts_ms - kDayMs + 1) / kDayMs;
-      day_end = (day + 1) * kDayMs;
-    }
+    new_day = day.advance(slice.ts_ms);
 
     const size_t stamp = result.timestamps + 1;  // this timestamp's number, for shared signals
     for (Runner& r : runners) {
       if (r.stopped) continue;
-      PaperAccount& acct = *r.out->account;
       StrategySetup& setup = *r.setup;
-      for (uint32_t s = 0; s < n_sym; ++s)
-        if (slice.has_bar[s]) acct.on_open(s, slice.bars[s]);
-      for (uint32_t s = 0; s < n_sym; ++s)
-        if (slice.has_bar[s]) acct.on_bar(s, slice.bars[s]);
+      account_on_slice(*r.out->account, slice, every_symbol.data(), n_sym);
 
       if (r.single) {
         for (uint32_t s = 0; s < n_sym && !r.stopped; ++s) {
@@ -397,15 +355,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
             for (const auto& sig : src.out_by_symbol[s])
               if (sig.action != AH_HOLD) apply(r, s, sig, &slice.bars[s], true);
           } else {
-            one_symbol[0] = slice.symbols[s];
-            ah_slice one{};
-            one.ts_ms = slice.ts_ms;
-            one.n_symbols = 1;
-            one.symbols = one_symbol;
-            one.bars = &slice.bars[s];
-            one.has_bar = one_has;
-            one.carry = slice.carry ? &slice.carry[s] : nullptr;  // API 1.1: this symbol's carry
-            Status st = setup.instances[s]->on_slice(one, r.slice_out);
+            Status st = setup.instances[s]->on_slice(one_symbol.of(slice, s), r.slice_out);
             if (!st.ok()) {
               fail(r, st, slice.ts_ms);
               break;
@@ -437,7 +387,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
               apply(r, sig.symbol_index, sig, &slice.bars[sig.symbol_index], slice.has_bar[sig.symbol_index]);
         }
       }
-      end_timestamp(r, slice.ts_ms);
+      end_of_timestamp(r, slice.ts_ms);
     }
     for (uint32_t s = 0; s < n_sym; ++s) {
       pos[s] += slice.has_bar[s];
@@ -449,25 +399,8 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
 
   for (size_t k = 0; k < runners.size(); ++k) {
     Runner& r = runners[k];
-    StrategyOutcome& o = *r.out;
-    if (!r.stopped) o.account->close_all(last_ts);
-    if (!o.equity.empty()) o.equity.back().equity = o.account->equity();
-    if (!o.equity_bars.empty()) o.equity_bars.back().equity = o.account->equity();
-    if (sink) {
-      auto closed = o.account->take_new_closed();
-      if (!closed.empty()) sink(k, closed);
-    }
-    metrics::MetricsInput in;
-    in.equity = o.equity;
-    for (const auto& t : o.account->closed()) in.trades.push_back({t.exit_ms, t.pnl});
-    in.starting_capital = r.setup->broker.capital;
-    in.total_fees = o.account->total_fees();
-    in.traded_notional = o.account->traded_notional();
-    in.bars = static_cast<int64_t>(result.timestamps);
-    in.bars_in_market = o.bars_in_market;
-    in.periods_per_year = opt.periods_per_year;
-    in.risk_free_rate = opt.risk_free_rate;
-    o.metrics = metrics::compute(in);
+    finish_outcome(*r.out, r.stopped, last_ts, static_cast<int64_t>(result.timestamps), r.setup->broker.capital, opt,
+                   sink, k);
   }
   if (opt.progress) opt.progress(bars_done, total_bars);
   return result;

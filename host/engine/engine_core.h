@@ -81,6 +81,9 @@ struct SwapOptions {
   // The new version is warmed up on the last `warmup_bars` bars of history when it cannot import
   // the old one's state (import unsupported or failed); 0 = the manifest's min_data_points.
   size_t warmup_bars = 0;
+  // False: no export/import at all, the new version is warmed up (for a state the new one must not
+  // take, e.g. a parameter change that the importer would refuse, failing the instance).
+  bool hand_over_state = true;
 };
 
 class EngineCore {
@@ -88,7 +91,10 @@ class EngineCore {
   using EventSink = std::function<void(const CoreEvent&)>;
 
   // `symbols`: the names of the symbols slices carry, in slice order. `history_bars`: bars of
-  // each symbol kept for market context and warm-up (at least options.context_window + 1).
+  // each symbol kept for market context and warm-up (raised to max(kLongWindow,
+  // 2 * options.context_window) + 1, what makes a context read on the history equal one read on
+  // the whole series). The TradeSink's strategy index is the LaneId; a trade's `symbol` is an index
+  // into symbols() (a lane's account spans every symbol; those outside the lane stay flat).
   EngineCore(std::vector<std::string> symbols, EngineOptions options, TradeSink sink, EventSink events = nullptr,
              size_t history_bars = 4096);
   ~EngineCore();
@@ -133,7 +139,8 @@ class EngineCore {
   std::vector<LaneId> lanes() const;
   // The lane's current manifest (after swaps), or null for an unknown lane.
   const Manifest* manifest(LaneId lane) const;
-  // The recent bars of one symbol (at most history_bars, oldest first).
+  // The recent bars of one symbol, oldest first: the last min(history_bars, bars seen) at least,
+  // at most 2 * history_bars (trimmed in amortised chunks). Empty for an unknown index.
   const BarSeries& history(uint32_t symbol) const;
   int64_t slices() const;
   int64_t bars() const;
