@@ -172,8 +172,9 @@ int32_t raw_on_batch(ah_instance*, const ah_series*, ah_signal*, uint64_t*) { re
 int32_t raw_export(ah_instance*, const char**, size_t*) { return AH_ERROR; }
 int32_t raw_import(ah_instance*, const char*, size_t) { return AH_ERROR; }
 const char* raw_last_error(ah_instance*) { return ""; }
-const ah_strategy_api kRaw = {1, 0, sizeof(ah_strategy_api), "raw", raw_create, raw_destroy, raw_describe,
-                              raw_on_slice, raw_on_batch, raw_export, raw_import, raw_last_error};
+const ah_strategy_api kRaw = {1,          0,          sizeof(ah_strategy_api), "raw",      raw_create,
+                              raw_destroy, raw_describe, raw_on_slice, raw_on_batch, raw_export,
+                              raw_import, raw_last_error, nullptr};
 
 std::string bad_signal_message(void (*mutate)(ah_signal&), uint32_t count = 1) {
   g_bad = ah_signal{};
