@@ -59,6 +59,9 @@ class StrategyInstance {
   // that failed (out[0..*done) are the valid signals before it).
   virtual Status on_batch(const ah_series& series, ah_signal* out, uint64_t* done = nullptr) = 0;
 
+  // State, for hot swap. Unsupported when the strategy keeps no state to hand over (the host warms
+  // the next version up on recent bars instead); PluginError when the call failed. A failed state
+  // call does not fail the instance: the old version keeps running, the new one may be warmed up.
   virtual Result<std::string> export_state() = 0;
   virtual Status import_state(std::string_view state) = 0;
   // import_state of a state exported by `from_version` of the same strategy (hot swap: the

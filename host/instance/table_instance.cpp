@@ -40,10 +40,27 @@ TableInstance::~TableInstance() {
   if (inst_) api_->destroy(inst_);
 }
 
-Status TableInstance::call_failed(const char* call, int32_t rc) {
+Status TableInstance::call_error(const char* call, int32_t rc) const {
   const char* e = api_->last_error(inst_);
   std::string why = (e && *e) ? std::string(e) : ("status " + std::to_string(rc));
-  return fail(call_failure(label_, call, why));
+  return call_failure(label_, call, why);
+}
+
+Status TableInstance::state_call_status(const char* call, int32_t rc) const {
+  if (rc == AH_OK) return Status::Ok();
+  if (rc == AH_UNSUPPORTED) {
+    const char* e = api_->last_error(inst_);
+    std::string msg = label_;
+    msg += ": ";
+    msg += call;
+    msg += " is not supported";
+    if (e && *e) {
+      msg += ": ";
+      msg += e;
+    }
+    return Status::Unsupported(std::move(msg));
+  }
+  return call_error(call, rc);
 }
 
 namespace {
@@ -136,16 +153,22 @@ Result<std::string> TableInstance::export_state() {
   const char* data = nullptr;
   size_t len = 0;
   int32_t rc = api_->export_state(inst_, &data, &len);
-  if (rc != AH_OK) return call_failed("export_state", rc);
-  if (!data && len) return fail(Status::PluginError(label_ + ": export_state returned no data"));
+  if (Status st = state_call_status("export_state", rc); !st.ok()) return st;
+  if (!data && len) return Status::PluginError(label_ + ": export_state returned no data");
   return std::string(data ? data : "", len);
 }
 
 Status TableInstance::import_state(std::string_view state) {
   if (failed()) return failure();
-  int32_t rc = api_->import_state(inst_, state.data(), state.size());
-  if (rc != AH_OK) return call_failed("import_state", rc);
-  return Status::Ok();
+  return state_call_status("import_state", api_->import_state(inst_, state.data(), state.size()));
+}
+
+Status TableInstance::import_state_from(std::string_view state, const std::string& from_version) {
+  const bool has_entry = api_->struct_size >= AH_API_1_2_SIZE && api_->import_state_from != nullptr;
+  if (!has_entry) return import_state(state);
+  if (failed()) return failure();
+  return state_call_status("import_state_from",
+                           api_->import_state_from(inst_, state.data(), state.size(), from_version.c_str()));
 }
 
 }  // namespace algohost

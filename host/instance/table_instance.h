@@ -5,6 +5,12 @@
 // checked before the host uses it: status codes, signal counts, actions, symbol indexes,
 // confidences and sizes. A bad value fails the instance with a message naming the strategy and
 // the call; it never reaches the engine.
+//
+// State (hot swap): export_state, import_state and import_state_from map AH_UNSUPPORTED to
+// Status::Unsupported and AH_ERROR to PluginError; neither fails the instance (a swap that cannot
+// hand state over warms the new instance up instead, and the old one keeps running).
+// import_state_from uses the API 1.2 entry when the descriptor has it (struct_size and a non-null
+// pointer), else import_state.
 #pragma once
 
 #include <memory>
@@ -32,11 +38,17 @@ class TableInstance final : public StrategyInstance {
   Status on_batch(const ah_series& series, ah_signal* out, uint64_t* done = nullptr) override;
   Result<std::string> export_state() override;
   Status import_state(std::string_view state) override;
+  Status import_state_from(std::string_view state, const std::string& from_version) override;
 
  private:
   TableInstance(const ah_strategy_api* api, ah_instance* inst, std::shared_ptr<const void> keepalive,
                 std::string label);
-  Status call_failed(const char* call, int32_t rc);
+  // The PluginError of a call that returned `rc` (with last_error()); call_failed also fails the
+  // instance.
+  Status call_error(const char* call, int32_t rc) const;
+  Status call_failed(const char* call, int32_t rc) { return fail(call_error(call, rc)); }
+  // A state call's status: Ok, Unsupported or PluginError; never fails the instance.
+  Status state_call_status(const char* call, int32_t rc) const;
   Status check_signal(const char* call, const ah_signal& s, uint32_t n_symbols);
 
   const ah_strategy_api* api_;

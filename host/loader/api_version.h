@@ -20,7 +20,8 @@ Status check_api_version(unsigned plugin_major, unsigned plugin_minor, unsigned 
                          const std::string& file, const std::string& what);
 
 // Checks a descriptor read from `file`: non-null, compatible version, large enough for API 1.0,
-// every 1.0 function present.
+// every 1.0 function present. Later entries are optional (1.2's import_state_from): a 1.0 or 1.1
+// descriptor, shorter, loads unchanged, and callers test struct_size and null before using them.
 Status check_descriptor(const ah_strategy_api* api, const std::string& file);
 
 // The rule against the enhancer ABI (enhancer_api.h), named "enhancer API" in messages.

@@ -91,6 +91,17 @@ Result<std::unique_ptr<PythonInstance>> PythonInstance::create(PythonRuntime& rt
                                    ": a vectorized strategy (on_batch) must be single-symbol "
                                    "(requirements.symbols = 1)");
 
+  // Which state calls the class makes: (exports, imports, import takes from_version=).
+  if (PyObject* calls = PyObject_CallOneArg(sdk.state_calls, self->obj_)) {
+    if (PyTuple_Check(calls) && PyTuple_GET_SIZE(calls) == 3) {
+      self->exports_state_ = PyObject_IsTrue(PyTuple_GET_ITEM(calls, 0)) == 1;
+      self->imports_state_ = PyObject_IsTrue(PyTuple_GET_ITEM(calls, 1)) == 1;
+      self->import_takes_version_ = PyObject_IsTrue(PyTuple_GET_ITEM(calls, 2)) == 1;
+    }
+    Py_DECREF(calls);
+  }
+  PyErr_Clear();  // a class whose state calls cannot be inspected gets none: it is warmed up instead
+
   // Diagnostics: a sequence of at most AH_MAX_DIAGNOSTICS strings.
   if (PyObject* d = PyObject_GetAttr(self->obj_, n.diagnostics)) {
     PyObject* seq = PySequence_Fast(d, "diagnostics must be a sequence of names");
@@ -420,14 +431,30 @@ Status PythonInstance::on_batch(const ah_series& series, ah_signal* out, uint64_
   return Status::Ok();
 }
 
+Status PythonInstance::state_unsupported(const char* call) const {
+  if (vectorized_)
+    return Status::Unsupported(config_.label + ": " + call +
+                               " is not supported: a vectorized strategy's state is its lookback window (warm it up "
+                               "on those bars)");
+  return Status::Unsupported(config_.label + ": " + call + " is not supported: the strategy does not define it");
+}
+
 Result<std::string> PythonInstance::export_state() {
   if (failed()) return failure();
+  if (vectorized_ || !exports_state_) return state_unsupported("export_state");
   return python::export_state(plugin_object(), obj_);
 }
 
 Status PythonInstance::import_state(std::string_view state) {
   if (failed()) return failure();
+  if (vectorized_ || !imports_state_) return state_unsupported("import_state");
   return python::import_state(plugin_object(), obj_, state);
+}
+
+Status PythonInstance::import_state_from(std::string_view state, const std::string& from_version) {
+  if (failed()) return failure();
+  if (vectorized_ || !imports_state_) return state_unsupported("import_state");
+  return python::import_state(plugin_object(), obj_, state, import_takes_version_ ? &from_version : nullptr);
 }
 
 }  // namespace algohost::python

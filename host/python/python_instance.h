@@ -14,6 +14,12 @@
 // logged with its traceback (the first few in full), counted in call_errors(), and its signal
 // skipped (a hold); after `max_consecutive_failures` failures in a row the instance fails with a
 // message that says why, and is never called again. The GIL is held only inside calls.
+//
+// State (hot swap): export_state and import_state are Unsupported when the class does not override
+// them, or raises NotImplementedError, and for a vectorized strategy (its state is its lookback
+// window, which the host warms it up on). import_state_from passes from_version= when the class's
+// import_state takes it (inspected once, at creation), else calls import_state(data). A failed
+// state call is not counted against max_consecutive_failures and does not fail the instance.
 #pragma once
 
 #include <Python.h>
@@ -58,12 +64,14 @@ class PythonInstance final : public StrategyInstance {
   Status on_batch(const ah_series& series, ah_signal* out, uint64_t* done = nullptr) override;
   Result<std::string> export_state() override;
   Status import_state(std::string_view state) override;
+  Status import_state_from(std::string_view state, const std::string& from_version) override;
 
   bool vectorized() const { return vectorized_; }
 
  private:
   PythonInstance(PythonRuntime& rt, PythonInstanceConfig config) : rt_(rt), config_(std::move(config)) {}
   PluginObject plugin_object() const { return {rt_, config_.label, config_.plugin_dir}; }
+  Status state_unsupported(const char* call) const;
 
   // A failed call (Python error pending, or `problem` given with the traceback if any): logs,
   // counts, and returns ok (skip)
@@ -97,6 +105,9 @@ class PythonInstance final : public StrategyInstance {
   PyObject* on_batch_ = nullptr;
   bool per_bar_ = false;          // on_bar is the fast path (on_slice not overridden)
   bool vectorized_ = false;
+  bool exports_state_ = false;         // the class overrides export_state
+  bool imports_state_ = false;         // ... import_state
+  bool import_takes_version_ = false;  // ... and its import_state takes from_version=
   PyObject* symbols_ = nullptr;   // tuple of the slice's symbol names, made once
   std::vector<std::string> symbol_names_;
   std::vector<std::string> diagnostics_;

@@ -34,10 +34,23 @@ Result<PyObject*> construct(const PluginObject& p, PyObject* cls, const std::str
   return obj;
 }
 
+namespace {
+
+// The status of a state call whose Python exception is pending: Unsupported for
+// NotImplementedError, else PluginError. Needs the GIL.
+Status state_call_error(const PluginObject& p, const char* call) {
+  const bool unsupported = PyErr_ExceptionMatches(PyExc_NotImplementedError);
+  std::string why = p.rt.take_error(p.plugin_dir);
+  if (unsupported) return Status::Unsupported(p.label + ": " + call + " is not supported: " + why);
+  return Status::PluginError(p.label + ": " + call + " failed: " + why);
+}
+
+}  // namespace
+
 Result<std::string> export_state(const PluginObject& p, PyObject* obj) {
   GilLock gil;
   PyObject* r = PyObject_CallMethod(obj, "export_state", nullptr);
-  if (!r) return Status::PluginError(p.label + ": export_state failed: " + p.rt.take_error(p.plugin_dir));
+  if (!r) return state_call_error(p, "export_state");
   std::string out;
   if (r == Py_None) {
   } else if (PyBytes_Check(r)) {
@@ -59,12 +72,21 @@ Result<std::string> export_state(const PluginObject& p, PyObject* obj) {
   return out;
 }
 
-Status import_state(const PluginObject& p, PyObject* obj, std::string_view state) {
+Status import_state(const PluginObject& p, PyObject* obj, std::string_view state, const std::string* from_version) {
   GilLock gil;
+  PyObject* method = PyObject_GetAttrString(obj, "import_state");
   PyObject* data = PyBytes_FromStringAndSize(state.data(), static_cast<Py_ssize_t>(state.size()));
-  PyObject* r = data ? PyObject_CallMethod(obj, "import_state", "O", data) : nullptr;
-  Py_XDECREF(data);
-  if (!r) return Status::PluginError(p.label + ": import_state failed: " + p.rt.take_error(p.plugin_dir));
+  PyObject* args = data ? PyTuple_Pack(1, data) : nullptr;
+  PyObject* kwargs = nullptr;
+  if (args && from_version) {
+    kwargs = PyDict_New();
+    PyObject* v = PyUnicode_FromStringAndSize(from_version->data(), static_cast<Py_ssize_t>(from_version->size()));
+    if (!kwargs || !v || PyDict_SetItemString(kwargs, "from_version", v) != 0) Py_CLEAR(args);
+    Py_XDECREF(v);
+  }
+  PyObject* r = method && args ? PyObject_Call(method, args, kwargs) : nullptr;
+  for (PyObject* o : {method, data, args, kwargs}) Py_XDECREF(o);
+  if (!r) return state_call_error(p, "import_state");
   Py_DECREF(r);
   return Status::Ok();
 }

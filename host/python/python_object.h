@@ -2,7 +2,8 @@
 // constructing it from the resolved parameters (`cls(algohost.Params(json))`) and carrying its
 // state out and in (export_state() -> bytes, str or a JSON value; import_state(bytes)). Errors are
 // PluginErrors naming the plugin (`label`) and, for Python exceptions, "file:line: Type: message"
-// with places inside `plugin_dir` preferred. Each takes the GIL itself.
+// with places inside `plugin_dir` preferred; a state call that raises NotImplementedError is
+// Unsupported. Each takes the GIL itself.
 #pragma once
 
 #include <Python.h>
@@ -30,8 +31,10 @@ Result<PyObject*> construct(const PluginObject& p, PyObject* cls, const std::str
 // obj.export_state() as bytes ("" for None).
 Result<std::string> export_state(const PluginObject& p, PyObject* obj);
 
-// obj.import_state(state as bytes).
-Status import_state(const PluginObject& p, PyObject* obj, std::string_view state);
+// obj.import_state(state as bytes), or obj.import_state(state, from_version=...) when
+// `from_version` is given.
+Status import_state(const PluginObject& p, PyObject* obj, std::string_view state,
+                    const std::string* from_version = nullptr);
 
 // A new reference to an instance of the named-tuple class `type` (a tuple subclass without slots,
 // as the SDK's Bar, MarketContext, EnhanceContext and TradeOutcome are) holding `items`, made as

@@ -138,6 +138,7 @@ Status PythonRuntime::init(const fs::path& sdk_dir) {
         {"algohost", "Params", &sdk_.params_type},
         {"algohost._host", "load_module", &sdk_.load_module},
         {"algohost._host", "describe_exception", &sdk_.describe_exception},
+        {"algohost._host", "state_calls", &sdk_.state_calls},
         {"json", "dumps", &sdk_.json_dumps},
     };
     for (const auto& w : wants) {

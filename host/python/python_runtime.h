@@ -52,6 +52,7 @@ struct SdkObjects {
   PyObject* params_type = nullptr;         // algohost.Params
   PyObject* load_module = nullptr;         // algohost._host.load_module
   PyObject* describe_exception = nullptr;  // algohost._host.describe_exception
+  PyObject* state_calls = nullptr;         // algohost._host.state_calls
   PyObject* json_dumps = nullptr;          // json.dumps
 };
 

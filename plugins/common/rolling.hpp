@@ -28,6 +28,22 @@ inline uint64_t to_count(double v, const char* what) {
   return static_cast<uint64_t>(v);
 }
 
+// A number as a parameter value reads: integers without a fraction ("14", not "14.000000").
+inline std::string number_text(double v) {
+  if (std::isfinite(v) && std::fabs(v) < 1e15 && std::floor(v) == v) return std::to_string(static_cast<long long>(v));
+  return std::to_string(v);
+}
+
+// import_state: throws std::invalid_argument unless the value of parameter `name` the state was
+// exported with equals this instance's ("state: exported with period=10, this instance has
+// period=14"). Only the parameters that shape the state are checked: the others may differ, and
+// the instance then continues exactly as one created with its own parameters would have.
+inline void same_parameter(const char* name, double exported, double mine) {
+  if (exported != mine)
+    throw std::invalid_argument(std::string("state: exported with ") + name + "=" + number_text(exported) +
+                                ", this instance has " + name + "=" + number_text(mine));
+}
+
 // Throws std::invalid_argument unless `n` (an integer parameter) lies in [lo, hi].
 inline long long check_range(const char* name, long long n, long long lo, long long hi) {
   if (n < lo || n > hi)

@@ -89,10 +89,10 @@ class MacdStrategy : public sdk::Strategy {
   void import_state(std::string_view state) override {
     sdk::StateReader r(state);
     const auto& periods = r.values("periods");
-    if (periods.size() != 3 || periods[0] != static_cast<double>(fast_.period()) ||
-        periods[1] != static_cast<double>(slow_.period()) ||
-        periods[2] != static_cast<double>(signal_.period()))
-      throw std::invalid_argument("state: fast/slow/signal do not match this instance's");
+    if (periods.size() != 3) throw std::invalid_argument("state: field 'periods' needs 3 values");
+    rolling::same_parameter("fast", periods[0], static_cast<double>(fast_.period()));
+    rolling::same_parameter("slow", periods[1], static_cast<double>(slow_.period()));
+    rolling::same_parameter("signal", periods[2], static_cast<double>(signal_.period()));
     rolling::SeededEma fast = fast_, slow = slow_, signal = signal_;
     get_ema(r, "fast", fast);
     get_ema(r, "slow", slow);

@@ -105,8 +105,7 @@ class MfiStrategy : public sdk::Strategy {
 
   void import_state(std::string_view state) override {
     sdk::StateReader r(state);
-    if (r.get("period") != static_cast<double>(period_))
-      throw std::invalid_argument("state: period does not match this instance's");
+    rolling::same_parameter("period", r.get("period"), static_cast<double>(period_));
     const uint64_t pos = rolling::to_count(r.get("ring_pos"), "ring_pos");
     const uint64_t size = rolling::to_count(r.get("ring_size"), "ring_size");
     rolling::RollingSum pos_flows(period_), neg_flows(period_);

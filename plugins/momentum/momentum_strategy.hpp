@@ -65,8 +65,7 @@ class MomentumStrategy : public sdk::Strategy {
 
   void import_state(std::string_view state) override {
     sdk::StateReader r(state);
-    if (r.get("lookback") != static_cast<double>(lookback_))
-      throw std::invalid_argument("state: lookback does not match this instance's");
+    rolling::same_parameter("lookback", r.get("lookback"), static_cast<double>(lookback_));
     rolling::Ring ring(lookback_);
     ring.restore(r.values("closes"), rolling::to_count(r.get("pos"), "pos"),
                  rolling::to_count(r.get("size"), "size"));

@@ -106,8 +106,7 @@ class RsiStrategy : public sdk::Strategy {
 
   void import_state(std::string_view state) override {
     sdk::StateReader r(state);
-    if (r.get("period") != static_cast<double>(period_))
-      throw std::invalid_argument("state: period does not match this instance's");
+    rolling::same_parameter("period", r.get("period"), static_cast<double>(period_));
     const uint64_t n = rolling::to_count(r.get("n_changes"), "n_changes");
     if (n > static_cast<uint64_t>(period_))
       throw std::invalid_argument("state: n_changes exceeds the period");

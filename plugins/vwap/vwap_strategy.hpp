@@ -136,13 +136,18 @@ class VwapStrategy : public sdk::Strategy {
 
   void import_state(std::string_view state) override {
     sdk::StateReader r(state);
-    if (r.get("mode") != static_cast<double>(mode_))
-      throw std::invalid_argument("state: mode does not match this instance's");
+    const double mode = r.get("mode");
+    if (mode != static_cast<double>(mode_))
+      throw std::invalid_argument(std::string("state: exported with mode=") + mode_name(mode) +
+                                  ", this instance has mode=" + mode_name(static_cast<double>(mode_)));
     // State of 1.0.0 has no "price": it was the typical price.
-    if ((r.has("price") ? r.get("price") : 0.0) != static_cast<double>(price_))
-      throw std::invalid_argument("state: price does not match this instance's");
-    if (r.get("window") != static_cast<double>(pv_.window()))
-      throw std::invalid_argument("state: window does not match this instance's");
+    const double price = r.has("price") ? r.get("price") : 0.0;
+    if (price != static_cast<double>(price_))
+      throw std::invalid_argument(std::string("state: exported with price=") + price_name(price) +
+                                  ", this instance has price=" + price_name(static_cast<double>(price_)));
+    // The window shapes the state in rolling mode only (session mode keeps a ring of 1, unused).
+    if (mode_ == Mode::kRolling)
+      rolling::same_parameter("window", r.get("window"), static_cast<double>(pv_.window()));
     const uint64_t pos = rolling::to_count(r.get("ring_pos"), "ring_pos");
     const uint64_t size = rolling::to_count(r.get("ring_size"), "ring_size");
     rolling::RollingSum pv(pv_.window()), vol(vol_.window());
@@ -162,6 +167,8 @@ class VwapStrategy : public sdk::Strategy {
   }
 
   Mode mode() const { return mode_; }
+  static const char* mode_name(double m) { return m == 0.0 ? "rolling" : m == 1.0 ? "session" : "?"; }
+  static const char* price_name(double p) { return p == 0.0 ? "typical" : p == 1.0 ? "close" : "?"; }
   Price price() const { return price_; }
 
  private:

@@ -5,19 +5,38 @@ so two versions of one strategy (or two plugins with the same module file name) 
 the module is the only member of a synthetic package whose ``__path__`` is the plugin's folder,
 so ``from . import helper`` finds the plugin's own files. ``describe_exception`` turns an
 exception into a one-line "file:line: Type: message" (the line in the plugin's own code where
-possible) and the full traceback text.
+possible) and the full traceback text. ``state_calls`` tells which state calls a strategy object
+makes (inspected once, when an instance is created).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 import sys
 import traceback
 import types
 from typing import Optional, Tuple
 
+from algohost._plugin import _Plugin
+
 _PACKAGE = "_algohost_plugins"
+
+
+def state_calls(obj: object) -> Tuple[bool, bool, bool]:
+    """(overrides export_state, overrides import_state, import_state takes from_version=)."""
+    cls = type(obj)
+    exports = getattr(cls, "export_state", _Plugin.export_state) is not _Plugin.export_state
+    imports = getattr(cls, "import_state", _Plugin.import_state) is not _Plugin.import_state
+    takes_version = False
+    if imports:
+        try:
+            inspect.signature(obj.import_state).bind(b"", from_version="")  # type: ignore[attr-defined]
+            takes_version = True
+        except (TypeError, ValueError):  # no such parameter, or no signature to inspect
+            takes_version = False
+    return exports, imports, takes_version
 
 
 def _root() -> types.ModuleType:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Union
+from typing import Any, Mapping, Optional, Union
 
 from algohost.params import Params
 
@@ -15,9 +15,15 @@ class _Plugin:
 
     def export_state(self) -> Union[bytes, str, Any, None]:
         """State to carry over (None: nothing): into another version's instance on hot swap (a
-        strategy), into the next run of the same strategy (an enhancer)."""
+        strategy), into the next run of the same strategy (an enhancer). A strategy that does not
+        override it (and import_state) is warmed up on recent bars on hot swap instead."""
         return None
 
-    def import_state(self, data: bytes) -> None:
-        """Restores what export_state() returned (as bytes; JSON text for non-bytes values)."""
+    def import_state(self, data: bytes, from_version: Optional[str] = None) -> None:
+        """Restores what export_state() returned (as bytes; JSON text for non-bytes values).
+
+        A strategy's override may take ``from_version``: the host then passes the semver text of
+        the version that exported the state (on hot swap, possibly an older version whose layout
+        it migrates). Raise NotImplementedError for a state it cannot import (the host warms the
+        instance up on recent bars instead), any other exception for a bad state."""
         return None

@@ -16,8 +16,14 @@ a time. What a strategy overrides decides how the host drives it:
 
 An exception raised by any of these is logged with its traceback and counted, the signal is
 skipped, and after ``max_consecutive_failures`` failures in a row (a host setting) the instance
-is stopped; the host and the other strategies go on. For hot swap, ``export_state()`` returns
-bytes, str or a JSON-serialisable value, and ``import_state(data: bytes)`` restores it.
+is stopped; the host and the other strategies go on.
+
+Hot swap: ``export_state()`` returns bytes, str or a JSON-serialisable value, and
+``import_state(data: bytes, from_version=None)`` restores it, ``from_version`` being the version
+that exported it (so that a newer version can migrate an older layout; a method without the
+parameter is called without it). A strategy that overrides neither, or whose ``import_state``
+raises NotImplementedError, is warmed up on recent bars instead. A vectorized strategy's state is
+its lookback window, which the host replays: its export_state and import_state are not called.
 """
 
 from __future__ import annotations

@@ -118,6 +118,72 @@ TEST(PythonInstance, StateCarriesIntoAnotherInstance) {
   EXPECT_DOUBLE_EQ(out[0].diag[1], 6.0);
 }
 
+// The count diagnostic of one more bar: what the instance's state holds, plus one.
+double next_count(StrategyInstance& inst) {
+  const BarSeries s = series_of({100});
+  std::vector<ah_signal> out(1);
+  EXPECT_TRUE(inst.on_batch(s.view(0, 1), out.data()).ok());
+  return out[0].diag[0];
+}
+
+TEST(PythonInstance, ImportStateFromPassesTheVersionWhenTheMethodTakesIt) {
+  Fixture fx;
+  auto v1 = fx.make("state.py", "CountsV1");
+  const BarSeries s = series_of(kCloses);
+  std::vector<ah_signal> out(s.size());
+  ASSERT_TRUE(v1->on_batch(s.view(0, 5), out.data()).ok());
+  const std::string v1_state = *v1->export_state();
+  EXPECT_EQ(v1_state, "{\"count\": 5}");
+
+  // import_state(self, data, from_version=None): told "1.0.0", it migrates 1.x's layout.
+  auto v2 = fx.make("state.py", "CountsV2");
+  Status st = v2->import_state_from(v1_state, "1.0.0");
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(next_count(*v2), 6.0);
+  EXPECT_EQ(*v2->export_state(), "{\"bars\": 6, \"layout\": 2}");
+  // Without the version it reads its own layout only: 1.x's state is then a KeyError.
+  auto v2b = fx.make("state.py", "CountsV2");
+  Status own = v2b->import_state(v1_state);
+  EXPECT_EQ(own.code(), StatusCode::kPluginError);
+  EXPECT_NE(own.message().find("KeyError"), std::string::npos) << own.message();
+  // NotImplementedError: Unsupported, and the instance goes on.
+  Status nine = v2b->import_state_from(v1_state, "9.0.0");
+  EXPECT_EQ(nine.code(), StatusCode::kUnsupported);
+  EXPECT_NE(nine.message().find("cannot import the state of version 9.0.0"), std::string::npos) << nine.message();
+  EXPECT_FALSE(v2b->failed());
+  EXPECT_EQ(v2b->call_errors(), 0u);  // state calls are not counted against the failure limit
+
+  // import_state(self, data): called without the version.
+  auto v1b = fx.make("state.py", "CountsV1");
+  ASSERT_TRUE(v1b->import_state_from(v1_state, "1.0.0").ok());
+  EXPECT_EQ(next_count(*v1b), 6.0);
+  // import_state(self, data, **kwargs): told the version (it negates the count when "1.0.0").
+  auto any = fx.make("state.py", "CountsAnyArgs");
+  ASSERT_TRUE(any->import_state_from(v1_state, "1.0.0").ok());
+  EXPECT_EQ(next_count(*any), -4.0);
+  ASSERT_TRUE(any->import_state(v1_state).ok());
+  EXPECT_EQ(next_count(*any), 6.0);
+}
+
+TEST(PythonInstance, StateCallsNotDefinedAreUnsupported) {
+  Fixture fx;
+  auto noop = fx.make("good.py", "Noop");
+  EXPECT_EQ(noop->export_state().status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(noop->export_state().status().message().find("export_state is not supported: the strategy does not define it"),
+            std::string::npos);
+  EXPECT_EQ(noop->import_state("{}").code(), StatusCode::kUnsupported);
+  EXPECT_EQ(noop->import_state_from("{}", "1.0.0").code(), StatusCode::kUnsupported);
+  auto half = fx.make("state.py", "ExportsOnly");
+  EXPECT_TRUE(half->export_state().ok());
+  EXPECT_EQ(half->import_state_from("{\"count\": 1}", "1.0.0").code(), StatusCode::kUnsupported);
+  // A vectorized strategy's state is its lookback window: the host warms it up instead.
+  auto vec = fx.make("good.py", "Crossing", {}, 1, 5);
+  Status v = vec->export_state().status();
+  EXPECT_EQ(v.code(), StatusCode::kUnsupported);
+  EXPECT_NE(v.message().find("vectorized"), std::string::npos) << v.message();
+  EXPECT_FALSE(noop->failed() || half->failed() || vec->failed());
+}
+
 TEST(PythonInstance, ExceptionsAreSkippedUpToTheConsecutiveLimit) {
   Fixture fx(3);
   auto inst = fx.make("failing.py", "RaisesAlways");

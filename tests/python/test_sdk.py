@@ -326,6 +326,47 @@ def test_strategy_base_defaults():
     assert s.on_slice(Slice(T0, ("A",), (bar(T0, 1.0),), (True,))) == []
 
 
+def test_state_calls_tells_the_host_which_state_calls_a_strategy_makes():
+    """What the host inspects once per instance: overrides of export_state and import_state, and
+    whether import_state takes from_version= (then it is told the exporting version)."""
+    from algohost._host import state_calls
+
+    class Versioned(Strategy):
+        def export_state(self):
+            return {}
+
+        def import_state(self, data, from_version=None):
+            pass
+
+    class Plain(Strategy):
+        def export_state(self):
+            return {}
+
+        def import_state(self, data):
+            pass
+
+    class Kwargs(Plain):
+        def import_state(self, data, **kwargs):
+            pass
+
+    class OtherSecond(Plain):
+        def import_state(self, data, strict=False):  # a second parameter, but not from_version
+            pass
+
+    class ExportOnly(Strategy):
+        def export_state(self):
+            return {}
+
+    assert state_calls(Strategy()) == (False, False, False)
+    assert state_calls(Versioned()) == (True, True, True)
+    assert state_calls(Plain()) == (True, True, False)
+    assert state_calls(Kwargs()) == (True, True, True)
+    assert state_calls(OtherSecond()) == (True, True, False)
+    assert state_calls(ExportOnly()) == (True, False, False)
+    # The base's import_state accepts from_version and ignores it.
+    assert Strategy().import_state(b"x", from_version="1.0.0") is None
+
+
 def test_default_on_slice_calls_on_bar_per_new_bar_and_sets_symbol_indexes():
     s = Threshold({"level": 5.0})
     a, b, c = bar(T0, 10.0), bar(T0 - DAY, 7.0), bar(T0, 1.0)

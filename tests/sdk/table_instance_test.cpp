@@ -153,6 +153,68 @@ TEST(TableInstance, StateCarriesAcrossInstances) {
   EXPECT_FALSE((*b)->import_state("garbage").ok());
 }
 
+// No state calls overridden: the SDK's defaults say Unsupported.
+class Stateless final : public sdk::Strategy {
+ public:
+  explicit Stateless(const sdk::Params&) {}
+  void on_bar(const ah_bar&, sdk::Signal out) override final { out.buy(0.5); }
+};
+
+// Overrides only the versioned import: migrates "old=" from 1.x, refuses 0.x as Unsupported.
+class Migrating final : public sdk::Strategy {
+ public:
+  explicit Migrating(const sdk::Params&) {}
+  using Strategy::import_state;
+  std::string export_state() const override { return sdk::StateWriter().put("value", value_).str(); }
+  void import_state(std::string_view s, std::string_view from) override {
+    if (from.substr(0, 2) == "0.") throw sdk::Unsupported("too old: " + std::string(from));
+    value_ = sdk::StateReader(s).get(from.substr(0, 2) == "1." ? "old" : "value");
+  }
+  void on_bar(const ah_bar&, sdk::Signal out) override final { out.diag(0, value_); }
+
+ private:
+  double value_ = 0;
+};
+
+TEST(TableInstance, StateCallsNotOverriddenAreUnsupported) {
+  auto inst = TableInstance::create(sdk::api_for<Stateless>("stateless"), nullptr, "stateless@test", "{}");
+  ASSERT_TRUE(inst.ok());
+  auto state = (*inst)->export_state();
+  EXPECT_EQ(state.status().code(), StatusCode::kUnsupported);
+  EXPECT_EQ(state.status().message(), "stateless@test: export_state is not supported: this strategy exports no state");
+  EXPECT_EQ((*inst)->import_state("x=1").code(), StatusCode::kUnsupported);
+  // The SDK's versioned import forwards to the one-argument one: Unsupported as well.
+  EXPECT_EQ((*inst)->import_state_from("x=1", "1.0.0").code(), StatusCode::kUnsupported);
+  EXPECT_FALSE((*inst)->failed());
+}
+
+TEST(TableInstance, VersionedImportMigratesAndSaysUnsupported) {
+  const ah_strategy_api* api = sdk::api_for<Migrating>("migrating");
+  EXPECT_GE(api->struct_size, static_cast<uint32_t>(AH_API_1_2_SIZE));
+  EXPECT_EQ(api->api_minor, static_cast<uint32_t>(AH_API_VERSION_MINOR));
+  auto inst = TableInstance::create(api, nullptr, "migrating@test", "{}");
+  ASSERT_TRUE(inst.ok());
+  const char* sym[] = {"X"};
+  const uint8_t has[] = {1};
+  ah_bar bar{0, 1, 1, 1, 1, 1};
+  std::vector<ah_signal> out;
+  ASSERT_TRUE((*inst)->import_state_from("old=7\n", "1.4.2").ok());
+  ASSERT_TRUE((*inst)->on_slice(one(bar, sym, has), out).ok());
+  EXPECT_EQ(out[0].diag[0], 7.0);
+  ASSERT_TRUE((*inst)->import_state_from("value=9\n", "2.0.0").ok());
+  // Without a version (the one-argument entry), the SDK's default says Unsupported: the class
+  // overrides only the versioned one... which the default one-argument import does not call.
+  EXPECT_EQ((*inst)->import_state("value=9\n").code(), StatusCode::kUnsupported);
+  Status old = (*inst)->import_state_from("value=1\n", "0.9.0");
+  EXPECT_EQ(old.code(), StatusCode::kUnsupported);
+  EXPECT_EQ(old.message(), "migrating@test: import_state_from is not supported: too old: 0.9.0");
+  Status bad = (*inst)->import_state_from("garbage", "2.0.0");
+  EXPECT_EQ(bad.code(), StatusCode::kPluginError);
+  EXPECT_FALSE((*inst)->failed());
+  ASSERT_TRUE((*inst)->on_slice(one(bar, sym, has), out).ok());
+  EXPECT_EQ(out[0].diag[0], 9.0);  // the failed imports left the instance as it was
+}
+
 // A raw C table that returns whatever the test puts in `g_bad`.
 ah_signal g_bad;
 uint32_t g_count = 1;
@@ -172,8 +234,9 @@ int32_t raw_on_batch(ah_instance*, const ah_series*, ah_signal*, uint64_t*) { re
 int32_t raw_export(ah_instance*, const char**, size_t*) { return AH_ERROR; }
 int32_t raw_import(ah_instance*, const char*, size_t) { return AH_ERROR; }
 const char* raw_last_error(ah_instance*) { return ""; }
-const ah_strategy_api kRaw = {1, 0, sizeof(ah_strategy_api), "raw", raw_create, raw_destroy, raw_describe,
-                              raw_on_slice, raw_on_batch, raw_export, raw_import, raw_last_error};
+const ah_strategy_api kRaw = {1,          0,          sizeof(ah_strategy_api), "raw",      raw_create,
+                              raw_destroy, raw_describe, raw_on_slice, raw_on_batch, raw_export,
+                              raw_import, raw_last_error, nullptr};
 
 std::string bad_signal_message(void (*mutate)(ah_signal&), uint32_t count = 1) {
   g_bad = ah_signal{};

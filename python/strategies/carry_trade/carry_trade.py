@@ -5,6 +5,10 @@ carry as of their latest bar (ties broken by symbol order). The top ``n_long`` g
 +g/k, the bottom ``n_short`` -g/k, the rest 0, where g = gross_exposure and k = n_long + n_short
 (a symbol is never both: with fewer than n_long + n_short symbols the short side gets what
 remains). Only symbols whose target changes are signalled. Data without carry is an error.
+
+The state is the slice count and the targets last signalled, which stay meaningful under any
+parameters: an instance given a state exported with other parameters goes on from what was
+signalled (the rebalance phase counted from the first slice), so a parameter change keeps it.
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ class CarryTrade(Strategy):
     def export_state(self):
         return {"count": self.count, "targets": {str(k): v for k, v in self.targets.items()}}
 
-    def import_state(self, data: bytes) -> None:
+    def import_state(self, data: bytes, from_version=None) -> None:
         import json
 
         s = json.loads(data)

@@ -14,6 +14,10 @@ g = gross_exposure split so that the B leg is beta times the A leg in value:
 (A negative beta flips the sign of the B leg.) A spread already beyond stop_z is not entered: the
 pair has broken down, and entering would only be stopped out on the next bar. Both legs are
 always signalled in the same slice. The diagnostics are beta, z and the spread.
+
+The state (the window of log prices, the position and the legs) is shaped by lookback, leg_a and
+leg_b: a state exported with other values of them is refused (ValueError); the thresholds and
+gross_exposure may differ.
 """
 
 from __future__ import annotations
@@ -115,13 +119,22 @@ class PairsTrading(Strategy):
             Signal.to_target(-want * sign_b * w_b, confidence, reason=reason, diag=diag, symbol=ib),
         ]
 
-    def export_state(self):
-        return {"a": list(self.a), "b": list(self.b), "position": self.position, "legs": self.legs}
+    def _shape(self):
+        """The parameters that shape the state."""
+        return {"lookback": self.lookback, "leg_a": self.leg_names[0], "leg_b": self.leg_names[1]}
 
-    def import_state(self, data: bytes) -> None:
+    def export_state(self):
+        return {"a": list(self.a), "b": list(self.b), "position": self.position, "legs": self.legs,
+                "params": self._shape()}
+
+    def import_state(self, data: bytes, from_version=None) -> None:
         import json
 
         s = json.loads(data)
+        for name, mine in self._shape().items():
+            theirs = s["params"][name]
+            if theirs != mine:
+                raise ValueError(f"state: exported with {name}={theirs!r}, this instance has {name}={mine!r}")
         self.a.clear()
         self.a.extend(s["a"])
         self.b.clear()

@@ -17,7 +17,9 @@ momentum's size in units of volatility, |m_t| / sigma_t, capped at 1.
 
 sigma_t is computed afresh from the window at each rebalance (two-pass, not running sums), so it
 is exact to rounding and depends only on the window: an instance restored by import_state()
-continues with exactly the signals the original would have given.
+continues with exactly the signals the original would have given. The state is shaped by
+momentum_lookback and volatility_lookback: a state exported with other values of them is refused
+(ValueError); the other parameters may differ.
 """
 
 from __future__ import annotations
@@ -76,13 +78,22 @@ class VolatilityManagedMomentum(Strategy):
         confidence = min(1.0, abs(momentum) / vol)
         return Signal.to_target(weight, confidence, reason="rebalance", diag=(momentum, vol, weight))
 
-    def export_state(self):
-        return {"closes": list(self.closes), "returns": list(self.returns), "bars": self.bars}
+    def _shape(self):
+        """The parameters that shape the state."""
+        return {"momentum_lookback": self.lookback, "volatility_lookback": self.vol_lookback}
 
-    def import_state(self, data: bytes) -> None:
+    def export_state(self):
+        return {"closes": list(self.closes), "returns": list(self.returns), "bars": self.bars,
+                "params": self._shape()}
+
+    def import_state(self, data: bytes, from_version=None) -> None:
         import json
 
         state = json.loads(data)
+        for name, mine in self._shape().items():
+            theirs = state["params"][name]
+            if theirs != mine:
+                raise ValueError(f"state: exported with {name}={theirs}, this instance has {name}={mine}")
         self.closes.clear()
         self.closes.extend(state["closes"])
         self.returns.clear()

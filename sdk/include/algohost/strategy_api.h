@@ -8,7 +8,8 @@
  *
  * Versioning: MAJOR.MINOR. The host refuses a plugin whose major differs from its own or whose
  * minor is newer than its own. Within one major the table is only ever appended to, and
- * `struct_size` tells the host how much of it the plugin has.
+ * `struct_size` tells the host how much of it the plugin has. 1.1 added carry to slices and
+ * series; 1.2 appended import_state_from (state handover across versions, for hot swap).
  *
  * Threading: the host calls one instance from one thread at a time. Different instances may be
  * called concurrently from different threads, so a plugin keeps no unsynchronised global state.
@@ -28,7 +29,7 @@ extern "C" {
 #endif
 
 #define AH_API_VERSION_MAJOR 1
-#define AH_API_VERSION_MINOR 1
+#define AH_API_VERSION_MINOR 2
 
 /* Name of the one symbol a plugin exports; its type is ah_entry_fn. */
 #define ALGOHOST_ENTRY_SYMBOL "algohost_strategy_entry"
@@ -37,7 +38,8 @@ extern "C" {
 typedef enum ah_status {
   AH_OK = 0,
   AH_ERROR = 1,          /* failed; the instance's last_error() says why */
-  AH_UNSUPPORTED = 2,    /* the plugin does not implement this call (e.g. no batch entry) */
+  AH_UNSUPPORTED = 2,    /* the plugin does not implement this call (e.g. no batch entry, no
+                            state to export, or a state it cannot import) */
   AH_BAD_ARGUMENT = 3    /* an argument was out of contract (null pointer, too small buffer) */
 } ah_status;
 
@@ -166,16 +168,38 @@ typedef struct ah_strategy_api {
   int32_t (*on_batch)(ah_instance* inst, const ah_series* series, ah_signal* out, uint64_t* n_done);
 
   /*
-   * Serialises the instance's state (for hot swap, which the host does not do yet). *data and *len point at bytes owned by the
-   * instance, valid until the next call on it.
+   * Serialises the instance's state, for hot swap: the host hands it to the next version's
+   * import_state_from (or import_state) so that it continues where this one stopped. *data and
+   * *len point at bytes owned by the instance, valid until the next call on it. Returns
+   * AH_UNSUPPORTED when the strategy keeps no exportable state: the host then warms the next
+   * version up by replaying recent bars instead. A failure does not stop the instance.
    */
   int32_t (*export_state)(ah_instance* inst, const char** data, size_t* len);
 
-  /* Restores state produced by export_state of a compatible version. */
+  /*
+   * Restores state produced by export_state of the same strategy. AH_ERROR (last_error set) when
+   * the state is malformed or was exported with other parameters, AH_UNSUPPORTED when the
+   * strategy imports no state. A failed import should leave the instance as it was: the host
+   * may still warm it up on recent bars and run it.
+   */
   int32_t (*import_state)(ah_instance* inst, const char* data, size_t len);
 
   /* The message of the last failed call on this instance ("" if none). Owned by the instance. */
   const char* (*last_error)(ah_instance* inst);
+
+  /* ---- API 1.2 (optional: may be null; absent when struct_size < AH_API_1_2_SIZE) ---- */
+
+  /*
+   * Restores state exported by version `from_version` (semver text such as "1.4.0", NUL-
+   * terminated) of the same strategy, so that a newer version can migrate an older version's
+   * layout (as Erlang/OTP's code_change does). `from_version` may be this very version (a
+   * restart, a parameter change). Returns AH_OK; AH_ERROR with last_error set when the state is
+   * bad; AH_UNSUPPORTED when it cannot import state of that version (the host then warms the
+   * instance up on recent bars). As import_state, a failure should leave the instance unchanged.
+   * When this entry is absent or null, the host calls import_state and does not say which
+   * version wrote the state.
+   */
+  int32_t (*import_state_from)(ah_instance* inst, const char* data, size_t len, const char* from_version);
 } ah_strategy_api;
 
 /* The type of the exported entry symbol. Returns a pointer to static storage; never null. */
@@ -183,6 +207,10 @@ typedef const ah_strategy_api* (*ah_entry_fn)(void);
 
 /* Size of the API 1.0 descriptor: what a host requires at least. */
 #define AH_API_1_0_SIZE (offsetof(ah_strategy_api, last_error) + sizeof(void*))
+/* API 1.1 appended no descriptor field (only ah_slice.carry and ah_series.carry). */
+#define AH_API_1_1_SIZE AH_API_1_0_SIZE
+/* Size of the API 1.2 descriptor: import_state_from is present at or above it. */
+#define AH_API_1_2_SIZE (offsetof(ah_strategy_api, import_state_from) + sizeof(void*))
 
 #if defined(_WIN32)
 #define AH_EXPORT __declspec(dllexport)
