@@ -504,6 +504,9 @@ Result<json> LiveHost::change_version(const std::string& name, const Manifest& t
   const Manifest* from = inst->manifest;
   SwapOptions so;
   so.probation_slices = inst->config.probation_slices;
+  // State is handed over between versions with the same parameters; new parameter values (a
+  // set-param, or a rollback of one) start from a warm-up instead, as a state may depend on them.
+  so.hand_over_state = params == inst->params;
   std::vector<std::unique_ptr<StrategyInstance>> retired;
   const std::string version_id = ran->version_id;
   Status st = post([&, inst](EngineCore& core) {

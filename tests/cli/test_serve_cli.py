@@ -15,7 +15,7 @@ import pytest
 
 from conftest import SAMPLE_CSV, SOURCE_DIR
 
-SWAP_FIXTURES = os.environ.get("ALGOHOST_SWAP_FIXTURES", "")
+SWAP_FIXTURES = os.environ.get("ALGOHOST_SWAP_PLUGIN_DIR", "")
 
 
 class Host:
@@ -48,6 +48,13 @@ class Host:
     def wait(self, timeout=120):
         out, err = self.proc.communicate(timeout=timeout)
         return self.proc.returncode, out, err
+
+
+def swap_plugins():
+    """The swap_probe fixture plugins (1.0.0, 2.0.0 that migrates 1.0.0's state, 3.0.0 that fails at once)."""
+    if not SWAP_FIXTURES or not Path(SWAP_FIXTURES).is_dir():
+        pytest.fail("ALGOHOST_SWAP_PLUGIN_DIR must name the swap_probe fixture plugins (run through ctest)")
+    return SWAP_FIXTURES
 
 
 def start(algohost_bin, home, config, *extra, plugins=()):
@@ -109,14 +116,13 @@ def test_a_replay_through_serve_gives_the_trades_of_run(algohost_bin, home, tmp_
     assert not (home.path / "host.json").exists()  # removed on a clean stop
 
 
-@pytest.mark.skipif(not SWAP_FIXTURES, reason="ALGOHOST_SWAP_FIXTURES is set by ctest")
 def test_a_hundred_swaps_during_a_fast_feed_lose_nothing(algohost_bin, home, tmp_path):
     feed = {"type": "replay", "synthetic": "symbols=2,bars=60000,seed=3,timeframe=1h", "rate": 60000}
     cfg = write_config(tmp_path / "serve.json", {
         "feed": feed,
         "strategies": [{"instance": "probe", "strategy": "swap_probe", "version": "1.0.0", "probation_slices": 0},
                        {"instance": "m", "strategy": "macd"}]})
-    host = start(algohost_bin, home.path, cfg, "--exit-at-end", plugins=[SWAP_FIXTURES])
+    host = start(algohost_bin, home.path, cfg, "--exit-at-end", plugins=[swap_plugins()])
     versions = ["2.0.0", "1.0.0"] * 50
     for v in versions:
         code, body = host.call("POST", "/api/v1/instances/probe/swap", {"version": v})
@@ -147,12 +153,11 @@ def test_a_hundred_swaps_during_a_fast_feed_lose_nothing(algohost_bin, home, tmp
     assert trades_of(db, run_id, "swap_probe") == trades_of(db, rep["run_id"], "swap_probe")
 
 
-@pytest.mark.skipif(not SWAP_FIXTURES, reason="ALGOHOST_SWAP_FIXTURES is set by ctest")
 def test_a_version_that_fails_at_once_is_rolled_back_and_the_feed_goes_on(algohost_bin, home, tmp_path):
     cfg = write_config(tmp_path / "serve.json", {
         "feed": {"type": "replay", "synthetic": "symbols=2,bars=20000,seed=4", "rate": 20000},
         "strategies": [{"instance": "probe", "strategy": "swap_probe", "version": "1.0.0", "probation_slices": 5}]})
-    host = start(algohost_bin, home.path, cfg, "--exit-at-end", plugins=[SWAP_FIXTURES])
+    host = start(algohost_bin, home.path, cfg, "--exit-at-end", plugins=[swap_plugins()])
     code, body = host.call("POST", "/api/v1/instances/probe/swap", {"version": "3.0.0"})
     assert code == 200, body
     deadline = time.time() + 20
