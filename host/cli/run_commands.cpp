@@ -15,6 +15,7 @@
 #include "host/cli/validators.h"
 #include "host/service/enhancer_arm.h"
 #include "host/service/run_service.h"
+#include "host/service/strategy_query.h"
 
 namespace algohost::cli {
 namespace {
@@ -286,21 +287,6 @@ void print_mem_history(const std::vector<catalog::MemRunResult>& runs, bool json
   t.print(std::cout);
 }
 
-// Recorded performance of a strategy, of one version when `version` is given, of one run when
-// `run` is, over exit times in [from, to] ("" = unbounded).
-Result<catalog::PerformanceMetrics> performance_of(catalog::Catalog& c, const std::string& name,
-                                                   const std::string& version, const std::string& from,
-                                                   const std::string& to, const std::string& run = "") {
-  std::optional<std::string> version_id;
-  if (!version.empty()) {
-    auto v = c.get_version(name, version);
-    if (!v.ok()) return v.status();
-    version_id = v->version_id;
-  }
-  auto opt = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
-  return c.performance(name, opt(from), opt(to), version_id, opt(run));
-}
-
 // How many of the trades counted come from runs that did not finish (stopped, failed, crashed).
 void print_unfinished_note(const std::vector<catalog::PerformanceMetrics>& rows) {
   for (const auto& p : rows)
@@ -445,22 +431,14 @@ void add_run_commands(CLI::App& app, Context& ctx) {
         return Status::Ok();
       }
       if (cmp->names.empty()) return Status::InvalidArgument("compare: name strategies, or --mem NAME");
-      std::vector<catalog::PerformanceMetrics> rows;
-      for (const auto& spec : cmp->names) {
-        const auto at = spec.find('@');
-        const std::string name = spec.substr(0, at);
-        const std::string version = at == std::string::npos ? "" : spec.substr(at + 1);
-        auto m = performance_of(c, name, version, "", "");
-        if (!m.ok()) return m.status();
-        if (!version.empty()) m->strategy_name += "@" + version;
-        rows.push_back(*m);
-      }
+      auto rows = compare_performance(c, cmp->names);
+      if (!rows.ok()) return rows.status();
       if (cmp->json) {
         Json out = Json::array();
-        for (const auto& r : rows) out.push_back(r.to_json());
+        for (const auto& r : *rows) out.push_back(r.to_json());
         std::cout << out.dump(2) << "\n";
       } else {
-        print_perf(rows);
+        print_perf(*rows);
       }
       return Status::Ok();
     });

@@ -9,6 +9,7 @@
 #include "host/cli/table.h"
 #include "host/cli/validators.h"
 #include "host/service/import_service.h"
+#include "host/service/strategy_query.h"
 #include "registry/catalog/import.h"
 #include "registry/manifest/manifest.h"
 
@@ -38,7 +39,7 @@ void print_strategies(const std::vector<catalog::StrategyRecord>& rows) {
 }
 
 struct ListArgs {
-  std::string category, sub_category, language, origin, sort = "name";
+  std::string category, sub_category, language, origin, search, sort = "name";
   std::vector<std::string> tags, any_tags, statuses;
   std::optional<double> min_sharpe, min_win_rate;
   int64_t limit = 100, offset = 0;
@@ -58,16 +59,20 @@ void add_list(CLI::App* parent, Context& ctx) {
   cmd->add_option("--min-per-trade-sharpe,--min-sharpe", a->min_sharpe,
                   "Lifetime per-trade Sharpe (mean / stdev of the trades' PnL %; not annualized) at least this");
   cmd->add_option("--min-win-rate", a->min_win_rate, "Lifetime win rate at least this (0..1)");
-  cmd->add_option("--sort", a->sort, "name, sharpe (lifetime per-trade), win_rate, trades, pnl, created, updated, category, versions")
-      ->capture_default_str();
+  cmd->add_option("--search", a->search, "Only strategies matching these words (full-text, as `strategies search`), best first");
+  auto* sort = cmd->add_option("--sort", a->sort,
+                               "name, sharpe (lifetime per-trade), win_rate, trades, pnl, created, updated, category, versions "
+                               "(with --search: instead of the rank)")
+                   ->capture_default_str();
   cmd->add_flag("--desc", a->desc, "Sort descending");
   cmd->add_option("--limit", a->limit, "At most this many")->capture_default_str()->check(non_negative_number());
   cmd->add_option("--offset", a->offset, "Skip this many")->check(non_negative_number());
   cmd->add_flag("--all", a->all, "Include deprecated and archived strategies");
   cmd->add_flag("--json", a->json, "Print JSON");
-  cmd->callback([&ctx, a] {
+  cmd->callback([&ctx, a, sort] {
     with_catalog_read(ctx, [&](catalog::Catalog& c) -> Status {
-      catalog::StrategyFilter f;
+      StrategyQuery q;
+      catalog::StrategyFilter& f = q.filter;
       auto set = [](std::optional<std::string>& dst, const std::string& v) {
         if (!v.empty()) dst = v;
       };
@@ -85,14 +90,18 @@ void add_list(CLI::App* parent, Context& ctx) {
       f.descending = a->desc;
       f.limit = a->limit;
       f.offset = a->offset;
-      auto rows = c.list(f);
+      q.search = a->search;
+      q.sort_by_filter = sort->count() > 0;
+      auto rows = find_strategies(c, q);
       if (!rows.ok()) return rows.status();
       if (a->json) {
         Json out = Json::array();
         for (const auto& s : *rows) out.push_back(s.to_json());
         std::cout << out.dump(2) << "\n";
       } else {
-        print_strategies(*rows);
+        std::vector<catalog::StrategyRecord> records;
+        for (const auto& s : *rows) records.push_back(s.strategy);
+        print_strategies(records);
       }
       return Status::Ok();
     });
