@@ -61,6 +61,7 @@ struct ServeOptions {
   std::string config;
   std::optional<std::string> listen;
   bool exit_at_end = false;
+  bool watch = false;
 };
 
 int serve(Context& ctx, const ServeOptions& o) {
@@ -78,6 +79,8 @@ int serve(Context& ctx, const ServeOptions& o) {
   auto events = std::make_shared<server::EventHub>();
   live::LiveHost::Options ho;
   ho.exit_at_end = o.exit_at_end;
+  ho.watch = o.watch;
+  ho.catalog_lock = std::make_shared<std::mutex>();
   live::LiveHost host(ctx.plugins(), catalog, *config, ho, events);
 
   struct sigaction sa {};
@@ -91,7 +94,7 @@ int serve(Context& ctx, const ServeOptions& o) {
   if (Status st = host.start(); !st.ok()) return report_error(st);
   server::Router router;
   host.add_routes(router);  // first: the live host's health wins over the catalog's
-  server::add_catalog_routes(router, catalog);
+  server::add_catalog_routes(router, catalog, ho.catalog_lock);
   server::HttpServer::Options so;
   so.address = endpoint->first;
   so.port = endpoint->second;
@@ -165,6 +168,8 @@ void add_serve_commands(CLI::App& app, Context& ctx) {
   s->add_option("--config,-c", so->config, "Config file (docs/serve.md; example: examples/serve/serve.json)")->required();
   s->add_option("--listen", so->listen, "Control API address HOST:PORT (port 0: any free port); overrides the config's");
   s->add_flag("--exit-at-end", so->exit_at_end, "Stop by itself once a replay feed has been fully processed");
+  s->add_flag("--watch", so->watch,
+              "Watch the plugin folders: a new version is validated and registered, and instances with \"watch\": true swap to it");
   s->callback([&ctx, so] { ctx.exit_code = serve(ctx, *so); });
 
   auto* c = app.add_subcommand("ctl", "Control a running `algohost serve` (found through <data dir>/host.json)");

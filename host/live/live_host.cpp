@@ -195,6 +195,12 @@ Status LiveHost::start() {
     if (inst->config.instance.empty()) inst->config.instance = ic.strategy;
     if (find_instance(inst->config.instance))
       return Status::InvalidArgument(where + ".instance: '" + inst->config.instance + "' is used twice");
+    if (ic.isolation != "inproc")
+      return Status::Unsupported(where + ".isolation: '" + ic.isolation +
+                                 "': plugins run in the host's process for now (worker processes are issue 15)");
+    if (ic.on_failure == "restart")
+      return Status::Unsupported(where + ".on_failure: 'restart' is not built yet: use 'rollback' (a new version that "
+                                 "fails on probation goes back to the old one) or 'stop'");
     auto m = find_version(ic.strategy, ic.version);
     if (!m.ok()) return m.status().with_context(where);
     inst->manifest = *m;
@@ -290,7 +296,41 @@ Status LiveHost::start() {
   started_.store(true);
   engine_ = std::thread([this] { engine_loop(); });
   if (replay_) replay_->start();
+  if (options_.watch) {
+    watcher_ = std::make_unique<PluginWatcher>(plugins_.search_dirs(), [this] { on_plugins_changed(); });
+    if (Status st = watcher_->start(); !st.ok()) spdlog::warn("serve --watch: {}", st.message());
+  }
   return Status::Ok();
+}
+
+// serve --watch: the plugin folders changed. Discovery runs again, the catalog is synced (a new
+// version is validated, load-checked and published, or refused with the reason logged), and every
+// instance with "watch": true whose strategy now has a newer version swaps to it.
+void LiveHost::on_plugins_changed() {
+  std::lock_guard control(control_mu_);
+  {
+    std::unique_lock<std::mutex> cat_lock;
+    if (options_.catalog_lock) cat_lock = std::unique_lock(*options_.catalog_lock);
+    plugins_.rescan();
+    if (Status st = catalog_service_.resync(); !st.ok()) spdlog::warn("serve --watch: catalog sync: {}", st.message());
+  }
+  publish("plugins_changed", json{{"rescans", plugin_rescans()}});
+  std::vector<std::pair<std::string, const Manifest*>> due;
+  {
+    std::lock_guard lk(mu_);
+    for (const auto& inst : instances_) {
+      if (!inst->config.watch || inst->status != "running") continue;
+      auto newest = plugins_.find(inst->manifest->name);
+      if (newest.ok() && inst->manifest->version < (*newest)->version) due.emplace_back(inst->config.instance, *newest);
+    }
+  }
+  for (const auto& [name, to] : due) {
+    Instance* inst = find_instance(name);
+    if (!inst) continue;
+    auto r = change_version(name, *to, inst->params, "live_watch_swap", "watch", false);
+    if (!r.ok()) spdlog::warn("serve --watch: {} to {}: {}", name, to->id(), r.status().message());
+    else spdlog::info("serve --watch: {} now runs {}", name, to->id());
+  }
 }
 
 Status LiveHost::post(std::function<Status(EngineCore&)> apply) {
@@ -849,6 +889,7 @@ Status LiveHost::wait() {
   std::lock_guard lk(wait_mu_);
   if (finished_) return finish_status_;
   const bool replay_complete = replay_ && replay_->done() && !config_.feed.loop;
+  if (watcher_) watcher_->stop();
   if (replay_) replay_->stop();
   if (tcp_feed_) tcp_feed_->stop();
   if (aligner_) aligner_->flush();

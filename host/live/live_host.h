@@ -41,6 +41,7 @@
 
 #include "host/engine/engine_core.h"
 #include "host/live/feeds.h"
+#include "host/live/plugin_watcher.h"
 #include "host/live/serve_config.h"
 #include "host/recorder/recorder.h"
 #include "host/server/http_server.h"
@@ -55,6 +56,11 @@ class LiveHost {
     bool exit_at_end = false;  // stop by itself when a replay feed (without loop) has been fully processed
     std::chrono::milliseconds command_timeout{10'000};
     size_t queue_capacity = 1024;
+    // serve --watch: new version folders in the plugin folders are found, validated and
+    // registered, and instances whose config says "watch": true swap to a newer version.
+    bool watch = false;
+    // Held while the CatalogService is used (it is shared with the catalog routes).
+    std::shared_ptr<std::mutex> catalog_lock;
   };
 
   // `plugins` and `catalog` must outlive the host; `events` may be null (no event stream).
@@ -95,6 +101,7 @@ class LiveHost {
   nlohmann::json health() const;
   std::string metrics_text() const;
   uint64_t bars_fed() const;
+  uint64_t plugin_rescans() const { return watcher_ ? watcher_->changes() : 0; }
   uint64_t bars_processed() const { return bars_processed_.load(); }
   const std::string& run_id() const { return run_id_; }
 
@@ -119,6 +126,7 @@ class LiveHost {
   void audit_refused(const std::string& name, const std::string& strategy, const std::string& action,
                      const std::string& caller, const Status& why);
   void publish(const std::string& kind, const nlohmann::json& data);
+  void on_plugins_changed();  // the watcher's thread
   Instance* find_instance(const std::string& name);
   const Instance* find_instance(const std::string& name) const;
   Result<nlohmann::json> change_version(const std::string& name, const Manifest& to,
@@ -137,6 +145,7 @@ class LiveHost {
   std::unique_ptr<LiveAligner> aligner_;
   std::unique_ptr<ReplayFeed> replay_;
   std::unique_ptr<TcpBarFeed> tcp_feed_;
+  std::unique_ptr<PluginWatcher> watcher_;
   std::unique_ptr<Recorder> recorder_;
   std::unique_ptr<catalog::Catalog> catalog_;  // the host's own connection, for rows and audit (mu_)
   std::string run_id_;

@@ -33,6 +33,48 @@ std::string catalog_unwritable_reason(const fs::path& db) {
 CatalogService::CatalogService(PluginService& plugins, CatalogLocation location, std::string actor)
     : plugins_(plugins), location_(std::move(location)), actor_(std::move(actor)) {}
 
+Status CatalogService::sync(catalog::Catalog& c) {
+  std::vector<catalog::SyncInput> inputs;
+  std::vector<std::string> unpublished;
+  for (const auto& p : plugins_.discovery().plugins) {
+    if (!p.report.ok() || p.shadowed_by) continue;
+    const Manifest& m = *p.report.manifest;
+    auto sha = plugins_.artifact_sha256(m);
+    // A version not yet published with this artifact is published only once it loads. (One
+    // published with another artifact is refused by the sync itself, without loading anything.)
+    if (m.kind == "strategy") {
+      auto have = c.get_version(m.name, m.version_text);
+      if (!have.ok() || !sha.ok()) {
+        if (Status loads = plugins_.check_loads(m); !loads.ok()) {
+          unpublished.push_back(m.id() + ": not published: " + loads.message());
+          continue;
+        }
+      }
+    }
+    inputs.push_back({&m, sha.ok() ? *sha : std::string(), p.origin == "built-in" ? "built_in" : "imported"});
+  }
+  const std::string actor = c.actor();
+  c.set_actor("sync");
+  report_ = catalog::sync_manifests(c, inputs);
+  c.set_actor(actor);
+  report_.problems.insert(report_.problems.end(), unpublished.begin(), unpublished.end());
+  if (!report_.fatal.ok()) {
+    const Status& f = report_.fatal;
+    std::string message = location_.db.string() + ": " + f.message();
+    if (f.code() == StatusCode::kCorruption)
+      message += ": the catalog file is damaged; restore it from a backup, or save what is readable with "
+                 "`sqlite3 " + location_.db.string() + " .recover`";
+    return Status(f.code(), message);
+  }
+  for (const auto& problem : report_.problems) spdlog::warn("catalog sync: {}", problem);
+  return Status::Ok();
+}
+
+Status CatalogService::resync() {
+  if (!catalog_ || read_only_) return Status::FailedPrecondition("the catalog is not open for writing");
+  return sync(*catalog_);
+}
+
 Result<catalog::Catalog*> CatalogService::catalog(CatalogAccess access) {
   const std::string db = location_.db.string();
   if (catalog_ && !(read_only_ && access == CatalogAccess::kWrite)) return catalog_.get();
@@ -55,39 +97,7 @@ Result<catalog::Catalog*> CatalogService::catalog(CatalogAccess access) {
   options.data_dir = location_.data_dir;
   auto opened = catalog::Catalog::open(location_.db, options);
   if (!opened.ok()) return opened.status();
-  std::vector<catalog::SyncInput> inputs;
-  std::vector<std::string> unpublished;
-  for (const auto& p : plugins_.discovery().plugins) {
-    if (!p.report.ok() || p.shadowed_by) continue;
-    const Manifest& m = *p.report.manifest;
-    auto sha = plugins_.artifact_sha256(m);
-    // A version not yet published with this artifact is published only once it loads. (One
-    // published with another artifact is refused by the sync itself, without loading anything.)
-    if (m.kind == "strategy") {
-      auto have = (*opened)->get_version(m.name, m.version_text);
-      if (!have.ok() || !sha.ok()) {
-        if (Status loads = plugins_.check_loads(m); !loads.ok()) {
-          unpublished.push_back(m.id() + ": not published: " + loads.message());
-          continue;
-        }
-      }
-    }
-    inputs.push_back({&m, sha.ok() ? *sha : std::string(), p.origin == "built-in" ? "built_in" : "imported"});
-  }
-  const std::string actor = (*opened)->actor();
-  (*opened)->set_actor("sync");
-  report_ = catalog::sync_manifests(**opened, inputs);
-  (*opened)->set_actor(actor);
-  report_.problems.insert(report_.problems.end(), unpublished.begin(), unpublished.end());
-  if (!report_.fatal.ok()) {
-    const Status& f = report_.fatal;
-    std::string message = location_.db.string() + ": " + f.message();
-    if (f.code() == StatusCode::kCorruption)
-      message += ": the catalog file is damaged; restore it from a backup, or save what is readable with "
-                 "`sqlite3 " + location_.db.string() + " .recover`";
-    return Status(f.code(), message);
-  }
-  for (const auto& problem : report_.problems) spdlog::warn("catalog sync: {}", problem);
+  if (Status st = sync(**opened); !st.ok()) return st;
   auto crashed = (*opened)->mark_crashed_runs();
   if (!crashed.ok()) return crashed.status().with_context(location_.db.string());
   crashed_ = std::move(*crashed);

@@ -56,12 +56,15 @@ class CatalogService {
   // Runs found "running" whose process had gone, marked "crashed" when the catalog was opened.
   const std::vector<catalog::CrashedRun>& crashed_runs() const { return crashed_; }
   const CatalogLocation& location() const { return location_; }
+  // Syncs the open catalog with discovery again (after PluginService::rescan(): serve --watch).
+  Status resync();
 
  private:
   PluginService& plugins_;
   CatalogLocation location_;
   std::string actor_;
   std::unique_ptr<catalog::Catalog> catalog_;
+  Status sync(catalog::Catalog& c);
   catalog::SyncReport report_;
   std::vector<catalog::CrashedRun> crashed_;
   bool read_only_ = false;

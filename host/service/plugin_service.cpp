@@ -74,6 +74,18 @@ PluginService::PluginService(PluginServiceOptions options)
       native_enhancers_(libraries_),
       python_(PythonLoaderOptions{options_.python_sdk_dir, options_.python_max_consecutive_failures, options_.python_call_time_limit_s}) {}
 
+void PluginService::rescan() {
+  if (discovery_) earlier_scans_.push_back(std::move(*discovery_));
+  discovery_.reset();
+}
+
+std::vector<std::filesystem::path> PluginService::search_dirs() const {
+  std::vector<std::filesystem::path> out;
+  for (const auto& d : plugin_search_path(options_.plugin_dirs, options_.plugin_path_env, options_.builtin_dirs))
+    out.push_back(d.dir);
+  return out;
+}
+
 const DiscoveryResult& PluginService::discovery() {
   if (!discovery_)
     discovery_ = discover(plugin_search_path(options_.plugin_dirs, options_.plugin_path_env, options_.builtin_dirs));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -68,6 +69,11 @@ class PluginService {
 
   // Scans once, on first use.
   const DiscoveryResult& discovery();
+  // Scans again on next use (serve --watch: a new version folder appeared). Manifests found by an
+  // earlier scan stay valid (instances and running lanes point at them) until the service goes.
+  void rescan();
+  // The folders searched, in order (--plugins, ALGOHOST_PLUGIN_PATH, the built-in ones).
+  std::vector<std::filesystem::path> search_dirs() const;
 
   // Every discovered manifest; with try_load, each valid one is loaded and instantiated with its
   // default parameters.
@@ -118,6 +124,7 @@ class PluginService {
 
   PluginServiceOptions options_;
   std::optional<DiscoveryResult> discovery_;
+  std::list<DiscoveryResult> earlier_scans_;  // kept: their manifests may still be in use
   std::shared_ptr<LibraryCache> libraries_;  // one mapping per library path, for both native loaders
   NativeLoader native_;
   NativeEnhancerLoader native_enhancers_;

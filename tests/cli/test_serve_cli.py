@@ -272,3 +272,40 @@ def test_ctl_finds_the_host_and_changes_what_runs(algohost_bin, home, tmp_path):
     assert rc == 0, err
     gone = home("ctl", "status")
     assert gone.returncode == 3 and "no algohost serve is running" in gone.stderr
+
+
+def test_watch_swaps_opted_in_instances_to_a_new_version_folder(algohost_bin, home, tmp_path):
+    import shutil
+    plugins = tmp_path / "plugins"
+    shutil.copytree(Path(swap_plugins()) / "swap_probe" / "1.0.0", plugins / "swap_probe" / "1.0.0")
+    cfg = write_config(tmp_path / "serve.json", {
+        "feed": {"type": "replay", "synthetic": "symbols=2,bars=200000,seed=5", "rate": 5000},
+        "strategies": [{"instance": "watched", "strategy": "swap_probe", "watch": True},
+                       {"instance": "pinned", "strategy": "swap_probe"}]})
+    host = start(algohost_bin, home.path, cfg, "--watch", plugins=[plugins])
+    try:
+        code, inst = host.call("GET", "/api/v1/instances/watched", token=False)
+        assert inst["version"] == "1.0.0"
+        # a new version folder, written the way an installer would: files first, then moved in
+        staging = tmp_path / "staging"
+        shutil.copytree(Path(swap_plugins()) / "swap_probe" / "2.0.0", staging)
+        staging.rename(plugins / "swap_probe" / "2.0.0")
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            code, inst = host.call("GET", "/api/v1/instances/watched", token=False)
+            if inst["version"] == "2.0.0":
+                break
+            time.sleep(0.1)
+        assert inst["version"] == "2.0.0", inst
+        code, pinned = host.call("GET", "/api/v1/instances/pinned", token=False)
+        assert pinned["version"] == "1.0.0"  # not opted in
+        con = sqlite3.connect(home.path / "catalog.db")
+        published = con.execute("SELECT count(*) FROM strategy_versions v JOIN strategies s USING (strategy_id) "
+                                "WHERE s.strategy_name = 'swap_probe' AND v.version_number = '2.0.0'").fetchone()[0]
+        swaps = con.execute("SELECT actor FROM audit_log WHERE action = 'live_watch_swap'").fetchall()
+        con.close()
+        assert published == 1 and swaps == [("watch",)]
+    finally:
+        host.proc.send_signal(signal.SIGINT)
+        rc, out, err = host.wait()
+    assert rc == 0, err
