@@ -6,6 +6,9 @@
 // pieces of at most kMaxSleep so that stop() is noticed soon at low rates. Falling behind (a
 // slow receiver) is made up by feeding without sleeping until the schedule is met again.
 //
+// stop() is noticed between two slices: a sink that waits (SliceQueue::push on a full queue) must
+// be released first, by closing the queue.
+//
 // Loop: pass k shifts every timestamp by k * (span + step), span being last - first timestamp
 // and step the smallest gap between two successive timestamps of a symbol (1 ms when none).
 #include <algorithm>

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -176,7 +177,9 @@ std::optional<std::vector<std::string>> opt_names(const Json& obj, const std::st
 fs::path resolve(const fs::path& file, const std::string& p) {
   fs::path path(p);
   if (path.is_absolute()) return path.lexically_normal();
-  return (fs::absolute(file).parent_path() / path).lexically_normal();
+  std::error_code ec;  // an empty `file` (a config not read from a file): the working directory
+  fs::path folder = file.empty() ? fs::current_path(ec) : fs::absolute(file, ec).parent_path();
+  return (folder / path).lexically_normal();
 }
 
 FeedConfig parse_feed(const Json& j, const fs::path& file) {
@@ -332,7 +335,8 @@ Result<ServeConfig> parse_serve_config(const nlohmann::json& j, const std::files
   try {
     return parse(j, file);
   } catch (const ConfigError& e) {
-    return Status::InvalidArgument(file.string() + ": " + e.path + ": " + e.message);
+    return Status::InvalidArgument((file.empty() ? std::string("serve config") : file.string()) + ": " + e.path + ": " +
+                                   e.message);
   }
 }
 

@@ -219,6 +219,9 @@ TEST(ServeConfig, PathsAreRelativeToTheConfigFolder) {
   auto r = parse_serve_config({{"feed", {{"type", "replay"}, {"data", "d.csv"}}}}, "conf/serve.json");
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(*r->feed.data, (fs::current_path() / "conf/d.csv").lexically_normal());
+  auto e = parse_serve_config({{"feed", {{"type", "replay"}, {"data", "d.csv"}}}}, "");  // not from a file
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  EXPECT_EQ(*e->feed.data, (fs::current_path() / "d.csv").lexically_normal());
 }
 
 TEST(ServeConfig, LoadErrorsNameTheFile) {
