@@ -66,6 +66,17 @@ def test_filters_search_and_show(cat):
     assert proc.returncode == 3 and "unknown strategy 'nope'" in proc.stderr
 
 
+def test_list_search_is_the_search_within_the_filters(cat):
+    names = lambda rows: [r["strategy_name"] for r in rows]
+    searched = cat.json("strategies", "search", "oscill", "--json")
+    listed = cat.json("strategies", "list", "--search", "oscill", "--json")
+    assert names(listed) == names(searched) and all("rank" in r for r in listed)
+    in_category = names(cat.json("strategies", "list", "--search", "oscill", "--category", "mean_reversion", "--json"))
+    assert in_category == [n for n in names(searched) if n in {"mfi", "rsi", "vwap"}] and in_category
+    assert names(cat.json("strategies", "list", "--search", "oscill", "--sort", "name", "--json")) == sorted(names(searched))
+    assert cat.json("strategies", "list", "--search", "oscill", "--category", "nothing_like_it", "--json") == []
+
+
 def test_hostile_values_are_bound_not_executed(cat):
     for args in (["--tag", "'; DROP TABLE strategies; --"], ["--category", "x' OR '1'='1"], ["--any-tag", "%"],
                  ["--tag", "_"], ["--tag", '"']):
