@@ -105,12 +105,13 @@ int serve(Context& ctx, const ServeOptions& o) {
     (void)host.wait();
     return report_error(st);
   }
-  std::cout << "listening on http://" << http.address() << ":" << http.port() << std::endl;
+  // host.json first, so that whoever reads the address line finds the file.
   const auto hf = host_file(ctx);
   json hj{{"address", http.address()}, {"port", http.port()}, {"pid", static_cast<int64_t>(::getpid())},
           {"token_file", (data_dir / "token").string()}, {"run_id", host.run_id()}, {"config", o.config},
           {"symbols", host.symbols()}};
   if (Status st = write_host_file(hf, hj); !st.ok()) spdlog::warn("{}", st.message());
+  std::cout << "listening on http://" << http.address() << ":" << http.port() << std::endl;
   std::cout << "run " << host.run_id() << ": " << config->strategies.size() << " instance(s) on "
             << host.symbols().size() << " symbol(s); Ctrl-C stops" << std::endl;
 

@@ -99,7 +99,8 @@ def serve_run(db):
 def test_a_replay_through_serve_gives_the_trades_of_run(algohost_bin, home, tmp_path):
     cfg = write_config(tmp_path / "serve.json", {
         "feed": {"type": "replay", "data": str(SAMPLE_CSV), "rate": 0},
-        "strategies": [{"instance": "m", "strategy": "macd"}, {"instance": "r", "strategy": "rsi"}]})
+        "strategies": [{"instance": "m", "strategy": "macd", "enhancer": "none"},
+                       {"instance": "r", "strategy": "rsi", "enhancer": "none"}]})
     host = start(algohost_bin, home.path, cfg, "--exit-at-end")
     rc, out, err = host.wait()
     assert rc == 0, err
