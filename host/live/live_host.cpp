@@ -34,6 +34,7 @@ struct LiveHost::Instance {
   bool has_lane = false;
   std::string strategy_id, version_id;  // of the running version: what its trades are recorded against
   std::unique_ptr<mem::MemStage> mem;   // enhancer "mem"; null = pass-through
+  bool mem_loaded = false;              // its state was continued from the catalog
   const Manifest* canary = nullptr;
   std::string status = "running";  // running | failed | unloaded
   std::string last_error;
@@ -254,8 +255,11 @@ Status LiveHost::start() {
     if (auto rec2 = catalog_->get(m.name); rec2.ok()) inst->strategy_id = rec2->strategy_id;
     const std::string enhancer = inst->config.enhancer.value_or(m.mem_enabled && m.mem_enhancement_type != "none" ? "mem" : "none");
     if (enhancer == "mem") {
+      // Partial mode whatever the manifest says: online, MEM has no held-out data to show skill
+      // on (the backtest's skill gate, docs/mem.md), so it learns and annotates each entry's
+      // confidence but never vetoes or resizes a signal.
       mem::MemConfig mc;
-      mc.mode = m.mem_enhancement_type == "partial" ? mem::Mode::kPartial : mem::Mode::kFull;
+      mc.mode = mem::Mode::kPartial;
       mc.default_size = 1.0 / static_cast<double>(std::max<size_t>(1, inst->symbols.size()));
       for (uint32_t s : inst->symbols) mc.symbols.push_back(symbols_[s]);
       inst->mem = std::make_unique<mem::MemStage>(mc);
@@ -263,6 +267,8 @@ Status LiveHost::start() {
       if (saved.ok() && *saved) {
         if (Status st = inst->mem->load_json((**saved).state); !st.ok())
           spdlog::warn("instance {}: saved MEM state not loaded: {}", inst->config.instance, st.message());
+        else
+          inst->mem_loaded = true;
       }
     } else if (enhancer != "none") {
       return Status::Unsupported("instance " + inst->config.instance + ": enhancer '" + enhancer +
@@ -427,7 +433,9 @@ void LiveHost::refresh_snapshot(EngineCore& core) {
                      {"signals", st->canary_signals}};
     if (inst->mem) {
       const auto& c = inst->mem->counters();
-      j["mem"] = {{"entries_seen", c.entries_seen}, {"enhanced", c.enhanced}, {"vetoed", c.vetoed}, {"learned", c.learned}};
+      j["mem"] = {{"mode", "partial"},     {"entries_seen", c.entries_seen}, {"enhanced", c.enhanced},
+                  {"vetoed", c.vetoed},     {"learned", c.learned},           {"skipped", c.skipped},
+                  {"state_loaded", inst->mem_loaded}};
     }
     snap[inst->config.instance] = std::move(j);
   }
@@ -841,7 +849,11 @@ json LiveHost::health() const {
               {"slices_processed", slices_processed_.load()},
               {"queue_depth", queue_ ? queue_->depth() : 0},
               {"trades_recorded", recorder_ ? recorder_->recorded() : 0},
-              {"replay_done", replay_ ? json(replay_->done()) : json(nullptr)}};
+              {"replay_done", replay_ ? json(replay_->done()) : json(nullptr)},
+              {"bars_listen", tcp_feed_ && config_.bars_listen
+                                  ? json(config_.bars_listen->substr(0, config_.bars_listen->rfind(':')) + ":" +
+                                         std::to_string(tcp_feed_->port()))
+                                  : json(nullptr)}};
 }
 
 std::string LiveHost::metrics_text() const {

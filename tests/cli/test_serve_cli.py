@@ -310,3 +310,90 @@ def test_watch_swaps_opted_in_instances_to_a_new_version_folder(algohost_bin, ho
         host.proc.send_signal(signal.SIGINT)
         rc, out, err = host.wait()
     assert rc == 0, err
+
+
+def test_bars_pushed_over_tcp_and_http_reach_the_strategies(algohost_bin, home, tmp_path):
+    import socket
+    cfg = write_config(tmp_path / "serve.json", {
+        "feed": {"type": "push", "symbols": ["AAA", "BBB"]}, "bars_listen": "127.0.0.1:0",
+        "strategies": [{"instance": "m", "strategy": "macd", "enhancer": "none"}]})
+    host = start(algohost_bin, home.path, cfg)
+    try:
+        code, health = host.call("GET", "/api/v1/health", token=False)
+        assert code == 200
+        events = []
+
+        def listen():  # the event stream sees the load below
+            req = urllib.request.Request(host.url + "/api/v1/events")
+            with urllib.request.urlopen(req, timeout=20) as r:
+                for raw in r:
+                    line = raw.decode().strip()
+                    if line.startswith("event:"):
+                        events.append(line.split(":", 1)[1].strip())
+                        if "load" in events:
+                            return
+
+        t = threading.Thread(target=listen, daemon=True)
+        t.start()
+        time.sleep(0.3)
+        def bar(i, s):
+            o, c = 100 + i % 7, 100.5 + (i * 37 % 11) / 3
+            return {"symbol": s, "ts": 1704067200000 + i * 86400000, "open": o, "high": max(o, c) + 1,
+                    "low": min(o, c) - 1, "close": c, "volume": 1000}
+        bars = [bar(i, s) for i in range(60) for s in ("AAA", "BBB")]
+        code, reply = host.call("POST", "/api/v1/bars", bars[:40])
+        assert code == 200 and reply["accepted"] == 40, reply
+        code, reply = host.call("POST", "/api/v1/bars", [bars[0], {"symbol": "ZZZ"}])  # old bar, bad bar
+        assert code == 400 and reply["refused"] == 2, reply
+        assert "older than the last slice" in reply["errors"][0]["error"] and "bars[1]" in reply["errors"][1]["error"]
+        code, reply = host.call("POST", "/api/v1/bars", bars[40:42], token=False)
+        assert code == 401
+        tcp_port = int(health["bars_listen"].rsplit(":", 1)[1])  # ephemeral too
+        assert tcp_port > 0
+        with socket.create_connection(("127.0.0.1", tcp_port), timeout=10) as s:
+            f = s.makefile("rwb")
+            for b in bars[40:]:
+                f.write((json.dumps(b) + "\n").encode())
+            f.write(b'{"symbol":"AAA","ts":"not a time"}\n')
+            f.flush()
+            replies = [json.loads(f.readline()) for _ in range(len(bars) - 40 + 1)]
+        assert all(r["ok"] for r in replies[:-1]) and replies[-1]["ok"] is False
+        code, reply = host.call("POST", "/api/v1/instances", {"instance": "r", "strategy": "rsi", "enhancer": "none"})
+        assert code == 201, reply
+        t.join(10)
+        assert "load" in events
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            code, inst = host.call("GET", "/api/v1/instances/m", token=False)
+            if inst["stats"]["bars"] >= 120:
+                break
+            time.sleep(0.05)
+        # every bar reached the strategy: a slice goes as soon as every symbol has its bar
+        assert inst["stats"]["bars"] == 120, inst
+    finally:
+        host.proc.send_signal(signal.SIGINT)
+        rc, out, err = host.wait()
+    assert rc == 0, err
+    run_id, status, results = serve_run(home.path / "catalog.db")
+    assert results["bars_fed"] == results["bars_processed"] == 120
+
+
+def test_mem_state_learned_by_serve_persists_across_restarts(algohost_bin, home, tmp_path):
+    cfg = write_config(tmp_path / "serve.json", {
+        "feed": {"type": "replay", "synthetic": "symbols=2,bars=3000,seed=8,timeframe=1h", "rate": 0},
+        "strategies": [{"instance": "m", "strategy": "macd", "enhancer": "mem"}]})
+    mems, trades = [], []
+    for _ in range(2):
+        host = start(algohost_bin, home.path, cfg, "--exit-at-end")
+        rc, out, err = host.wait()
+        assert rc == 0, err
+        run_id, status, results = serve_run(home.path / "catalog.db")
+        mems.append(results["instances"]["m"]["mem"])
+        trades.append(trades_of(home.path / "catalog.db", run_id, "macd"))
+    first, second = mems
+    assert first["state_loaded"] is False and first["learned"] > 10 and first["vetoed"] == 0
+    # the second start continued the state the first one saved: the same outcomes are known
+    # already (skipped, not learned twice), and what was learned is still counted
+    assert second["state_loaded"] is True
+    assert second["skipped"] >= first["learned"] - 5 and second["learned"] >= first["learned"]
+    assert trades[0] == trades[1]  # partial mode: MEM annotates, the trades are the strategy's own
