@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "host/data/slice_aligner.h"
 #include "host/data/timestamp.h"
 #include "host/mem/mem_stage.h"
 #include "host/service/mem_store.h"
@@ -78,7 +79,7 @@ LiveHost::~LiveHost() {
 void LiveHost::request_stop() { stop_.store(true); }
 
 uint64_t LiveHost::bars_fed() const {
-  uint64_t n = replay_ ? replay_->bars_fed() : 0;
+  uint64_t n = replay_ ? replay_->bars_fed() : inline_fed_.load(std::memory_order_relaxed);
   if (aligner_) n += aligner_->bars_accepted();
   return n;
 }
@@ -287,7 +288,12 @@ Status LiveHost::start() {
   queue_ = std::make_unique<SliceQueue>(options_.queue_capacity);
   SliceQueue* q = queue_.get();
   aligner_ = std::make_unique<LiveAligner>(symbols_, [q](OwnedSlice s) { return q->push(std::move(s)); });
-  if (config_.feed.type == "replay") {
+  // A replay as fast as possible is read by the engine thread itself (engine_loop): no hand-over
+  // between threads, one slice at a time all the same, commands still applied between two slices.
+  inline_replay_ = config_.feed.type == "replay" && config_.feed.rate == 0 && !config_.feed.loop && !config_.bars_listen;
+  if (inline_replay_) {
+    replay_data_ = std::move(md);
+  } else if (config_.feed.type == "replay") {
     ReplayFeed::Options fo;
     fo.rate = config_.feed.rate;
     fo.loop = config_.feed.loop;
@@ -373,6 +379,30 @@ void LiveHost::engine_loop() {
     }
     refresh_snapshot(core);
   };
+  if (inline_replay_) {
+    std::vector<const BarSeries*> series;
+    for (const auto& sr : replay_data_.series) series.push_back(&sr);
+    SliceAligner aligner(series);
+    while (!stop_.load(std::memory_order_relaxed) && aligner.next()) {
+      run_commands();
+      const ah_slice& slice = aligner.slice();
+      uint64_t n = 0;
+      for (uint32_t k = 0; k < slice.n_symbols; ++k) n += slice.has_bar[k];
+      inline_fed_.fetch_add(n, std::memory_order_relaxed);
+      if (Status st = core.step(slice); !st.ok()) {
+        errors_.fetch_add(1);
+        publish("error", json{{"ts", format_timestamp_ms(slice.ts_ms)}, {"error", st.message()}});
+      } else {
+        bars_processed_.fetch_add(n, std::memory_order_relaxed);
+        slices_processed_.fetch_add(1, std::memory_order_relaxed);
+      }
+      if ((slices_processed_.load(std::memory_order_relaxed) & 1023) == 0 &&
+          std::chrono::steady_clock::now() - last_snapshot_ > std::chrono::milliseconds(50))
+        refresh_snapshot(core);
+    }
+    inline_done_.store(!stop_.load());
+    if (options_.exit_at_end) stop_.store(true);
+  }
   while (true) {
     run_commands();
     auto s = queue_->pop(std::chrono::milliseconds(20));
@@ -849,7 +879,7 @@ json LiveHost::health() const {
               {"slices_processed", slices_processed_.load()},
               {"queue_depth", queue_ ? queue_->depth() : 0},
               {"trades_recorded", recorder_ ? recorder_->recorded() : 0},
-              {"replay_done", replay_ ? json(replay_->done()) : json(nullptr)},
+              {"replay_done", replay_ ? json(replay_->done()) : inline_replay_ ? json(inline_done_.load()) : json(nullptr)},
               {"bars_listen", tcp_feed_ && config_.bars_listen
                                   ? json(config_.bars_listen->substr(0, config_.bars_listen->rfind(':')) + ":" +
                                          std::to_string(tcp_feed_->port()))
@@ -900,7 +930,7 @@ Status LiveHost::wait() {
   while (!stop_.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   std::lock_guard lk(wait_mu_);
   if (finished_) return finish_status_;
-  const bool replay_complete = replay_ && replay_->done() && !config_.feed.loop;
+  const bool replay_complete = (replay_ && replay_->done() && !config_.feed.loop) || inline_done_.load();
   if (watcher_) watcher_->stop();
   if (replay_) replay_->stop();
   if (tcp_feed_) tcp_feed_->stop();
@@ -919,7 +949,7 @@ Status LiveHost::wait() {
   json results{{"bars_fed", bars_fed()}, {"bars_processed", bars_processed_.load()},
                {"slices_processed", slices_processed_.load()}, {"trades_recorded", recorder_->recorded()},
                {"seconds", engine_seconds_}, {"swaps", swaps_.load()}, {"rollbacks", rollbacks_.load()}, {"errors", errors_.load()},
-               {"replay_complete", replay_ ? json(replay_complete) : json(nullptr)}};
+               {"replay_complete", replay_ || inline_replay_ ? json(replay_complete) : json(nullptr)}};
   {
     std::lock_guard lk2(mu_);
     results["instances"] = snapshot_;

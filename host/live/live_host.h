@@ -144,6 +144,10 @@ class LiveHost {
   std::unique_ptr<SliceQueue> queue_;
   std::unique_ptr<LiveAligner> aligner_;
   std::unique_ptr<ReplayFeed> replay_;
+  bool inline_replay_ = false;  // a replay as fast as possible, read by the engine thread itself
+  MarketData replay_data_;      // its data
+  std::atomic<uint64_t> inline_fed_{0};
+  std::atomic<bool> inline_done_{false};
   std::unique_ptr<TcpBarFeed> tcp_feed_;
   std::unique_ptr<PluginWatcher> watcher_;
   std::unique_ptr<Recorder> recorder_;

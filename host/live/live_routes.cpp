@@ -109,6 +109,9 @@ void LiveHost::add_routes(server::Router& router) {
         if (!r.json || !(r.json->is_object() || r.json->is_array()))
           return Response::error(Status::InvalidArgument("body: expected a bar object or an array of bars"));
         if (!aligner_) return Response::error(Status::FailedPrecondition("the host is not running"));
+        if (config_.feed.type != "push")
+          return Response::error(Status::FailedPrecondition(
+              "this host replays a data set (feed.type \"replay\"): bars are pushed to a host whose feed is \"push\""));
         const json items = r.json->is_array() ? *r.json : json::array({*r.json});
         size_t accepted = 0;
         json errors = json::array();
