@@ -878,6 +878,7 @@ json LiveHost::health() const {
               {"bars_processed", bars_processed_.load()},
               {"slices_processed", slices_processed_.load()},
               {"queue_depth", queue_ ? queue_->depth() : 0},
+              {"recorder_queue_depth", recorder_ ? recorder_->queued() : 0},
               {"trades_recorded", recorder_ ? recorder_->recorded() : 0},
               {"replay_done", replay_ ? json(replay_->done()) : inline_replay_ ? json(inline_done_.load()) : json(nullptr)},
               {"bars_listen", tcp_feed_ && config_.bars_listen
@@ -896,8 +897,10 @@ std::string LiveHost::metrics_text() const {
   counter("algohost_slices_processed_total", "Time-aligned slices processed.", "counter", static_cast<double>(slices_processed_.load()));
   counter("algohost_trades_recorded_total", "Trades written to the catalog.", "counter",
           static_cast<double>(recorder_ ? recorder_->recorded() : 0));
-  counter("algohost_recorder_queue_depth", "Slices waiting for the engine thread.", "gauge",
+  counter("algohost_slice_queue_depth", "Slices waiting for the engine thread.", "gauge",
           static_cast<double>(queue_ ? queue_->depth() : 0));
+  counter("algohost_recorder_queue_depth", "Trades waiting to be written to the catalog.", "gauge",
+          static_cast<double>(recorder_ ? recorder_->queued() : 0));
   counter("algohost_swaps_total", "Swaps and promotions done.", "counter", static_cast<double>(swaps_.load()));
   counter("algohost_rollbacks_total", "Rollbacks (asked for, or automatic).", "counter", static_cast<double>(rollbacks_.load()));
   counter("algohost_errors_total", "Failed slices, plugin failures and rollbacks.", "counter", static_cast<double>(errors_.load()));

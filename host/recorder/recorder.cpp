@@ -125,6 +125,11 @@ Status Recorder::finish() {
   return catalog_->refresh_summaries(std::vector<std::string>(strategies_.begin(), strategies_.end()));
 }
 
+size_t Recorder::queued() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queued_ + in_flight_;
+}
+
 uint64_t Recorder::recorded() const {
   std::lock_guard<std::mutex> lock(mu_);
   return recorded_;

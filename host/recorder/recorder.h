@@ -50,6 +50,8 @@ class Recorder {
   Status finish();
 
   uint64_t recorded() const;
+  // Trades queued or being written now (for /metrics).
+  size_t queued() const;
 
  private:
   Recorder() = default;

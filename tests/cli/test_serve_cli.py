@@ -209,6 +209,9 @@ def test_bad_requests_get_a_json_error_and_leave_the_host_unaffected(algohost_bi
         assert code == 200 and inst["status"] == "running" and inst["version"]
         code, metrics = host.call("GET", "/metrics", token=False)
         assert code == 200 and "algohost_bars_processed_total" in metrics
+        values = {l.rsplit(" ", 1)[0]: float(l.rsplit(" ", 1)[1]) for l in metrics.splitlines() if l and not l.startswith("#")}
+        assert values['algohost_instance_bars_total{instance="m"}'] > 0
+        assert "algohost_recorder_queue_depth" in values and "algohost_swap_pause_seconds_max" in values
         con = sqlite3.connect(home.path / "catalog.db")
         refused = con.execute("SELECT count(*) FROM audit_log WHERE action LIKE 'live_%' AND after_json LIKE '%refused%'").fetchone()[0]
         con.close()
