@@ -7,28 +7,13 @@
 #include <cmath>
 
 #include "host/data/timestamp.h"
+#include "host/live/json_text.h"
 #include "host/live/feeds.h"
 
 namespace algohost::live {
 namespace {
 using Json = nlohmann::json;
 
-std::string type_of(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "a boolean";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::object: return "an object";
-    default: return "a number";
-  }
-}
-
-std::string number_text(double d) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, r.ptr);
-}
 
 constexpr const char* kKeys[] = {"symbol", "ts", "open", "high", "low", "close", "volume", "carry"};
 
@@ -38,7 +23,7 @@ Result<ParsedBar> parse_bar_json(const nlohmann::json& j, const std::string& whe
   auto bad = [&](const std::string& field, const std::string& why) {
     return Status::InvalidArgument(where + (field.empty() ? "" : "." + field) + ": " + why);
   };
-  if (!j.is_object()) return bad("", "expected an object, got " + type_of(j));
+  if (!j.is_object()) return bad("", "expected an object, got " + json_type_of(j));
   for (const auto& [key, value] : j.items()) {
     (void)value;
     if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys))
@@ -47,7 +32,7 @@ Result<ParsedBar> parse_bar_json(const nlohmann::json& j, const std::string& whe
   ParsedBar out;
   auto sym = j.find("symbol");
   if (sym == j.end()) return bad("symbol", "required field is missing");
-  if (!sym->is_string()) return bad("symbol", "expected a string, got " + type_of(*sym));
+  if (!sym->is_string()) return bad("symbol", "expected a string, got " + json_type_of(*sym));
   out.symbol = sym->get<std::string>();
   if (out.symbol.empty()) return bad("symbol", "must not be empty");
 
@@ -59,7 +44,7 @@ Result<ParsedBar> parse_bar_json(const nlohmann::json& j, const std::string& whe
   else if (ts->is_number_integer())
     ts_ms = parse_timestamp_ms(ts->dump());
   else
-    return bad("ts", "expected an ISO-8601 time or an integer of epoch milliseconds, got " + type_of(*ts));
+    return bad("ts", "expected an ISO-8601 time or an integer of epoch milliseconds, got " + json_type_of(*ts));
   if (!ts_ms) return bad("ts", ts->dump() + " is not a date, date-time or epoch number");
   out.bar.ts_ms = *ts_ms;
 
@@ -71,7 +56,7 @@ Result<ParsedBar> parse_bar_json(const nlohmann::json& j, const std::string& whe
   for (const auto& f : fields) {
     auto v = j.find(f.name);
     if (v == j.end()) return bad(f.name, "required field is missing");
-    if (!v->is_number()) return bad(f.name, "expected a number, got " + type_of(*v));
+    if (!v->is_number()) return bad(f.name, "expected a number, got " + json_type_of(*v));
     *f.dst = v->get<double>();
     if (!std::isfinite(*f.dst)) return bad(f.name, "expected a finite number");
     if (*f.dst < 0) return bad(f.name, number_text(*f.dst) + " is negative");
@@ -87,7 +72,7 @@ Result<ParsedBar> parse_bar_json(const nlohmann::json& j, const std::string& whe
 
   auto carry = j.find("carry");
   if (carry != j.end() && !carry->is_null()) {
-    if (!carry->is_number()) return bad("carry", "expected a number, got " + type_of(*carry));
+    if (!carry->is_number()) return bad("carry", "expected a number, got " + json_type_of(*carry));
     double c = carry->get<double>();
     if (!std::isfinite(c)) return bad("carry", "expected a finite number");
     out.carry = c;

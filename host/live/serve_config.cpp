@@ -1,6 +1,7 @@
 // ServeConfig parsing: a strict walk over the JSON document. Each accessor checks one field and
 // reports the first problem with the field's JSON path; unknown keys name the key and the allowed
 // ones. Internally a ConfigError is thrown and caught in parse_serve_config (it never leaves it).
+#include "host/live/json_text.h"
 #include "host/live/serve_config.h"
 
 #include <algorithm>
@@ -26,23 +27,6 @@ struct ConfigError {
 
 [[noreturn]] void fail(const std::string& path, const std::string& message) { throw ConfigError{path, message}; }
 
-std::string type_of(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "a boolean";
-    case Json::value_t::string: return "a string";
-    case Json::value_t::array: return "an array";
-    case Json::value_t::object: return "an object";
-    default: return "a number";
-  }
-}
-
-// Shortest text that reads back as `d` ("2", "0.05", "1e+06").
-std::string number_text(double d) {
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  return std::string(buf, r.ptr);
-}
 
 Result<std::pair<std::string, uint16_t>> split_endpoint(const std::string& text) {
   auto bad = [&](const std::string& why) {
@@ -81,7 +65,7 @@ std::string list_text(const std::vector<std::string>& items) {
 }
 
 void check_object(const Json& obj, const std::string& path) {
-  if (!obj.is_object()) fail(path.empty() ? "(top level)" : path, "expected an object, got " + type_of(obj));
+  if (!obj.is_object()) fail(path.empty() ? "(top level)" : path, "expected an object, got " + json_type_of(obj));
 }
 
 void check_keys(const Json& obj, const std::string& path, const std::vector<std::string>& allowed,
@@ -102,7 +86,7 @@ const Json* field(const Json& obj, const std::string& key) {
 std::optional<std::string> opt_string(const Json& obj, const std::string& base, const std::string& key) {
   const Json* v = field(obj, key);
   if (!v) return std::nullopt;
-  if (!v->is_string()) fail(join(base, key), "expected a string, got " + type_of(*v));
+  if (!v->is_string()) fail(join(base, key), "expected a string, got " + json_type_of(*v));
   if (v->get_ref<const std::string&>().empty()) fail(join(base, key), "must not be empty");
   return v->get<std::string>();
 }
@@ -124,7 +108,7 @@ std::optional<std::string> opt_enum(const Json& obj, const std::string& base, co
 std::optional<bool> opt_bool(const Json& obj, const std::string& base, const std::string& key) {
   const Json* v = field(obj, key);
   if (!v) return std::nullopt;
-  if (!v->is_boolean()) fail(join(base, key), "expected a boolean, got " + type_of(*v));
+  if (!v->is_boolean()) fail(join(base, key), "expected a boolean, got " + json_type_of(*v));
   return v->get<bool>();
 }
 
@@ -133,7 +117,7 @@ std::optional<double> opt_number(const Json& obj, const std::string& base, const
                                  bool strict = false) {
   const Json* v = field(obj, key);
   if (!v) return std::nullopt;
-  if (!v->is_number()) fail(join(base, key), "expected a number, got " + type_of(*v));
+  if (!v->is_number()) fail(join(base, key), "expected a number, got " + json_type_of(*v));
   double d = v->get<double>();
   if (!std::isfinite(d)) fail(join(base, key), "expected a finite number");
   if (strict ? !(d > min) : d < min)
@@ -145,7 +129,7 @@ std::optional<double> opt_number(const Json& obj, const std::string& base, const
 std::optional<int> opt_int(const Json& obj, const std::string& base, const std::string& key, int min, int max) {
   const Json* v = field(obj, key);
   if (!v) return std::nullopt;
-  if (!v->is_number()) fail(join(base, key), "expected an integer, got " + type_of(*v));
+  if (!v->is_number()) fail(join(base, key), "expected an integer, got " + json_type_of(*v));
   double d = v->get<double>();
   if (std::floor(d) != d) fail(join(base, key), "expected an integer, got " + v->dump());
   if (d < min || d > max)
@@ -159,13 +143,13 @@ std::optional<std::vector<std::string>> opt_names(const Json& obj, const std::st
   const Json* v = field(obj, key);
   if (!v) return std::nullopt;
   const std::string path = join(base, key);
-  if (!v->is_array()) fail(path, "expected an array of strings, got " + type_of(*v));
+  if (!v->is_array()) fail(path, "expected an array of strings, got " + json_type_of(*v));
   std::vector<std::string> out;
   std::set<std::string> seen;
   for (size_t i = 0; i < v->size(); ++i) {
     const Json& e = (*v)[i];
     const std::string at = path + "[" + std::to_string(i) + "]";
-    if (!e.is_string()) fail(at, "expected a string, got " + type_of(e));
+    if (!e.is_string()) fail(at, "expected a string, got " + json_type_of(e));
     const auto& s = e.get_ref<const std::string&>();
     if (s.empty()) fail(at, "must not be empty");
     if (!seen.insert(s).second) fail(at, "'" + s + "' is listed twice");
@@ -224,7 +208,7 @@ std::string parameter_text(const Json& v, const std::string& path) {
     if (!std::isfinite(d)) fail(path, "expected a finite number");
     return number_text(d);
   }
-  fail(path, "expected a number, a string or a boolean, got " + type_of(v));
+  fail(path, "expected a number, a string or a boolean, got " + json_type_of(v));
 }
 
 InstanceConfig parse_instance(const Json& j, const std::string& base) {
@@ -239,7 +223,7 @@ InstanceConfig parse_instance(const Json& j, const std::string& base) {
     fail(base + ".version", "'" + *c.version + "' is not a semantic version (MAJOR.MINOR.PATCH)");
   c.symbols = opt_names(j, base, "symbols").value_or(std::vector<std::string>{});
   if (const Json* p = field(j, "parameters")) {
-    if (!p->is_object()) fail(base + ".parameters", "expected an object, got " + type_of(*p));
+    if (!p->is_object()) fail(base + ".parameters", "expected an object, got " + json_type_of(*p));
     for (const auto& [name, value] : p->items()) c.parameters[name] = parameter_text(value, base + ".parameters." + name);
   }
   c.enhancer = opt_string(j, base, "enhancer");
@@ -269,7 +253,7 @@ ServeConfig parse(const Json& j, const fs::path& file) {
   c.bars_listen = opt_string(j, "", "bars_listen");
   if (c.bars_listen) check_endpoint(*c.bars_listen, "bars_listen");
   if (const Json* s = field(j, "strategies")) {
-    if (!s->is_array()) fail("strategies", "expected an array, got " + type_of(*s));
+    if (!s->is_array()) fail("strategies", "expected an array, got " + json_type_of(*s));
     std::map<std::string, size_t> names;
     for (size_t i = 0; i < s->size(); ++i) {
       const std::string base = "strategies[" + std::to_string(i) + "]";
