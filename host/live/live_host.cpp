@@ -157,6 +157,16 @@ void LiveHost::audit_refused(const std::string& name, const std::string& strateg
 
 Status LiveHost::start() {
   if (started_.load()) return Status::FailedPrecondition("the host is already started");
+  Status st = start_impl();
+  if (!st.ok() && !run_id_.empty() && catalog_) {  // the run was opened: it failed to start
+    if (recorder_) (void)recorder_->finish();
+    (void)catalog_->finish_run(run_id_, "failed", st.message(), json::object());
+    (void)catalog_->stop_live_instances(run_id_);
+  }
+  return st;
+}
+
+Status LiveHost::start_impl() {
   const std::string file = config_.file.string();
 
   // The feed's symbols.

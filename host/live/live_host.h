@@ -115,6 +115,7 @@ class LiveHost {
     std::shared_ptr<std::promise<Status>> done;
   };
 
+  Status start_impl();
   Status post(std::function<Status(EngineCore&)> apply);  // runs on the engine thread, waits
   void engine_loop();
   void on_trades(size_t lane, const std::vector<ClosedTrade>& trades);

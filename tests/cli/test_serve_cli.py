@@ -400,3 +400,26 @@ def test_mem_state_learned_by_serve_persists_across_restarts(algohost_bin, home,
     assert second["state_loaded"] is True
     assert second["skipped"] >= first["learned"] - 5 and second["learned"] >= first["learned"]
     assert trades[0] == trades[1]  # partial mode: MEM annotates, the trades are the strategy's own
+
+
+def test_a_config_that_cannot_start_says_which_field_and_leaves_no_running_run(run, home, tmp_path):
+    base = {"feed": {"type": "replay", "data": str(SAMPLE_CSV), "rate": 0}}
+    cases = [
+        ({"strategies": [{"strategy": "macd", "version": "9.9.9"}]}, 3, "strategies[0]"),
+        ({"strategies": [{"strategy": "rsi", "symbols": ["NOPE"]}]}, 2, "strategies[0].symbols[0]"),
+        ({"strategies": [{"strategy": "rsi", "isolation": "process"}]}, 7, "strategies[0].isolation"),
+        ({"strategies": [{"strategy": "rsi", "parameters": {"period": -4}}]}, 2, "period"),
+        ({"strategies": [{"strategy": "rsi", "colour": "red"}]}, 2, "colour"),
+    ]
+    for extra, code, needle in cases:
+        cfg = write_config(tmp_path / "bad.json", {**base, **extra})
+        proc = home("serve", "--config", cfg, "--listen", "127.0.0.1:0")
+        assert proc.returncode == code, (extra, proc.stdout, proc.stderr)
+        assert needle in proc.stderr and "bad.json" in proc.stderr, (extra, proc.stderr)
+    bad_listen = home("serve", "--config", write_config(tmp_path / "ok.json", {**base, "strategies": []}),
+                      "--listen", "nowhere")
+    assert bad_listen.returncode == 2 and "--listen" in bad_listen.stderr
+    con = sqlite3.connect(home.path / "catalog.db")
+    running = con.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchone()[0]
+    con.close()
+    assert running == 0
