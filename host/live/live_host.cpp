@@ -592,9 +592,10 @@ Result<json> LiveHost::change_version(const std::string& name, const Manifest& t
   const Manifest* from = inst->manifest;
   SwapOptions so;
   so.probation_slices = inst->config.probation_slices;
-  // State is handed over between versions with the same parameters; new parameter values (a
-  // set-param, or a rollback of one) start from a warm-up instead, as a state may depend on them.
-  so.hand_over_state = params == inst->params;
+  // State is handed over also when parameter values change (set-param, or its rollback): a
+  // plugin refuses a state exported with other values of the parameters that shape it (docs/abi.md),
+  // and the core then warms the new instance up instead.
+  so.hand_over_state = true;
   std::vector<std::unique_ptr<StrategyInstance>> retired;
   const std::string version_id = ran->version_id;
   Status st = post([&, inst](EngineCore& core) {
