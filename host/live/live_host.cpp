@@ -27,8 +27,14 @@ using nlohmann::json;
 struct LiveHost::Instance {
   InstanceConfig config;
   const Manifest* manifest = nullptr;        // the running version
-  std::vector<const Manifest*> previous;     // versions swapped away from, for rollback (newest last)
-  std::vector<std::map<std::string, std::string>> previous_params;
+  // A version the instance ran before (rollback goes back to it): what, with which values, and
+  // where its trades are recorded.
+  struct Earlier {
+    const Manifest* manifest;
+    std::map<std::string, std::string> params;
+    std::string version_id;
+  };
+  std::vector<Earlier> previous;  // newest last
   std::map<std::string, std::string> params;  // parameter values given (config, set-param)
   std::vector<uint32_t> symbols;               // indexes into the host's symbols
   LaneId lane = 0;
@@ -37,6 +43,7 @@ struct LiveHost::Instance {
   std::unique_ptr<mem::MemStage> mem;   // enhancer "mem"; null = pass-through
   bool mem_loaded = false;              // its state was continued from the catalog
   const Manifest* canary = nullptr;
+  std::string canary_version_id;  // where the canary's trades go once it is promoted
   std::string status = "running";  // running | failed | unloaded
   std::string last_error;
 };
@@ -101,6 +108,37 @@ Result<const Manifest*> LiveHost::find_version(const std::string& strategy, cons
   auto m = plugins_.find(version ? strategy + "@" + *version : strategy);
   if (m.ok() && (*m)->kind != "strategy") return Status::InvalidArgument(strategy + " is not a strategy");
   return m;
+}
+
+// The catalog version `m`'s trades are recorded against: its artifact as published (a changed one
+// is refused, as by `run`).
+Result<RanVersion> LiveHost::record_version(const Manifest& m) {
+  auto sha = plugins_.artifact_sha256(m);
+  if (!sha.ok()) return sha.status().with_context(m.file.string());
+  std::lock_guard lk(mu_);
+  return version_to_record(*catalog_, m, *sha, false);
+}
+
+std::string LiveHost::strategy_id_of(const std::string& name) {
+  std::lock_guard lk(mu_);
+  auto rec = catalog_->get(name);
+  return rec.ok() ? rec->strategy_id : "";
+}
+
+// Indexes into the host's symbols of `names` (every symbol when empty); InvalidArgument naming
+// `where`[j] for one the host does not have.
+Result<std::vector<uint32_t>> LiveHost::symbol_indexes(const std::vector<std::string>& names, const std::string& where) const {
+  std::vector<uint32_t> out;
+  if (names.empty())
+    for (uint32_t s = 0; s < symbols_.size(); ++s) out.push_back(s);
+  for (size_t j = 0; j < names.size(); ++j) {
+    auto it = std::find(symbols_.begin(), symbols_.end(), names[j]);
+    if (it == symbols_.end())
+      return Status::InvalidArgument(where + "[" + std::to_string(j) + "]: '" + names[j] +
+                                     "' is not a symbol of the feed (it has: " + join(symbols_) + ")");
+    out.push_back(static_cast<uint32_t>(it - symbols_.begin()));
+  }
+  return out;
 }
 
 // The new lane for `m` with `params`: its instances (created here, off the bar path) and stage.
@@ -217,17 +255,9 @@ Status LiveHost::start_impl() {
     if (!m.ok()) return m.status().with_context(where);
     inst->manifest = *m;
     inst->params = ic.parameters;
-    if (ic.symbols.empty()) {
-      for (uint32_t s = 0; s < symbols_.size(); ++s) inst->symbols.push_back(s);
-    } else {
-      for (size_t j = 0; j < ic.symbols.size(); ++j) {
-        auto it = std::find(symbols_.begin(), symbols_.end(), ic.symbols[j]);
-        if (it == symbols_.end())
-          return Status::InvalidArgument(where + ".symbols[" + std::to_string(j) + "]: '" + ic.symbols[j] +
-                                         "' is not a symbol of the feed (it has: " + join(symbols_) + ")");
-        inst->symbols.push_back(static_cast<uint32_t>(it - symbols_.begin()));
-      }
-    }
+    auto syms = symbol_indexes(ic.symbols, where + ".symbols");
+    if (!syms.ok()) return syms.status();
+    inst->symbols = std::move(*syms);
     if (auto params = resolve_parameters(**m, inst->params); !params.ok()) return params.status().with_context(where);
     instances_.push_back(std::move(inst));
   }
@@ -258,12 +288,10 @@ Status LiveHost::start_impl() {
 
   for (auto& inst : instances_) {
     const Manifest& m = *inst->manifest;
-    auto sha = plugins_.artifact_sha256(m);
-    if (!sha.ok()) return sha.status().with_context(m.file.string());
-    auto ran = version_to_record(*catalog_, m, *sha, false);
+    auto ran = record_version(m);
     if (!ran.ok()) return ran.status().with_context("instance " + inst->config.instance);
     inst->version_id = ran->version_id;
-    if (auto rec2 = catalog_->get(m.name); rec2.ok()) inst->strategy_id = rec2->strategy_id;
+    inst->strategy_id = strategy_id_of(m.name);
     const std::string enhancer = inst->config.enhancer.value_or(m.mem_enabled && m.mem_enhancement_type != "none" ? "mem" : "none");
     if (enhancer == "mem") {
       // Partial mode whatever the manifest says: online, MEM has no held-out data to show skill
@@ -389,26 +417,31 @@ void LiveHost::engine_loop() {
     }
     refresh_snapshot(core);
   };
+  auto maybe_snapshot = [&] {
+    if (std::chrono::steady_clock::now() - last_snapshot_ > std::chrono::milliseconds(50)) refresh_snapshot(core);
+  };
+  // One slice through the core: the counters, a refused slice reported. Returns its bars.
+  auto step = [&](const ah_slice& slice) {
+    uint64_t n = 0;
+    for (uint32_t k = 0; k < slice.n_symbols; ++k) n += slice.has_bar[k];
+    if (Status st = core.step(slice); !st.ok()) {
+      errors_.fetch_add(1);
+      spdlog::warn("serve: slice at {} refused: {}", format_timestamp_ms(slice.ts_ms), st.message());
+      publish("error", json{{"ts", format_timestamp_ms(slice.ts_ms)}, {"error", st.message()}});
+    } else {
+      bars_processed_.fetch_add(n, std::memory_order_relaxed);
+      slices_processed_.fetch_add(1, std::memory_order_relaxed);
+    }
+    return n;
+  };
   if (inline_replay_) {
     std::vector<const BarSeries*> series;
     for (const auto& sr : replay_data_.series) series.push_back(&sr);
     SliceAligner aligner(series);
-    while (!stop_.load(std::memory_order_relaxed) && aligner.next()) {
+    for (uint64_t i = 1; !stop_.load(std::memory_order_relaxed) && aligner.next(); ++i) {
       run_commands();
-      const ah_slice& slice = aligner.slice();
-      uint64_t n = 0;
-      for (uint32_t k = 0; k < slice.n_symbols; ++k) n += slice.has_bar[k];
-      inline_fed_.fetch_add(n, std::memory_order_relaxed);
-      if (Status st = core.step(slice); !st.ok()) {
-        errors_.fetch_add(1);
-        publish("error", json{{"ts", format_timestamp_ms(slice.ts_ms)}, {"error", st.message()}});
-      } else {
-        bars_processed_.fetch_add(n, std::memory_order_relaxed);
-        slices_processed_.fetch_add(1, std::memory_order_relaxed);
-      }
-      if ((slices_processed_.load(std::memory_order_relaxed) & 1023) == 0 &&
-          std::chrono::steady_clock::now() - last_snapshot_ > std::chrono::milliseconds(50))
-        refresh_snapshot(core);
+      inline_fed_.fetch_add(step(aligner.slice()), std::memory_order_relaxed);
+      if ((i & 1023) == 0) maybe_snapshot();  // the clock read once every 1,024 slices
     }
     inline_done_.store(!stop_.load());
     if (options_.exit_at_end) stop_.store(true);
@@ -423,16 +456,8 @@ void LiveHost::engine_loop() {
       continue;
     }
     view.bind(*s);
-    Status st = core.step(view.slice);
-    if (!st.ok()) {
-      errors_.fetch_add(1);
-      spdlog::warn("serve: slice at {} refused: {}", format_timestamp_ms(s->ts_ms), st.message());
-      publish("error", json{{"ts", format_timestamp_ms(s->ts_ms)}, {"error", st.message()}});
-    } else {
-      bars_processed_.fetch_add(static_cast<uint64_t>(s->bar_count()), std::memory_order_relaxed);
-      slices_processed_.fetch_add(1, std::memory_order_relaxed);
-    }
-    if (std::chrono::steady_clock::now() - last_snapshot_ > std::chrono::milliseconds(50)) refresh_snapshot(core);
+    step(view.slice);
+    maybe_snapshot();
   }
   engine_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   run_commands();
@@ -519,17 +544,12 @@ void LiveHost::on_event(const CoreEvent& e) {
     {
       std::lock_guard lk(mu_);
       if (!inst.previous.empty()) {
-        inst.manifest = inst.previous.back();
-        inst.params = inst.previous_params.back();
+        inst.manifest = inst.previous.back().manifest;
+        inst.params = std::move(inst.previous.back().params);
+        inst.version_id = std::move(inst.previous.back().version_id);
         inst.previous.pop_back();
-        inst.previous_params.pop_back();
       }
       inst.last_error = e.detail;
-    }
-    {
-      std::lock_guard lk(mu_);
-      auto ran = catalog_->get_version(inst.manifest->name, inst.manifest->version_text);
-      if (ran.ok()) inst.version_id = ran->version_id;
     }
     // Written from here: rare, and the bar path has already moved on to the old version.
     (void)write_row(inst, "live_rollback", "serve", json{{"from", e.from}, {"to", e.to}, {"outcome", "rolled back"},
@@ -547,29 +567,30 @@ void LiveHost::on_event(const CoreEvent& e) {
   publish(e.kind, j);
 }
 
+// One instance as the API shows it (mu_ held).
+json LiveHost::instance_json(const Instance& i) const {
+  json j{{"instance", i.config.instance}, {"strategy", i.manifest->name}, {"version", i.manifest->version_text},
+         {"status", i.status}, {"symbols", json::array()}, {"parameters", i.params},
+         {"enhancer", i.mem ? json("mem") : json(nullptr)},
+         {"canary_version", i.canary ? json(i.canary->version_text) : json(nullptr)},
+         {"previous_versions", json::array()}, {"last_error", i.last_error.empty() ? json(nullptr) : json(i.last_error)}};
+  for (uint32_t s : i.symbols) j["symbols"].push_back(symbols_[s]);
+  for (const auto& p : i.previous) j["previous_versions"].push_back(p.manifest->version_text);
+  if (auto it = snapshot_.find(i.config.instance); it != snapshot_.end()) j["stats"] = *it;
+  return j;
+}
+
 Result<json> LiveHost::instances() const {
   std::lock_guard lk(mu_);
   json out = json::array();
-  for (const auto& i : instances_) {
-    if (i->status == "unloaded") continue;
-    json j{{"instance", i->config.instance}, {"strategy", i->manifest->name}, {"version", i->manifest->version_text},
-           {"status", i->status}, {"symbols", json::array()}, {"parameters", i->params},
-           {"enhancer", i->mem ? json("mem") : json(nullptr)},
-           {"canary_version", i->canary ? json(i->canary->version_text) : json(nullptr)},
-           {"previous_versions", json::array()}, {"last_error", i->last_error.empty() ? json(nullptr) : json(i->last_error)}};
-    for (uint32_t s : i->symbols) j["symbols"].push_back(symbols_[s]);
-    for (const auto* p : i->previous) j["previous_versions"].push_back(p->version_text);
-    if (auto it = snapshot_.find(i->config.instance); it != snapshot_.end()) j["stats"] = *it;
-    out.push_back(std::move(j));
-  }
+  for (const auto& i : instances_)
+    if (i->status != "unloaded") out.push_back(instance_json(*i));
   return out;
 }
 
 Result<json> LiveHost::instance(const std::string& name) const {
-  auto all = instances();
-  if (!all.ok()) return all.status();
-  for (const auto& j : *all)
-    if (j["instance"] == name) return j;
+  std::lock_guard lk(mu_);
+  if (const Instance* i = find_instance(name)) return instance_json(*i);
   return Status::NotFound("no instance '" + name + "' runs in this host");
 }
 
@@ -579,13 +600,7 @@ Result<json> LiveHost::change_version(const std::string& name, const Manifest& t
   if (!inst) return Status::NotFound("no instance '" + name + "' runs in this host");
   if (inst->status == "failed") return Status::FailedPrecondition("instance '" + name + "' has failed; unload and load it again");
   if (auto checked = resolve_parameters(to, params); !checked.ok()) return checked.status();
-  auto sha = plugins_.artifact_sha256(to);
-  if (!sha.ok()) return sha.status();
-  Result<RanVersion> ran = Status::Internal("");
-  {
-    std::lock_guard lk(mu_);
-    ran = version_to_record(*catalog_, to, *sha, false);
-  }
+  auto ran = record_version(to);
   if (!ran.ok()) return ran.status();
   auto lane = make_lane(*inst, to, params);  // off the bar path
   if (!lane.ok()) return lane.status();
@@ -610,13 +625,8 @@ Result<json> LiveHost::change_version(const std::string& name, const Manifest& t
     }
     if (s.ok()) {
       std::lock_guard lk(mu_);
-      if (is_rollback) {
-        inst->previous.pop_back();
-        inst->previous_params.pop_back();
-      } else {
-        inst->previous.push_back(inst->manifest);
-        inst->previous_params.push_back(inst->params);
-      }
+      if (is_rollback) inst->previous.pop_back();
+      else inst->previous.push_back({inst->manifest, inst->params, inst->version_id});
       inst->manifest = &to;
       inst->params = params;
       inst->version_id = version_id;
@@ -668,7 +678,8 @@ Result<json> LiveHost::rollback(const std::string& name, const std::string& call
     audit_refused(name, inst->manifest->name, "live_rollback", caller, st);
     return st;
   }
-  return change_version(name, *inst->previous.back(), inst->previous_params.back(), "live_rollback", caller, true);
+  const Instance::Earlier& back = inst->previous.back();
+  return change_version(name, *back.manifest, back.params, "live_rollback", caller, true);
 }
 
 Result<json> LiveHost::set_param(const std::string& name, const std::string& param, const std::string& value,
@@ -711,31 +722,22 @@ Result<json> LiveHost::load(const InstanceConfig& config, const std::string& cal
   inst->config = ic;
   inst->manifest = *m;
   inst->params = ic.parameters;
-  if (ic.symbols.empty()) {
-    for (uint32_t s = 0; s < symbols_.size(); ++s) inst->symbols.push_back(s);
-  } else {
-    for (const auto& sym : ic.symbols) {
-      auto it = std::find(symbols_.begin(), symbols_.end(), sym);
-      if (it == symbols_.end())
-        return Status::InvalidArgument("symbols: '" + sym + "' is not a symbol of this host (it has: " + join(symbols_) + ")");
-      inst->symbols.push_back(static_cast<uint32_t>(it - symbols_.begin()));
-    }
+  auto syms = symbol_indexes(ic.symbols, "symbols");
+  if (!syms.ok()) {
+    audit_refused(ic.instance, ic.strategy, "live_load", caller, syms.status());
+    return syms.status();
   }
+  inst->symbols = std::move(*syms);
   if (ic.enhancer && *ic.enhancer != "none")
     return Status::Unsupported("load: enhancers are set in the config file for now (instance '" + ic.instance + "')");
   if (auto checked = resolve_parameters(**m, inst->params); !checked.ok()) {
     audit_refused(ic.instance, ic.strategy, "live_load", caller, checked.status());
     return checked.status();
   }
-  auto sha = plugins_.artifact_sha256(**m);
-  if (!sha.ok()) return sha.status();
-  {
-    std::lock_guard lk(mu_);
-    auto ran = version_to_record(*catalog_, **m, *sha, false);
-    if (!ran.ok()) return ran.status();
-    inst->version_id = ran->version_id;
-    if (auto rec = catalog_->get((*m)->name); rec.ok()) inst->strategy_id = rec->strategy_id;
-  }
+  auto ran = record_version(**m);
+  if (!ran.ok()) return ran.status();
+  inst->version_id = ran->version_id;
+  inst->strategy_id = strategy_id_of((*m)->name);
   auto lane = make_lane(*inst, **m, inst->params);
   if (!lane.ok()) {
     audit_refused(ic.instance, ic.strategy, "live_load", caller, lane.status());
@@ -798,6 +800,11 @@ Result<json> LiveHost::canary(const std::string& name, const std::string& versio
     audit_refused(name, inst->manifest->name, "live_canary", caller, to.status());
     return to.status();
   }
+  auto ran = record_version(**to);
+  if (!ran.ok()) {
+    audit_refused(name, inst->manifest->name, "live_canary", caller, ran.status());
+    return ran.status();
+  }
   auto lane = make_lane(*inst, **to, inst->params);
   if (!lane.ok()) return lane.status();
   lane->stage = nullptr;  // the canary is compared unenhanced: MEM learns from the instance alone
@@ -807,6 +814,7 @@ Result<json> LiveHost::canary(const std::string& name, const std::string& versio
     if (s.ok()) {
       std::lock_guard lk(mu_);
       inst->canary = m;
+      inst->canary_version_id = ran->version_id;
     }
     return s;
   });
@@ -826,19 +834,13 @@ Result<json> LiveHost::promote(const std::string& name, const std::string& calle
   if (!inst->canary) return Status::FailedPrecondition("instance '" + name + "' has no canary to promote");
   const Manifest* to = inst->canary;
   const Manifest* from = inst->manifest;
-  std::string version_id;
-  {
-    std::lock_guard lk(mu_);
-    auto v = catalog_->get_version(to->name, to->version_text);
-    if (v.ok()) version_id = v->version_id;
-  }
+  const std::string version_id = inst->canary_version_id;
   std::vector<std::unique_ptr<StrategyInstance>> retired;
   Status st = post([&, inst](EngineCore& core) {
     Status s = core.promote(inst->lane);
     if (s.ok()) {
       std::lock_guard lk(mu_);
-      inst->previous.push_back(from);
-      inst->previous_params.push_back(inst->params);
+      inst->previous.push_back({from, inst->params, inst->version_id});
       inst->manifest = to;
       inst->canary = nullptr;
       inst->version_id = version_id;

@@ -45,6 +45,7 @@
 #include "host/live/serve_config.h"
 #include "host/recorder/recorder.h"
 #include "host/server/http_server.h"
+#include "host/service/run_artifacts.h"
 #include "host/service/catalog_service.h"
 #include "host/service/plugin_service.h"
 
@@ -122,6 +123,10 @@ class LiveHost {
   void on_event(const CoreEvent& e);
   void refresh_snapshot(EngineCore& core);
   Result<LaneSpec> make_lane(Instance& inst, const Manifest& m, const std::map<std::string, std::string>& params);
+  nlohmann::json instance_json(const Instance& i) const;
+  Result<RanVersion> record_version(const Manifest& m);
+  std::string strategy_id_of(const std::string& name);
+  Result<std::vector<uint32_t>> symbol_indexes(const std::vector<std::string>& names, const std::string& where) const;
   Result<const Manifest*> find_version(const std::string& strategy, const std::optional<std::string>& version);
   Status write_row(const Instance& inst, const std::string& action, const std::string& caller, const nlohmann::json& detail);
   void audit_refused(const std::string& name, const std::string& strategy, const std::string& action,

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "host/live/live_host.h"
+#include "registry/catalog/actor_scope.h"
 
 namespace algohost::live {
 
@@ -94,10 +95,8 @@ void LiveHost::add_routes(server::Router& router) {
         auto reason = body_string(r, "reason");
         if (!reason.ok()) return Response::error(reason.status());
         std::lock_guard lk(mu_);
-        const std::string saved = catalog_->actor();
-        catalog_->set_actor(r.caller);
+        catalog::ActorScope as(*catalog_, r.caller);
         Status st = catalog_->deprecate(r.params.at("name"), *reason);
-        catalog_->set_actor(saved);
         if (!st.ok()) return Response::error(st);
         return Response::json(json{{"strategy", r.params.at("name")}, {"status", "deprecated"}, {"reason", *reason}});
       },

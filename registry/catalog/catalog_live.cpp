@@ -1,5 +1,6 @@
 // Catalog: the live host's instances (live_instances, schema 6) and their audit rows.
 #include "registry/catalog/catalog.h"
+#include "registry/catalog/actor_scope.h"
 #include "registry/catalog/catalog_internal.h"
 
 namespace algohost::catalog {
@@ -33,10 +34,10 @@ Status Catalog::record_live_instance(const LiveInstance& row, const std::string&
        row.status, opt_json(row.canary_version), opt_json(row.run_id), row.pid ? Json(*row.pid) : Json(nullptr),
        now_iso()});
   if (!st.ok()) return st.with_context("live instance " + row.instance);
-  const std::string saved = options_.actor;
-  options_.actor = actor;
-  st = write_audit(action, "live_instance", row.instance, row.strategy_id.value_or(""), nullptr, detail);
-  options_.actor = saved;
+  {
+    ActorScope as(*this, actor);
+    st = write_audit(action, "live_instance", row.instance, row.strategy_id.value_or(""), nullptr, detail);
+  }
   if (!st.ok()) return st;
   return txn.commit();
 }
@@ -44,11 +45,8 @@ Status Catalog::record_live_instance(const LiveInstance& row, const std::string&
 Status Catalog::audit_live(const std::string& instance, const std::string& strategy_name, const std::string& action,
                            const std::string& actor, const Json& detail) {
   auto sid = resolve_id(strategy_name);
-  const std::string saved = options_.actor;
-  options_.actor = actor;
-  Status st = write_audit(action, "live_instance", instance, sid.ok() ? *sid : "", nullptr, detail);
-  options_.actor = saved;
-  return st;
+  ActorScope as(*this, actor);
+  return write_audit(action, "live_instance", instance, sid.ok() ? *sid : "", nullptr, detail);
 }
 
 Result<std::vector<LiveInstance>> Catalog::live_instances() {

@@ -45,6 +45,16 @@ class Host:
             except ValueError:
                 return e.code, text
 
+    def instance_when(self, name, done, timeout=30):
+        """GET the instance until done(instance) holds or `timeout` seconds pass; the last reply."""
+        deadline = time.time() + timeout
+        while True:
+            code, inst = self.call("GET", "/api/v1/instances/" + name, token=False)
+            assert code == 200, inst
+            if done(inst) or time.time() > deadline:
+                return inst
+            time.sleep(0.05)
+
     def wait(self, timeout=120):
         out, err = self.proc.communicate(timeout=timeout)
         return self.proc.returncode, out, err
@@ -161,12 +171,7 @@ def test_a_version_that_fails_at_once_is_rolled_back_and_the_feed_goes_on(algoho
     host = start(algohost_bin, home.path, cfg, "--exit-at-end", plugins=[swap_plugins()])
     code, body = host.call("POST", "/api/v1/instances/probe/swap", {"version": "3.0.0"})
     assert code == 200, body
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        code, inst = host.call("GET", "/api/v1/instances/probe", token=False)
-        if inst["version"] == "1.0.0":
-            break
-        time.sleep(0.05)
+    inst = host.instance_when("probe", lambda i: i["version"] == "1.0.0")
     assert inst["version"] == "1.0.0", inst
     assert inst["status"] == "running"
     assert inst["last_error"]
@@ -294,12 +299,7 @@ def test_watch_swaps_opted_in_instances_to_a_new_version_folder(algohost_bin, ho
         staging = tmp_path / "staging"
         shutil.copytree(Path(swap_plugins()) / "swap_probe" / "2.0.0", staging)
         staging.rename(plugins / "swap_probe" / "2.0.0")
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            code, inst = host.call("GET", "/api/v1/instances/watched", token=False)
-            if inst["version"] == "2.0.0":
-                break
-            time.sleep(0.1)
+        inst = host.instance_when("watched", lambda i: i["version"] == "2.0.0")
         assert inst["version"] == "2.0.0", inst
         code, pinned = host.call("GET", "/api/v1/instances/pinned", token=False)
         assert pinned["version"] == "1.0.0"  # not opted in
@@ -365,12 +365,7 @@ def test_bars_pushed_over_tcp_and_http_reach_the_strategies(algohost_bin, home, 
         assert code == 201, reply
         t.join(10)
         assert "load" in events
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            code, inst = host.call("GET", "/api/v1/instances/m", token=False)
-            if inst["stats"]["bars"] >= 120:
-                break
-            time.sleep(0.05)
+        inst = host.instance_when("m", lambda i: i.get("stats", {}).get("bars", 0) >= 120)
         # every bar reached the strategy: a slice goes as soon as every symbol has its bar
         assert inst["stats"]["bars"] == 120, inst
     finally:

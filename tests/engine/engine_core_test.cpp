@@ -18,6 +18,8 @@
 #include "host/data/slice_aligner.h"
 #include "host/data/synthetic.h"
 #include "host/instance/table_instance.h"
+#include "tests/engine/engine_test_util.h"
+#include "tests/support/test_support.h"
 #include "macd/macd_strategy.hpp"
 #include "mfi/mfi_strategy.hpp"
 #include "momentum/momentum_strategy.hpp"
@@ -27,33 +29,11 @@
 namespace algohost {
 namespace {
 
-// The value of a Result, or a failed test (an exception gtest reports).
-template <class T>
-T must(Result<T> r) {
-  if (!r.ok()) throw std::runtime_error(r.status().to_string());
-  return std::move(r).value();
-}
-
-// ---- Strategies -----------------------------------------------------------------------------
+using algohost::testing::must;
+using enginetest::table_instance;
 
 Manifest manifest(const std::string& name, long long symbols, long long min_data_points = 0) {
-  OrderedJson doc = {
-      {"name", name},
-      {"display_name", name},
-      {"version", "1.0.0"},
-      {"implementation", {{"language", "cpp"}, {"library", "lib" + name + ".so"}, {"sdk_api_version", "1.0"}}},
-      {"requirements", {{"symbols", symbols}, {"min_data_points", min_data_points}}},
-  };
-  auto r = validate_manifest(doc, "/plugins/" + name + "/manifest.json");
-  EXPECT_TRUE(r.ok()) << r.error_summary();
-  return r.ok() ? *r.manifest : Manifest{};
-}
-
-template <class S>
-std::unique_ptr<StrategyInstance> table(const char* name, const std::string& params) {
-  auto inst = TableInstance::create(sdk::api_for<S>(name), nullptr, std::string(name) + "@test", params);
-  EXPECT_TRUE(inst.ok()) << inst.status().message();
-  return inst.ok() ? std::unique_ptr<StrategyInstance>(std::move(*inst)) : nullptr;
+  return enginetest::test_manifest(name, symbols, {{"min_data_points", min_data_points}});
 }
 
 // Multi-symbol (any number of legs): per leg, buys after a close 1% above the leg's previous close
@@ -96,23 +76,23 @@ const Manifest& manifest_of(const char* name) {
 std::vector<Kind> builtins() {
   return {
       {"rsi", &manifest_of("rsi"),
-       [] { return table<plugins::RsiStrategy>("rsi", R"({"period": 14, "oversold": 30, "overbought": 70})"); }},
+       [] { return table_instance<plugins::RsiStrategy>("rsi", R"({"period": 14, "oversold": 30, "overbought": 70})"); }},
       {"momentum", &manifest_of("momentum"),
-       [] { return table<plugins::MomentumStrategy>("momentum", R"({"lookback": 20, "threshold": 0.02})"); }},
+       [] { return table_instance<plugins::MomentumStrategy>("momentum", R"({"lookback": 20, "threshold": 0.02})"); }},
       {"macd", &manifest_of("macd"),
-       [] { return table<plugins::MacdStrategy>("macd", R"({"fast": 12, "slow": 26, "signal": 9})"); }},
+       [] { return table_instance<plugins::MacdStrategy>("macd", R"({"fast": 12, "slow": 26, "signal": 9})"); }},
       {"mfi", &manifest_of("mfi"),
-       [] { return table<plugins::MfiStrategy>("mfi", R"({"period": 14, "oversold": 20, "overbought": 80})"); }},
+       [] { return table_instance<plugins::MfiStrategy>("mfi", R"({"period": 14, "oversold": 20, "overbought": 80})"); }},
       {"vwap", &manifest_of("vwap"),
        [] {
-         return table<plugins::VwapStrategy>("vwap",
+         return table_instance<plugins::VwapStrategy>("vwap",
                                              R"({"mode": "rolling", "price": "typical", "window": 20, "band_pct": 0.01})");
        }},
   };
 }
 
 Kind legs_kind() {
-  return {"legs", &manifest_of("legs"), [] { return table<LegFlipper>("legs", "{}"); }};
+  return {"legs", &manifest_of("legs"), [] { return table_instance<LegFlipper>("legs", "{}"); }};
 }
 
 // Reads the market context and acts on it: sizes by volatility, vetoes some entries in volatile

@@ -13,6 +13,7 @@
 
 #include "host/data/synthetic.h"
 #include "host/instance/table_instance.h"
+#include "tests/engine/engine_test_util.h"
 #include "rsi/rsi_strategy.hpp"
 
 namespace algohost {
@@ -110,24 +111,10 @@ class PairProbe final : public sdk::Strategy {
 // ---- Helpers --------------------------------------------------------------------------------
 
 Manifest manifest(const std::string& name, long long symbols, bool short_selling = false) {
-  OrderedJson doc = {
-      {"name", name},
-      {"display_name", name},
-      {"version", "1.0.0"},
-      {"implementation", {{"language", "cpp"}, {"library", "lib" + name + ".so"}, {"sdk_api_version", "1.0"}}},
-      {"requirements", {{"symbols", symbols}, {"short_selling", short_selling}}},
-  };
-  auto r = validate_manifest(doc, "/plugins/" + name + "/manifest.json");
-  EXPECT_TRUE(r.ok()) << r.error_summary();
-  return r.ok() ? *r.manifest : Manifest{};
+  return enginetest::test_manifest(name, symbols, {{"short_selling", short_selling}});
 }
 
-template <class S>
-std::unique_ptr<StrategyInstance> instance(const char* name, const std::string& params) {
-  auto inst = TableInstance::create(sdk::api_for<S>(name), nullptr, std::string(name) + "@test", params);
-  EXPECT_TRUE(inst.ok()) << inst.status().message();
-  return inst.ok() ? std::unique_ptr<StrategyInstance>(std::move(*inst)) : nullptr;
-}
+using enginetest::table_instance;
 
 // One instance per symbol; `params(i)` gives symbol i's parameters.
 template <class S, class F>
@@ -136,7 +123,7 @@ StrategySetup single_setup(const Manifest* m, const char* name, size_t n_symbols
   s.manifest = m;
   s.label = std::string(name) + "@1.0.0";
   s.broker = broker;
-  for (size_t i = 0; i < n_symbols; ++i) s.instances.push_back(instance<S>(name, params(i)));
+  for (size_t i = 0; i < n_symbols; ++i) s.instances.push_back(table_instance<S>(name, params(i)));
   return s;
 }
 
@@ -662,7 +649,7 @@ TEST(Engine, MultiSymbolStrategyReceivesBothLegsInEachSlice) {
   StrategySetup s;
   s.manifest = &m;
   s.label = "pair@1.0.0";
-  s.instances.push_back(instance<PairProbe>("pair", "{}"));
+  s.instances.push_back(table_instance<PairProbe>("pair", "{}"));
   ASSERT_FALSE(s.instances[0]->supports_batch());
   setups.push_back(std::move(s));
   EngineResult res = run_engine(md, setups, EngineOptions{});
@@ -708,7 +695,7 @@ TEST(Engine, MultiSymbolSlicesNeverCarryAFutureBar) {
   StrategySetup s;
   s.manifest = &m;
   s.label = "pair@1.0.0";
-  s.instances.push_back(instance<PairProbe>("pair", "{}"));
+  s.instances.push_back(table_instance<PairProbe>("pair", "{}"));
   setups.push_back(std::move(s));
   EngineResult res = run_engine(md, setups, EngineOptions{});
   ASSERT_TRUE(res.outcomes[0].failure.ok());
@@ -814,7 +801,7 @@ TEST(Engine, AMultiSymbolBaseArmTakingAnotherArmsSignalsTradesAsASeparatelyRunCo
     for (size_t k = 0; k < 2; ++k) {
       setups[k].manifest = &m;
       setups[k].label = k ? "pair [base]" : "pair";
-      if (k == 0 || !share) setups[k].instances.push_back(instance<PairProbe>("pair", "{}"));
+      if (k == 0 || !share) setups[k].instances.push_back(table_instance<PairProbe>("pair", "{}"));
     }
     if (share) setups[1].signals_from = 0;
     return run_engine(md, setups, EngineOptions{});
