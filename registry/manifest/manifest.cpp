@@ -60,7 +60,7 @@ const std::set<std::string> kTopLevel = {
     "schema_version", "kind",          "name",         "display_name",       "version",
     "status",         "description",   "classification", "implementation",   "parameters",
     "academic_foundation", "performance", "mem_integration", "requirements", "risk_profile",
-    "metadata", "constraints",
+    "metadata", "constraints", "runtime",
     // The catalog's own fields in its metadata mirror (the seed's): read as information only.
     "id", "origin", "runnable", "versions"};
 
@@ -394,6 +394,25 @@ std::optional<Manifest> validate_flat(const OrderedJson& doc, const fs::path& fi
   }
   if (m.kind == "enhancer" && m.name == "mem")
     c.error("name", "'mem' is the built-in enhancer's name; an enhancer plugin needs another");
+  // How the host runs the plugin (issue 15, docs/manifest.md "runtime"): isolation and limits.
+  if (const OrderedJson* rt = c.object(doc, "", "runtime", false)) {
+    const std::string b = "runtime";
+    if (auto v = c.one_of(*rt, b, "isolation", false, {"inproc", "process"})) m.isolation = *v;
+    auto limit = [&](const char* key, std::optional<int64_t>& into, double max) {
+      if (auto v = c.number(*rt, b, key, true)) {
+        if (*v < 0) c.error(b + "." + key, "must not be negative (0 means no limit)");
+        else if (*v > max) c.error(b + "." + key, "must be at most " + std::to_string(static_cast<int64_t>(max)));
+        else into = static_cast<int64_t>(*v);
+      }
+    };
+    limit("call_timeout_ms", m.call_timeout_ms, 86'400'000.0);
+    limit("memory_limit_mb", m.memory_limit_mb, 1'048'576.0);
+    limit("cpu_limit_s", m.cpu_limit_s, 31'536'000.0);
+    for (auto it = rt->begin(); it != rt->end(); ++it)
+      if (it.key() != "isolation" && it.key() != "call_timeout_ms" && it.key() != "memory_limit_mb" &&
+          it.key() != "cpu_limit_s")
+        c.warn(b + "." + it.key(), "unknown field (ignored; known: isolation, call_timeout_ms, memory_limit_mb, cpu_limit_s)");
+  }
   if (const OrderedJson* req = c.object(doc, "", "requirements", false)) {
     const std::string b = "requirements";
     if (auto v = c.boolean(*req, b, "short_selling")) m.short_selling = *v;

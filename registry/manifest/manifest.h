@@ -104,6 +104,10 @@ struct Manifest {
   long long min_data_points = 0;
   long long symbols = 1;  // symbols a strategy needs at once; 0 = any number
   bool needs_carry = false;  // requirements.data includes "carry"
+  // "runtime": how the host runs it (issue 15). isolation "" = the host's default for the command;
+  // limits unset = the host's defaults (host/isolation/isolation.h).
+  std::string isolation;  // "" | "inproc" | "process"
+  std::optional<int64_t> call_timeout_ms, memory_limit_mb, cpu_limit_s;
   double min_capital = 0;
 
   // "name@version"
