@@ -147,6 +147,35 @@ int ctl_call(Context& ctx, const std::string& method, const std::string& target,
   return 0;
 }
 
+std::string fixed(const json& v, int digits, double scale = 1.0, const char* unit = "") {
+  if (!v.is_number()) return "n/a";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f%s", digits, v.get<double>() * scale, unit);
+  return buf;
+}
+
+// One paragraph per instance whose canary has a comparison (canary_report.h): both arms' figures
+// over the window and the verdict.
+void print_canary(const json& i) {
+  const json s = i.value("stats", json::object());
+  if (!s.contains("canary") || !s["canary"].contains("comparison") || !s["canary"]["comparison"].is_object()) return;
+  const json& c = s["canary"]["comparison"];
+  const json &run = c["running"], &can = c["canary"], &sh = c["sharpe"], &v = c["verdict"];
+  std::cout << "\ncanary of " << i.value("instance", "") << ": " << can.value("label", "") << " against "
+            << run.value("label", "") << " since " << c.value("since", "") << " (" << c.value("days", 0) << " days)\n"
+            << "  return        " << fixed(can["total_return"], 2, 100, "%") << " vs " << fixed(run["total_return"], 2, 100, "%") << "\n"
+            << "  Sharpe        " << fixed(sh["canary"], 2) << " vs " << fixed(sh["running"], 2) << ", difference "
+            << fixed(sh["difference"], 2) << " (95% CI "
+            << (sh["ci95"].is_array() ? "[" + fixed(sh["ci95"][0], 2) + ", " + fixed(sh["ci95"][1], 2) + "]" : std::string("n/a"))
+            << ")\n"
+            << "  max drawdown  " << fixed(can["max_drawdown"], 2, 100, "%") << " vs " << fixed(run["max_drawdown"], 2, 100, "%") << "\n"
+            << "  trades        " << can.value("trades", 0) << " vs " << run.value("trades", 0) << "\n";
+  if (can["mem"].is_object())
+    std::cout << "  MEM raised    " << can["mem"].value("raised", 0) << " entries, won " << fixed(can["mem"]["raised_win_rate"], 2, 100, "%")
+              << " vs " << run["mem"].value("raised", 0) << ", won " << fixed(run["mem"]["raised_win_rate"], 2, 100, "%") << "\n";
+  std::cout << "  verdict       " << v.value("verdict", "") << " (HAC t " << fixed(v["hac_t"], 2) << ")\n";
+}
+
 void print_instances(const json& body) {
   const json list = body.is_array() ? body : json::array({body});
   Table t({"INSTANCE", "STRATEGY", "VERSION", "STATUS", "BARS", "SIGNALS", "TRADES", "ERRORS", "CANARY", "LAST ERROR"});
@@ -159,6 +188,7 @@ void print_instances(const json& body) {
            i["last_error"].is_string() ? i["last_error"].get<std::string>() : "-"});
   }
   t.print(std::cout);
+  for (const auto& i : list) print_canary(i);
 }
 
 }  // namespace

@@ -17,8 +17,8 @@
 // - During probation the old version is fed each slice right after the new one, instance by
 //   instance. If the old one fails there, the probation ends at once (nothing to restore any more);
 //   the lane is unaffected. A swap begun during a probation ends that probation first.
-// - The canary's trades never reach the TradeSink (the live host records the lane's trades only);
-//   its counters are in LaneStats. A failing canary is dropped by itself (a `drop_canary` event with
+// - The canary's trades never reach the TradeSink (the live host records the lane's trades only):
+//   they go to begin_canary's own sink; its counters are in LaneStats, its window in canary(). A failing canary is dropped by itself (a `drop_canary` event with
 //   ok = false, counted in the lane's errors as "canary: ...").
 // - Instances a failed swap or canary was given go to take_retired() as well.
 // - EngineOptions: use_batch, chunk, progress and stop do not apply (instances are driven through
@@ -48,6 +48,11 @@ struct Arm {
   StrategyOutcome out;  // account, curves, counters, failure
   SignalPath path;
   std::vector<ah_signal> sigs;
+  // A canary only: the comparison window (CanaryView) and where its closed trades go.
+  int64_t since_ms = 0, split_ms = 0;
+  std::vector<metrics::EquityPoint> lane_equity;  // the lane's daily curve over the window, anchored
+  bool fresh = true;                              // no slice recorded since the canary began
+  TradeSink sink;
 
   void point_path() {
     path = {v.manifest, v.stage, dynamic_cast<PassThroughStage*>(v.stage) != nullptr, out.account.get()};
@@ -68,6 +73,14 @@ struct Lane {
   int64_t last_ts = 0;
   std::optional<Version> old;  // probation: the replaced version, fed in the background
   int probation_left = 0;
+  // Failure handling (LaneSpec::hold_on_failure): a held lane that fails halts instead of
+  // stopping; its account goes on taking bars until a swap revives it or stop_lane() ends it.
+  bool hold = false, halted = false;
+  // Checkpoints (LaneSpec::checkpoint_every): the running version's exported state, per instance,
+  // as of the end of slice checkpoint_ts; empty when none (or the plugin exports none).
+  int checkpoint_every = 0, checkpoint_every_set = 0, since_checkpoint = 0;
+  std::vector<std::string> checkpoint;
+  int64_t checkpoint_ts = 0;
   std::unique_ptr<Arm> canary;
   std::vector<ah_signal> discard;
   // A multi-symbol lane's slice when it is not the core's.
@@ -107,9 +120,10 @@ struct EngineCore::Impl {
   }
 
   void emit(const char* kind, const Lane& l, std::string from, std::string to, bool ok, std::string detail,
-            int64_t ts) {
+            int64_t ts, bool held = false) {
     if (!events) return;
     CoreEvent e;
+    e.held = held;
     e.kind = kind;
     e.lane = l.id;
     e.from = std::move(from);
@@ -174,6 +188,11 @@ struct EngineCore::Impl {
   }
 
   void fail_lane(Lane& l, const Status& st, int64_t ts) {
+    if (l.hold) {  // halted: positions stay, the account goes on; the driver decides what next
+      l.halted = true;
+      emit("failure", l, l.main.v.label, "", false, st.message(), ts, true);
+      return;
+    }
     l.main.out.failure = st;
     l.main.out.account->close_all(ts);
     emit("failure", l, l.main.v.label, "", false, st.message(), ts);
@@ -268,6 +287,107 @@ struct EngineCore::Impl {
         apply_signal(a.path, a.out.signals, s, sig, &slice.bars[s], history[s], history[s].size(), opt);
       }
     }
+  }
+
+  // The canary's end of a timestamp: both daily curves of the comparison window, its trades to its
+  // sink. The first slice after the anchor always starts a new point (the anchor is dated the day
+  // before); later ones keep each day's last, as record_equity does.
+  void end_canary_timestamp(Lane& l, int64_t ts, bool new_day) {
+    Arm& c = *l.canary;
+    if (c.fresh && c.since_ms == INT64_MIN) {  // began before the first slice: anchor now
+      c.since_ms = ts;
+      c.split_ms = utc_day_start(ts);
+      c.lane_equity.push_back({c.split_ms - 1, opt_capital(l)});
+      c.out.equity.push_back({c.split_ms - 1, opt_capital(l)});
+    }
+    const double le = l.main.out.account->equity(), ce = c.out.account->equity();
+    if (c.fresh || new_day) {
+      c.lane_equity.push_back({ts, le});
+      c.out.equity.push_back({ts, ce});
+    } else {
+      c.lane_equity.back() = {ts, le};
+      c.out.equity.back() = {ts, ce};
+    }
+    c.fresh = false;
+    c.out.bars_in_market += c.out.account->in_market();
+    if (c.out.account->has_new_closed()) {
+      auto trades = c.out.account->take_new_closed();
+      if (c.sink) c.sink(static_cast<size_t>(l.id), trades);
+    }
+  }
+  static double opt_capital(const Lane& l) { return l.broker.capital; }
+  static int64_t utc_day_start(int64_t ts) {
+    constexpr int64_t kDay = 86'400'000;
+    return (ts >= 0 ? ts / kDay : (ts - kDay + 1) / kDay) * kDay;
+  }
+
+  // Exports every instance of the lane's version as the lane's checkpoint. A plugin that exports
+  // nothing (or refuses) turns checkpoints off for this version.
+  void take_checkpoint(Lane& l, int64_t ts) {
+    l.since_checkpoint = 0;
+    std::vector<std::string> states;
+    states.reserve(l.main.v.instances.size());
+    for (auto& inst : l.main.v.instances) {
+      auto st = inst->export_state();
+      if (!st.ok() || st->empty()) {
+        l.checkpoint.clear();
+        l.checkpoint_every = 0;
+        return;
+      }
+      states.push_back(std::move(*st));
+    }
+    l.checkpoint = std::move(states);
+    l.checkpoint_ts = ts;
+  }
+
+  // The history bars (single: of the instance's symbol) or distinct slice timestamps (multi) after
+  // `ts` that the lane's history still holds; nullopt when the history no longer reaches back to it.
+  std::optional<size_t> bars_after(const Lane& l, const Version& v, size_t k, int64_t ts) const {
+    auto after_in = [&](uint32_t s) -> std::optional<size_t> {
+      const BarSeries& h = history[s];
+      if (h.size() > 0 && h.ts_ms.front() > ts) return std::nullopt;
+      return static_cast<size_t>(h.ts_ms.end() - std::upper_bound(h.ts_ms.begin(), h.ts_ms.end(), ts));
+    };
+    if (v.single) return after_in(l.syms[k]);
+    std::vector<int64_t> all;
+    for (uint32_t s : l.syms) {
+      auto n = after_in(s);
+      if (!n) return std::nullopt;
+      const BarSeries& h = history[s];
+      all.insert(all.end(), h.ts_ms.end() - static_cast<std::ptrdiff_t>(*n), h.ts_ms.end());
+    }
+    std::sort(all.begin(), all.end());
+    return static_cast<size_t>(std::unique(all.begin(), all.end()) - all.begin());
+  }
+
+  // A halted lane's new instances: each imports the lane's checkpoint (from the version that
+  // wrote it) and replays the bars since, ending where the failed version was; without a usable
+  // checkpoint, hand_over's warm-up.
+  Status restore(const Lane& l, Version& to, size_t warmup_bars, std::string* how) {
+    bool usable = !l.checkpoint.empty() && l.checkpoint.size() == to.instances.size() &&
+                  l.main.v.manifest->name == to.manifest->name && l.main.v.single == to.single;
+    std::vector<size_t> replay(to.instances.size(), 0);
+    for (size_t k = 0; usable && k < to.instances.size(); ++k) {
+      auto n = bars_after(l, to, k, l.checkpoint_ts);
+      if (!n) usable = false;
+      else replay[k] = *n;
+    }
+    if (!usable) return Status::Unsupported("no checkpoint");
+    size_t replayed = 0;
+    for (size_t k = 0; k < to.instances.size(); ++k) {
+      Status st = to.instances[k]->import_state_from(l.checkpoint[k], l.main.v.version);
+      if (!st.ok()) return st.with_context(to.label + ": importing the checkpoint");
+      size_t used = 0;
+      if (replay[k] > 0) {
+        Status w = warm_up(l, to, k, replay[k], &used);
+        if (!w.ok()) return w.with_context(to.label + ": replaying the bars since the checkpoint");
+      }
+      replayed = std::max(replayed, used);
+    }
+    (void)warmup_bars;
+    *how = "restored from the checkpoint at " + std::to_string(l.checkpoint_ts) + " and " + std::to_string(replayed) +
+           " bars since";
+    return Status::Ok();
   }
 
   void drop_failed_canary(Lane& l, int64_t ts) {
@@ -413,7 +533,7 @@ struct EngineCore::Impl {
     LaneStats st;
     st.label = l.main.v.label;
     st.version = l.main.v.version;
-    st.status = l.stopped() ? "failed" : l.old ? "probation" : "running";
+    st.status = l.stopped() ? "failed" : l.halted ? "halted" : l.old ? "probation" : "running";
     st.slices = l.slices;
     st.bars = l.main.out.bars;
     st.signals = l.main.out.signals;
@@ -480,6 +600,8 @@ Result<LaneId> EngineCore::add(LaneSpec spec) {
   l.syms = std::move(syms);
   l.ascending = std::move(ascending);
   l.broker = spec.broker;
+  l.hold = spec.hold_on_failure;
+  l.checkpoint_every = l.checkpoint_every_set = std::max(0, spec.checkpoint_every);
   l.main.v = m.make_version(spec);
   l.main.out.label = l.main.v.label;
   l.main.out.account = std::make_unique<PaperAccount>(l.broker, n);
@@ -534,16 +656,35 @@ Status EngineCore::begin_swap(LaneId id, LaneSpec next, SwapOptions options) {
   m.end_probation(*l);  // a swap during a probation: the current version has served long enough
   Version v = m.make_version(next);
   std::string how;
-  if (Status st = m.hand_over(*l, l->main.v, v, options.warmup_bars, options.hand_over_state, &how); !st.ok()) {
-    m.emit("swap", *l, l->main.v.label, v.label, false, st.message(), m.last_ts);
-    m.retire(v.instances);
-    return st;
+  // A halted lane's version failed: its state comes from the last checkpoint (else a warm-up),
+  // never from the failed instances; and there is nothing warm to go back to (no probation).
+  Status handed = Status::Unsupported("");
+  if (l->halted && options.hand_over_state) {
+    handed = m.restore(*l, v, options.warmup_bars, &how);
+    if (!handed.ok() && handed.code() != StatusCode::kUnsupported) {
+      m.emit("swap", *l, l->main.v.label, v.label, false, handed.message(), m.last_ts);
+      m.retire(v.instances);
+      return handed;
+    }
   }
+  if (!handed.ok()) {
+    if (Status st = m.hand_over(*l, l->main.v, v, options.warmup_bars, options.hand_over_state && !l->halted, &how);
+        !st.ok()) {
+      m.emit("swap", *l, l->main.v.label, v.label, false, st.message(), m.last_ts);
+      m.retire(v.instances);
+      return st;
+    }
+  }
+  const bool was_halted = l->halted;
+  l->halted = false;
+  l->checkpoint.clear();
+  l->since_checkpoint = 0;
   Version previous = std::move(l->main.v);
   l->main.v = std::move(v);
   l->main.point_path();
+  l->checkpoint_every = l->checkpoint_every_set;
   m.emit("swap", *l, previous.label, l->main.v.label, true, how, m.last_ts);
-  if (options.probation_slices > 0) {
+  if (options.probation_slices > 0 && !was_halted) {
     l->old = std::move(previous);
     l->probation_left = options.probation_slices;
   } else {
@@ -552,7 +693,18 @@ Status EngineCore::begin_swap(LaneId id, LaneSpec next, SwapOptions options) {
   return Status::Ok();
 }
 
-Status EngineCore::begin_canary(LaneId id, LaneSpec next) {
+Status EngineCore::stop_lane(LaneId id, const Status& cause) {
+  Impl& m = *impl_;
+  Lane* l = m.find(id);
+  if (!l) return Status::NotFound("no lane " + std::to_string(id));
+  if (l->stopped()) return Status::Ok();
+  l->hold = false;
+  l->halted = false;
+  m.fail_lane(*l, cause, m.last_ts);
+  return Status::Ok();
+}
+
+Status EngineCore::begin_canary(LaneId id, LaneSpec next, TradeSink canary_trades) {
   Impl& m = *impl_;
   Lane* l = m.find(id);
   if (!l) return Status::NotFound("no lane " + std::to_string(id));
@@ -579,6 +731,16 @@ Status EngineCore::begin_canary(LaneId id, LaneSpec next) {
   arm->out.label = arm->v.label;
   arm->out.account = std::make_unique<PaperAccount>(l->broker, m.symbols.size());
   arm->point_path();
+  arm->sink = std::move(canary_trades);
+  // The window: from the slice after this one; both curves anchored at the equity they start it
+  // with, dated the last millisecond of the previous UTC day (split_ms is this day's start, so the
+  // first day's return runs from the canary's start to that day's close, for both arms alike).
+  arm->since_ms = m.started ? m.last_ts + 1 : INT64_MIN;
+  if (m.started) {
+    arm->split_ms = Impl::utc_day_start(m.last_ts);
+    arm->lane_equity.push_back({arm->split_ms - 1, l->main.out.account->equity()});
+    arm->out.equity.push_back({arm->split_ms - 1, arm->out.account->equity()});
+  }
   l->canary = std::move(arm);
   m.emit("canary", *l, l->main.v.label, l->canary->v.label, true, how, m.last_ts);
   return Status::Ok();
@@ -654,13 +816,19 @@ Status EngineCore::step(const ah_slice& slice) {
     Lane& l = *lp;
     ++l.timestamps;
     if (l.stopped()) continue;
-    m.drive(l, l.main, slice, false);
+    if (l.halted) [[unlikely]]  // no version runs: the account alone takes the bars
+      account_on_slice(*l.main.out.account, slice, l.ascending.data(), l.ascending.size());
+    else
+      m.drive(l, l.main, slice, false);
     if (l.canary) {
       m.drive(l, *l.canary, slice, true);
       if (!l.canary->out.failure.ok()) m.drop_failed_canary(l, slice.ts_ms);
     }
     end_timestamp(l.main.out, slice.ts_ms, new_day, m.opt.equity_every_bar, m.sink, static_cast<size_t>(l.id));
-    ++l.slices;
+    if (l.canary && !l.stopped()) m.end_canary_timestamp(l, slice.ts_ms, new_day);
+    if (l.checkpoint_every && !l.halted && !l.old && !l.stopped() && ++l.since_checkpoint >= l.checkpoint_every) [[unlikely]]
+      m.take_checkpoint(l, slice.ts_ms);
+    if (!l.halted) ++l.slices;
     l.last_ts = slice.ts_ms;
     if (l.old && --l.probation_left <= 0) m.end_probation(l);
   }
@@ -690,6 +858,23 @@ const Manifest* EngineCore::manifest(LaneId id) const {
 const BarSeries& EngineCore::history(uint32_t symbol) const {
   static const BarSeries kNone;
   return symbol < impl_->history.size() ? impl_->history[symbol] : kNone;
+}
+
+std::optional<CanaryView> EngineCore::canary(LaneId id) const {
+  const Lane* l = impl_->find(id);
+  if (!l || !l->canary || l->canary->fresh) return std::nullopt;
+  const Arm& c = *l->canary;
+  CanaryView v;
+  v.label = c.v.label;
+  v.since_ms = c.since_ms;
+  v.split_ms = c.split_ms;
+  v.lane_equity = c.lane_equity;
+  v.canary_equity = c.out.equity;
+  v.lane_closed = l->main.out.account->closed();
+  v.canary_closed = c.out.account->closed();
+  v.lane_signals = l->main.out.signals;
+  v.canary_signals = c.out.signals;
+  return v;
 }
 
 int64_t EngineCore::slices() const { return impl_->slices; }

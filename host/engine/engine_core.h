@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,12 +47,21 @@ struct LaneSpec {
   std::vector<std::unique_ptr<StrategyInstance>> instances;
   BrokerConfig broker;
   EnhancementStage* stage = nullptr;  // null: pass-through; must outlive the lane
+  // Lane settings (add() only; a swap keeps the lane's). hold_on_failure: a failure outside a
+  // probation halts the lane instead of stopping it — a `failure` event, positions kept, the
+  // account goes on taking bars (stops, targets, marks) with no version running — until
+  // begin_swap() revives it (a restart or a rollback) or stop_lane() stops it.
+  bool hold_on_failure = false;
+  // Every `checkpoint_every` slices the running version's state is exported (export_state) and
+  // kept: a swap of a halted lane imports it and replays the bars since, so the new instances
+  // stand where the failed ones did. 0 = never; a plugin that exports nothing has none.
+  int checkpoint_every = 0;
 };
 
 // Counters of one lane, as the control API shows them.
 struct LaneStats {
   std::string label, version;
-  std::string status;  // running | failed | probation (a swap's first slices) | removed
+  std::string status;  // running | failed | halted (held after a failure) | probation (a swap's first slices) | removed
   int64_t slices = 0, bars = 0, signals = 0, trades = 0;
   uint64_t errors = 0;     // failed calls (including those of a swap's new version that rolled back)
   std::string last_error;  // "" if none
@@ -71,6 +81,21 @@ struct CoreEvent {
   bool ok = true;
   std::string detail;  // why (a rollback's cause, how state was handed over: "imported" | "warmed up on N bars")
   int64_t ts_ms = 0;   // the slice after which it took effect
+  bool held = false;   // a failure of a hold_on_failure lane: halted, not stopped
+};
+
+// A canary's comparison window, as the core recorded it (begin_canary): both arms' daily equity
+// from the canary's start, each anchored at the equity it started the window with (a point dated
+// split_ms - 1, split_ms being the UTC day the canary began), and both accounts' closed trades
+// (the lane's from before the window too: compare those entered at or after since_ms). Views into
+// the core: valid on the engine thread until the next step() or change.
+struct CanaryView {
+  std::string label;
+  int64_t since_ms = 0;  // the first timestamp the canary saw
+  int64_t split_ms = 0;  // the start of that UTC day
+  std::span<const metrics::EquityPoint> lane_equity, canary_equity;
+  std::span<const ClosedTrade> lane_closed, canary_closed;
+  int64_t lane_signals = 0, canary_signals = 0;
 };
 
 struct SwapOptions {
@@ -118,12 +143,20 @@ class EngineCore {
   // take_retired() after the probation ends) — the caller destroys them off the bar path.
   // A failure before the switch (export, import and warm-up both failing) leaves the old version
   // running and returns the error (a `swap` event with ok = false).
+  // A halted lane (hold_on_failure): the new instances import the lane's last checkpoint and
+  // replay the history since it (or, without a usable checkpoint, are warmed up); no probation.
   Status begin_swap(LaneId lane, LaneSpec next, SwapOptions options = {});
+
+  // Stops a lane as a failure does without hold: positions closed at the last marks, status
+  // failed, `cause` its failure (a `failure` event). A halted lane that will not be revived.
+  Status stop_lane(LaneId lane, const Status& cause);
 
   // Canary: `next` runs beside the lane on the same slices in a shadow account of its own (the
   // lane's broker), state handed over as in begin_swap. promote() swaps the lane to it (the canary's
   // instances, already warm, become the lane's; the lane's account stays); drop_canary() removes it.
-  Status begin_canary(LaneId lane, LaneSpec next);
+  // `canary_trades` receives the canary's closed trades (strategy index = the LaneId), e.g. for a
+  // MEM stage of its own to learn from; they never reach the core's TradeSink.
+  Status begin_canary(LaneId lane, LaneSpec next, TradeSink canary_trades = nullptr);
   Status promote(LaneId lane);
   Status drop_canary(LaneId lane);
 
@@ -136,6 +169,8 @@ class EngineCore {
   Status step(const ah_slice& slice);
 
   Result<LaneStats> stats(LaneId lane) const;
+  // The lane's canary window once the canary has seen a slice; nullopt otherwise.
+  std::optional<CanaryView> canary(LaneId lane) const;
   std::vector<LaneId> lanes() const;
   // The lane's current manifest (after swaps), or null for an unknown lane.
   const Manifest* manifest(LaneId lane) const;

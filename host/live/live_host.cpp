@@ -11,6 +11,7 @@
 
 #include "host/data/slice_aligner.h"
 #include "host/data/timestamp.h"
+#include "host/live/canary_report.h"
 #include "host/mem/mem_stage.h"
 #include "host/service/mem_store.h"
 #include "host/service/run_artifacts.h"
@@ -44,7 +45,12 @@ struct LiveHost::Instance {
   bool mem_loaded = false;              // its state was continued from the catalog
   const Manifest* canary = nullptr;
   std::string canary_version_id;  // where the canary's trades go once it is promoted
-  std::string status = "running";  // running | failed | unloaded
+  // The canary's MEM when the instance runs MEM: a copy of `mem` taken when the canary began,
+  // learning from the canary's trades; it becomes `mem` when the canary is promoted.
+  std::unique_ptr<mem::MemStage> canary_mem;
+  std::string status = "running";  // running | recovering | failed | unloaded
+  int restarts = 0;                  // automatic restarts in the current window (on_failure "restart")
+  std::chrono::steady_clock::time_point window_start{};
   std::string last_error;
 };
 
@@ -164,6 +170,10 @@ Result<LaneSpec> LiveHost::make_lane(Instance& inst, const Manifest& m, const st
     spec.instances.push_back(std::move(*created));
   }
   spec.stage = inst.mem.get();
+  // A failure halts the lane (positions kept) and the recovery thread restarts, rolls back or
+  // stops it as the instance's on_failure says; checkpoints make a restart stand where it failed.
+  spec.hold_on_failure = true;
+  spec.checkpoint_every = kCheckpointEvery;
   return spec;
 }
 
@@ -174,7 +184,9 @@ Status LiveHost::write_row(const Instance& inst, const std::string& action, cons
   if (!inst.strategy_id.empty()) row.strategy_id = inst.strategy_id;
   row.version_number = inst.manifest->version_text;
   if (!inst.version_id.empty()) row.version_id = inst.version_id;
-  row.status = inst.status;
+  // The catalog's statuses (running | failed | stopped | unloaded): a halted instance being
+  // recovered has failed until it runs again.
+  row.status = inst.status == "recovering" ? "failed" : inst.status;
   if (inst.canary) row.canary_version = inst.canary->version_text;
   row.run_id = run_id_;
   row.pid = static_cast<int64_t>(::getpid());
@@ -248,9 +260,6 @@ Status LiveHost::start_impl() {
     if (ic.isolation != "inproc")
       return Status::Unsupported(where + ".isolation: '" + ic.isolation +
                                  "': plugins run in the host's process for now (worker processes are issue 15)");
-    if (ic.on_failure == "restart")
-      return Status::Unsupported(where + ".on_failure: 'restart' is not built yet: use 'rollback' (a new version that "
-                                 "fails on probation goes back to the old one) or 'stop'");
     auto m = find_version(ic.strategy, ic.version);
     if (!m.ok()) return m.status().with_context(where);
     inst->manifest = *m;
@@ -281,7 +290,7 @@ Status LiveHost::start_impl() {
   recorder_ = std::move(*rec);
 
   EngineOptions eo;
-  eo.periods_per_year = 252;
+  eo.periods_per_year = kPeriodsPerYear;
   core_ = std::make_unique<EngineCore>(
       symbols_, eo, [this](size_t lane, const std::vector<ClosedTrade>& t) { on_trades(lane, t); },
       [this](const CoreEvent& e) { on_event(e); });
@@ -345,6 +354,7 @@ Status LiveHost::start_impl() {
   }
   started_.store(true);
   engine_ = std::thread([this] { engine_loop(); });
+  recoverer_ = std::thread([this] { recovery_loop(); });
   if (replay_) replay_->start();
   if (options_.watch) {
     watcher_ = std::make_unique<PluginWatcher>(plugins_.search_dirs(), [this] { on_plugins_changed(); });
@@ -377,7 +387,7 @@ void LiveHost::on_plugins_changed() {
   for (const auto& [name, to] : due) {
     Instance* inst = find_instance(name);
     if (!inst) continue;
-    auto r = change_version(name, *to, inst->params, "live_watch_swap", "watch", false);
+    auto r = change_version(name, *to, inst->params, "live_watch_swap", "watch", Change::kSwap);
     if (!r.ok()) spdlog::warn("serve --watch: {} to {}: {}", name, to->id(), r.status().message());
     else spdlog::info("serve --watch: {} now runs {}", name, to->id());
   }
@@ -493,9 +503,11 @@ void LiveHost::refresh_snapshot(EngineCore& core) {
            {"errors", st->errors}, {"equity", st->equity}, {"core_status", st->status}};
     j["last_error"] = st->last_error.empty() ? json(nullptr) : json(st->last_error);
     j["last_bar"] = st->last_ts_ms ? json(format_timestamp_ms(st->last_ts_ms)) : json(nullptr);
-    if (st->canary_label)
+    if (st->canary_label) {
       j["canary"] = {{"label", *st->canary_label}, {"equity", st->canary_equity}, {"trades", st->canary_trades},
                      {"signals", st->canary_signals}};
+      j["canary"]["comparison"] = canary_json(core, *inst);
+    }
     if (inst->mem) {
       const auto& c = inst->mem->counters();
       j["mem"] = {{"mode", "partial"},     {"entries_seen", c.entries_seen}, {"enhanced", c.enhanced},
@@ -506,6 +518,13 @@ void LiveHost::refresh_snapshot(EngineCore& core) {
   }
   std::lock_guard lk(mu_);
   snapshot_ = std::move(snap);
+}
+
+json LiveHost::canary_json(const EngineCore& core, const Instance& inst) const {
+  auto view = core.canary(inst.lane);
+  if (!view) return nullptr;  // no slice seen yet
+  return canary_comparison(*view, core.stats(inst.lane).ok() ? core.stats(inst.lane)->label : inst.manifest->id(),
+                           kPeriodsPerYear, 0.0, inst.mem != nullptr);
 }
 
 void LiveHost::on_trades(size_t lane, const std::vector<ClosedTrade>& trades) {
@@ -554,15 +573,40 @@ void LiveHost::on_event(const CoreEvent& e) {
     // Written from here: rare, and the bar path has already moved on to the old version.
     (void)write_row(inst, "live_rollback", "serve", json{{"from", e.from}, {"to", e.to}, {"outcome", "rolled back"},
                                                          {"why", e.detail}, {"automatic", true}});
-  } else if (e.kind == "failure" && it != by_lane_.end()) {
-    errors_.fetch_add(1);
+  } else if (e.kind == "drop_canary" && !e.ok && it != by_lane_.end()) {
+    // The canary failed and the core dropped it by itself (its stage is no longer referenced).
     Instance& inst = *it->second;
+    errors_.fetch_add(1);
+    std::unique_ptr<mem::MemStage> dropped;
     {
+      std::lock_guard lk(mu_);
+      inst.canary = nullptr;
+      dropped = std::move(inst.canary_mem);
+      inst.last_error = "canary " + e.from + ": " + e.detail;
+    }
+    (void)write_row(inst, "live_drop_canary", "serve",
+                    json{{"canary", e.from}, {"outcome", "dropped: failed"}, {"why", e.detail}, {"automatic", true}});
+  } else if (e.kind == "failure" && it != by_lane_.end()) {
+    Instance& inst = *it->second;
+    if (e.held) {  // halted: the recovery thread decides (restart, rollback or stop)
+      errors_.fetch_add(1);
+      {
+        std::lock_guard lk(mu_);
+        inst.status = "recovering";
+        inst.last_error = e.detail;
+      }
+      (void)write_row(inst, "live_failure", "serve",
+                      json{{"version", inst.manifest->version_text}, {"why", e.detail}, {"on_failure", inst.config.on_failure}});
+      {
+        std::lock_guard lk(recover_mu_);
+        recoveries_.push_back({inst.config.instance, e.detail});
+      }
+      recover_cv_.notify_one();
+    } else {  // stopped (stop_lane, by the recovery thread: it wrote its own row)
       std::lock_guard lk(mu_);
       inst.status = "failed";
       inst.last_error = e.detail;
     }
-    (void)write_row(inst, "live_failure", "serve", json{{"version", inst.manifest->version_text}, {"why", e.detail}});
   }
   publish(e.kind, j);
 }
@@ -595,7 +639,8 @@ Result<json> LiveHost::instance(const std::string& name) const {
 }
 
 Result<json> LiveHost::change_version(const std::string& name, const Manifest& to, std::map<std::string, std::string> params,
-                                      const std::string& action, const std::string& caller, bool is_rollback) {
+                                      const std::string& action, const std::string& caller, Change kind) {
+  const bool is_rollback = kind == Change::kRollback;
   Instance* inst = find_instance(name);
   if (!inst) return Status::NotFound("no instance '" + name + "' runs in this host");
   if (inst->status == "failed") return Status::FailedPrecondition("instance '" + name + "' has failed; unload and load it again");
@@ -626,7 +671,8 @@ Result<json> LiveHost::change_version(const std::string& name, const Manifest& t
     if (s.ok()) {
       std::lock_guard lk(mu_);
       if (is_rollback) inst->previous.pop_back();
-      else inst->previous.push_back({inst->manifest, inst->params, inst->version_id});
+      else if (kind == Change::kSwap) inst->previous.push_back({inst->manifest, inst->params, inst->version_id});
+      inst->status = "running";
       inst->manifest = &to;
       inst->params = params;
       inst->version_id = version_id;
@@ -645,6 +691,7 @@ Result<json> LiveHost::change_version(const std::string& name, const Manifest& t
     return st;
   }
   if (is_rollback) rollbacks_.fetch_add(1);
+  else if (kind == Change::kRestart) restarts_.fetch_add(1);
   else swaps_.fetch_add(1);
   detail["outcome"] = "ok";
   (void)write_row(*inst, action, caller, detail);
@@ -665,7 +712,7 @@ Result<json> LiveHost::swap(const std::string& name, const std::string& version,
     audit_refused(name, inst->manifest->name, "live_swap", caller, to.status());
     return to.status();
   }
-  return change_version(name, **to, inst->params, "live_swap", caller, false);
+  return change_version(name, **to, inst->params, "live_swap", caller, Change::kSwap);
 }
 
 Result<json> LiveHost::rollback(const std::string& name, const std::string& caller) {
@@ -679,7 +726,7 @@ Result<json> LiveHost::rollback(const std::string& name, const std::string& call
     return st;
   }
   const Instance::Earlier& back = inst->previous.back();
-  return change_version(name, *back.manifest, back.params, "live_rollback", caller, true);
+  return change_version(name, *back.manifest, back.params, "live_rollback", caller, Change::kRollback);
 }
 
 Result<json> LiveHost::set_param(const std::string& name, const std::string& param, const std::string& value,
@@ -701,7 +748,7 @@ Result<json> LiveHost::set_param(const std::string& name, const std::string& par
     return checked.status();
   }
   // The same version with the new value: a swap, state handed over.
-  return change_version(name, *inst->manifest, params, "live_set_param", caller, false);
+  return change_version(name, *inst->manifest, params, "live_set_param", caller, Change::kSwap);
 }
 
 Result<json> LiveHost::load(const InstanceConfig& config, const std::string& caller) {
@@ -807,14 +854,26 @@ Result<json> LiveHost::canary(const std::string& name, const std::string& versio
   }
   auto lane = make_lane(*inst, **to, inst->params);
   if (!lane.ok()) return lane.status();
-  lane->stage = nullptr;  // the canary is compared unenhanced: MEM learns from the instance alone
   const Manifest* m = *to;
   Status st = post([&, inst, m](EngineCore& core) {
-    Status s = core.begin_canary(inst->lane, std::move(*lane));
+    // With MEM, the canary is enhanced like the instance: by a copy of the instance's MEM as it
+    // stands (taken here, on the engine thread that owns it), learning from the canary's trades.
+    std::unique_ptr<mem::MemStage> cm;
+    TradeSink learn;
+    if (inst->mem) {
+      cm = std::make_unique<mem::MemStage>(inst->mem->config());
+      if (Status ls = cm->load_json(inst->mem->to_json()); !ls.ok()) return ls.with_context("copying MEM for the canary");
+      learn = [stage = cm.get()](size_t, const std::vector<ClosedTrade>& trades) {
+        for (const auto& t : trades) stage->learn(t);
+      };
+    }
+    lane->stage = cm.get();
+    Status s = core.begin_canary(inst->lane, std::move(*lane), std::move(learn));
     if (s.ok()) {
       std::lock_guard lk(mu_);
       inst->canary = m;
       inst->canary_version_id = ran->version_id;
+      inst->canary_mem = std::move(cm);
     }
     return s;
   });
@@ -836,7 +895,10 @@ Result<json> LiveHost::promote(const std::string& name, const std::string& calle
   const Manifest* from = inst->manifest;
   const std::string version_id = inst->canary_version_id;
   std::vector<std::unique_ptr<StrategyInstance>> retired;
+  std::unique_ptr<mem::MemStage> replaced_mem;
+  json comparison;
   Status st = post([&, inst](EngineCore& core) {
+    comparison = canary_json(core, *inst);  // what the operator promoted on
     Status s = core.promote(inst->lane);
     if (s.ok()) {
       std::lock_guard lk(mu_);
@@ -844,18 +906,26 @@ Result<json> LiveHost::promote(const std::string& name, const std::string& calle
       inst->manifest = to;
       inst->canary = nullptr;
       inst->version_id = version_id;
+      // The canary's MEM is the lane's stage now (its instances took over with it).
+      if (inst->canary_mem) {
+        replaced_mem = std::move(inst->mem);
+        inst->mem = std::move(inst->canary_mem);
+      }
     }
     retired = core.take_retired();
     return s;
   });
   retired.clear();
+  replaced_mem.reset();
   if (!st.ok()) {
     audit_refused(name, from->name, "live_promote", caller, st);
     return st;
   }
   swaps_.fetch_add(1);
-  (void)write_row(*inst, "live_promote", caller, json{{"from", from->version_text}, {"to", to->version_text}, {"outcome", "ok"}});
-  publish("promote", json{{"instance", name}, {"from", from->id()}, {"to", to->id()}, {"caller", caller}});
+  (void)write_row(*inst, "live_promote", caller,
+                  json{{"from", from->version_text}, {"to", to->version_text}, {"outcome", "ok"}, {"comparison", comparison}});
+  publish("promote", json{{"instance", name}, {"from", from->id()}, {"to", to->id()}, {"caller", caller},
+                          {"verdict", comparison.is_object() ? comparison["verdict"]["verdict"] : json(nullptr)}});
   return instance(name);
 }
 
@@ -866,18 +936,23 @@ Result<json> LiveHost::drop_canary(const std::string& name, const std::string& c
   if (!inst->canary) return Status::FailedPrecondition("instance '" + name + "' has no canary");
   const std::string dropped = inst->canary->version_text;
   std::vector<std::unique_ptr<StrategyInstance>> retired;
+  std::unique_ptr<mem::MemStage> dropped_mem;
+  json comparison;
   Status st = post([&, inst](EngineCore& core) {
+    comparison = canary_json(core, *inst);
     Status s = core.drop_canary(inst->lane);
     if (s.ok()) {
       std::lock_guard lk(mu_);
       inst->canary = nullptr;
+      dropped_mem = std::move(inst->canary_mem);
     }
     retired = core.take_retired();
     return s;
   });
   retired.clear();
+  dropped_mem.reset();
   if (!st.ok()) return st;
-  (void)write_row(*inst, "live_drop_canary", caller, json{{"canary", dropped}, {"outcome", "ok"}});
+  (void)write_row(*inst, "live_drop_canary", caller, json{{"canary", dropped}, {"outcome", "ok"}, {"comparison", comparison}});
   publish("drop_canary", json{{"instance", name}, {"canary", dropped}, {"caller", caller}});
   return instance(name);
 }
@@ -916,6 +991,8 @@ std::string LiveHost::metrics_text() const {
           static_cast<double>(recorder_ ? recorder_->queued() : 0));
   counter("algohost_swaps_total", "Swaps and promotions done.", "counter", static_cast<double>(swaps_.load()));
   counter("algohost_rollbacks_total", "Rollbacks (asked for, or automatic).", "counter", static_cast<double>(rollbacks_.load()));
+  counter("algohost_restarts_total", "Instances restarted after a failure (on_failure: restart).", "counter",
+          static_cast<double>(restarts_.load()));
   counter("algohost_errors_total", "Failed slices, plugin failures and rollbacks.", "counter", static_cast<double>(errors_.load()));
   counter("algohost_swap_pause_seconds_max", "Longest pause a swap caused on the bar path.", "gauge",
           static_cast<double>(swap_pause_ns_max_.load()) / 1e9);
@@ -937,6 +1014,75 @@ std::string LiveHost::metrics_text() const {
   return o.str();
 }
 
+// The recovery thread: each halted instance in turn, off the engine thread (a restart creates
+// instances, which may start worker processes).
+void LiveHost::recovery_loop() {
+  while (true) {
+    Recovery r;
+    {
+      std::unique_lock lk(recover_mu_);
+      recover_cv_.wait(lk, [&] { return recover_stop_ || !recoveries_.empty(); });
+      if (recover_stop_) return;
+      r = std::move(recoveries_.front());
+      recoveries_.pop_front();
+    }
+    recover(r);
+  }
+}
+
+// on_failure: "restart" starts the same version again from the lane's last checkpoint (at most
+// kMaxRestarts times within kRestartWindow, then as "rollback"); "rollback" goes back to the
+// previous version; without one, or with "stop", the instance is stopped (positions closed).
+void LiveHost::recover(const Recovery& r) {
+  std::lock_guard control(control_mu_);
+  Instance* inst = find_instance(r.instance);
+  if (!inst) return;  // unloaded
+  {
+    std::lock_guard lk(mu_);
+    if (inst->status != "recovering") return;  // already swapped or rolled back by an operator
+  }
+  const std::string& policy = inst->config.on_failure;
+  auto give_up = [&](const std::string& why) {
+    const Status cause = Status::PluginError(r.cause);
+    Status st = post([&, inst](EngineCore& core) { return core.stop_lane(inst->lane, cause); });
+    {
+      std::lock_guard lk(mu_);
+      inst->status = "failed";
+    }
+    (void)write_row(*inst, "live_stop", "serve",
+                    json{{"version", inst->manifest->version_text}, {"why", r.cause}, {"outcome", st.ok() ? "stopped" : st.message()},
+                         {"reason", why}, {"automatic", true}});
+    publish("stop", json{{"instance", r.instance}, {"why", r.cause}, {"reason", why}});
+  };
+  auto roll_back = [&]() -> bool {
+    if (inst->previous.empty()) return false;
+    const auto back = inst->previous.back();
+    auto res = change_version(r.instance, *back.manifest, back.params, "live_rollback", "serve", Change::kRollback);
+    if (!res.ok()) spdlog::warn("instance {}: automatic rollback failed: {}", r.instance, res.status().message());
+    return res.ok();
+  };
+  if (policy == "stop") return give_up("on_failure is \"stop\"");
+  if (policy == "restart") {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - inst->window_start > kRestartWindow) {
+      inst->window_start = now;
+      inst->restarts = 0;
+    }
+    std::string last;
+    while (inst->restarts < kMaxRestarts) {
+      ++inst->restarts;
+      auto res = change_version(r.instance, *inst->manifest, inst->params, "live_restart", "serve", Change::kRestart);
+      if (res.ok()) return;
+      last = res.status().message();
+    }
+    if (roll_back()) return;
+    return give_up("restarted " + std::to_string(kMaxRestarts) + " times" + (last.empty() ? "" : " (last: " + last + ")") +
+                   " and no earlier version to roll back to");
+  }
+  if (roll_back()) return;
+  give_up(inst->previous.empty() ? "no earlier version to roll back to" : "the rollback failed");
+}
+
 Status LiveHost::wait() {
   {
     std::lock_guard lk(wait_mu_);
@@ -947,6 +1093,12 @@ Status LiveHost::wait() {
   std::lock_guard lk(wait_mu_);
   if (finished_) return finish_status_;
   const bool replay_complete = (replay_ && replay_->done() && !config_.feed.loop) || inline_done_.load();
+  {
+    std::lock_guard rl(recover_mu_);
+    recover_stop_ = true;
+  }
+  recover_cv_.notify_all();
+  if (recoverer_.joinable()) recoverer_.join();
   if (watcher_) watcher_->stop();
   if (replay_) replay_->stop();
   if (tcp_feed_) tcp_feed_->stop();
@@ -964,7 +1116,7 @@ Status LiveHost::wait() {
     }
   json results{{"bars_fed", bars_fed()}, {"bars_processed", bars_processed_.load()},
                {"slices_processed", slices_processed_.load()}, {"trades_recorded", recorder_->recorded()},
-               {"seconds", engine_seconds_}, {"swaps", swaps_.load()}, {"rollbacks", rollbacks_.load()}, {"errors", errors_.load()},
+               {"seconds", engine_seconds_}, {"swaps", swaps_.load()}, {"rollbacks", rollbacks_.load()}, {"restarts", restarts_.load()}, {"errors", errors_.load()},
                {"replay_complete", replay_ || inline_replay_ ? json(replay_complete) : json(nullptr)}};
   {
     std::lock_guard lk2(mu_);

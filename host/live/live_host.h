@@ -122,6 +122,10 @@ class LiveHost {
   void on_trades(size_t lane, const std::vector<ClosedTrade>& trades);
   void on_event(const CoreEvent& e);
   void refresh_snapshot(EngineCore& core);
+  // The instance's canary comparison (canary_report.h), or null before the canary saw a slice
+  // (engine thread).
+  nlohmann::json canary_json(const EngineCore& core, const Instance& inst) const;
+  static constexpr int kPeriodsPerYear = 252;
   Result<LaneSpec> make_lane(Instance& inst, const Manifest& m, const std::map<std::string, std::string>& params);
   nlohmann::json instance_json(const Instance& i) const;
   Result<RanVersion> record_version(const Manifest& m);
@@ -135,9 +139,20 @@ class LiveHost {
   void on_plugins_changed();  // the watcher's thread
   Instance* find_instance(const std::string& name);
   const Instance* find_instance(const std::string& name) const;
+  // kSwap: the current version is pushed on the instance's earlier versions; kRollback: popped;
+  // kRestart (the same version again, after a failure): neither.
+  enum class Change { kSwap, kRollback, kRestart };
   Result<nlohmann::json> change_version(const std::string& name, const Manifest& to,
                                         std::map<std::string, std::string> params, const std::string& action,
-                                        const std::string& caller, bool is_rollback);
+                                        const std::string& caller, Change kind);
+  struct Recovery {
+    std::string instance, cause;
+  };
+  void recovery_loop();
+  void recover(const Recovery& r);
+  static constexpr int kCheckpointEvery = 256;  // slices between a lane's state checkpoints
+  static constexpr int kMaxRestarts = 3;        // within kRestartWindow, then as on_failure "rollback"
+  static constexpr std::chrono::seconds kRestartWindow{60};
 
   PluginService& plugins_;
   CatalogService& catalog_service_;
@@ -177,6 +192,12 @@ class LiveHost {
   double engine_seconds_ = 0;  // the engine thread's life: from start() to the queue drained
   Status engine_status_;
   std::thread engine_;
+  std::thread recoverer_;  // recovery_loop()
+  std::mutex recover_mu_;
+  std::condition_variable recover_cv_;
+  std::deque<Recovery> recoveries_;
+  bool recover_stop_ = false;
+  std::atomic<uint64_t> restarts_{0};
   std::mutex wait_mu_;
   std::condition_variable wait_cv_;
   bool finished_ = false;

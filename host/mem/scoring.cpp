@@ -15,7 +15,7 @@ struct Part {
 };
 
 // Time in market over [from, to): the union of the trades' [entry, exit) intervals, clipped.
-double exposure_of(const std::vector<ClosedTrade>& closed, int64_t from, int64_t to) {
+double exposure_of(std::span<const ClosedTrade> closed, int64_t from, int64_t to) {
   if (to <= from) return 0;
   std::vector<std::pair<int64_t, int64_t>> iv;
   for (const auto& t : closed) {
@@ -34,7 +34,7 @@ double exposure_of(const std::vector<ClosedTrade>& closed, int64_t from, int64_t
   return static_cast<double>(covered) / static_cast<double>(to - from);
 }
 
-Part score_part(const StrategyOutcome& o, int64_t split_ms, int ppy, double rf) {
+Part score_part(const ArmRecord& o, int64_t split_ms, int ppy, double rf) {
   Part p;
   double start = 0;
   bool have_start = false;
@@ -50,14 +50,15 @@ Part score_part(const StrategyOutcome& o, int64_t split_ms, int ppy, double rf) 
   metrics::MetricsInput in;
   in.equity = p.equity;
   in.starting_capital = start;
-  const auto& closed = o.account->closed();
+  const auto& closed = o.closed;
+  const int64_t from = std::max(split_ms, o.trades_from_ms);
   for (const auto& t : closed) {
-    if (t.entry_ms >= split_ms) {
+    if (t.entry_ms >= from) {
       in.trades.push_back({t.exit_ms, t.pnl});
       in.total_fees += t.commission;
       in.traded_notional += std::fabs(t.quantity * t.entry_price);
     }
-    if (t.exit_ms >= split_ms) in.traded_notional += std::fabs(t.quantity * t.exit_price);
+    if (t.exit_ms >= from) in.traded_notional += std::fabs(t.quantity * t.exit_price);
   }
   in.bars = static_cast<int64_t>(p.equity.size());
   in.periods_per_year = ppy;
@@ -65,7 +66,7 @@ Part score_part(const StrategyOutcome& o, int64_t split_ms, int ppy, double rf) 
   p.m = metrics::compute(in);
   // Exposure as a share of the scoring part's time (the equity curve may hold one point a day, so
   // counting its points would miss positions opened and closed within a day).
-  if (!p.equity.empty()) p.m.exposure = exposure_of(closed, split_ms, p.equity.back().ts_ms);
+  if (!p.equity.empty()) p.m.exposure = exposure_of(closed, from, p.equity.back().ts_ms);
   p.total_return = start > 0 && !p.equity.empty() ? p.equity.back().equity / start - 1.0 : 0.0;
   return p;
 }
@@ -83,8 +84,7 @@ double binomial_tail(int64_t n, int64_t k, double p) {
   return std::min(1.0, sum);
 }
 
-MemComparison compare_arms(const StrategyOutcome& base, const StrategyOutcome& enh, int64_t split_ms,
-                           const std::vector<Pattern>& patterns, const Standardizer& st, int ppy, double rf) {
+MemComparison compare_curves(const ArmRecord& base, const ArmRecord& enh, int64_t split_ms, int ppy, double rf) {
   MemComparison c;
   c.split_ms = split_ms;
   Part b = score_part(base, split_ms, ppy, rf), e = score_part(enh, split_ms, ppy, rf);
@@ -95,7 +95,7 @@ MemComparison compare_arms(const StrategyOutcome& base, const StrategyOutcome& e
   c.improvement_pct = 100.0 * (e.total_return - b.total_return);
 
   // Daily log-return differences (enhanced - base); both arms mark equity at the same timestamps.
-  auto start_of = [&](const StrategyOutcome& o) {
+  auto start_of = [&](const ArmRecord& o) {
     double s = o.equity.empty() ? 0 : o.equity.front().equity;
     for (const auto& p : o.equity)
       if (p.ts_ms < split_ms) s = p.equity;
@@ -131,6 +131,13 @@ MemComparison compare_arms(const StrategyOutcome& base, const StrategyOutcome& e
       c.sharpe_diff_low = c.sharpe_diff_high = 0.0;
     }
   }
+  return c;
+}
+
+MemComparison compare_arms(const StrategyOutcome& base, const StrategyOutcome& enh, int64_t split_ms,
+                           const std::vector<Pattern>& patterns, const Standardizer& st, int ppy, double rf) {
+  MemComparison c = compare_curves({base.equity, base.account->closed()}, {enh.equity, enh.account->closed()},
+                                   split_ms, ppy, rf);
 
   // Patterns on the base arm's scoring-part entries.
   std::vector<std::pair<Items, bool>> oos;

@@ -24,8 +24,10 @@
 //                    occurrences >= 5, win rate >= 0.70 and p < 0.05 / number of patterns (Bonferroni)
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,9 +66,24 @@ struct MemComparison {
   nlohmann::ordered_json to_json() const;
 };
 
+// One arm as the comparison reads it: its daily equity curve and its closed trades (views; they
+// must outlive the call).
+struct ArmRecord {
+  std::span<const metrics::EquityPoint> equity;
+  std::span<const ClosedTrade> closed;
+  int64_t trades_from_ms = INT64_MIN;  // trades count when entered at or after max(this, split_ms)
+};
+
 // One-sided P(X >= k) for X ~ Binomial(n, p).
 double binomial_tail(int64_t n, int64_t k, double p);
 
+// The arms' comparison without patterns: metrics, returns, verdict and Sharpe difference as above,
+// `enhanced` against `base` from split_ms on (the live host's canary uses it with base = the
+// running version and enhanced = the canary). patterns and base_oos_win_rate stay empty.
+MemComparison compare_curves(const ArmRecord& base, const ArmRecord& enhanced, int64_t split_ms, int periods_per_year,
+                             double risk_free_rate);
+
+// compare_curves over two outcomes, plus the patterns' out-of-sample check.
 MemComparison compare_arms(const StrategyOutcome& base, const StrategyOutcome& enhanced, int64_t split_ms,
                            const std::vector<Pattern>& patterns, const Standardizer& st_at_split, int periods_per_year,
                            double risk_free_rate);

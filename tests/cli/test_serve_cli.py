@@ -249,7 +249,7 @@ def test_sigterm_under_load_stops_gracefully_and_loses_nothing(algohost_bin, hom
 
 def test_ctl_finds_the_host_and_changes_what_runs(algohost_bin, home, tmp_path):
     cfg = write_config(tmp_path / "serve.json", {
-        "feed": {"type": "replay", "data": str(SAMPLE_CSV), "rate": 500},
+        "feed": {"type": "replay", "data": str(SAMPLE_CSV), "rate": 200},
         "strategies": [{"instance": "m", "strategy": "macd"}]})
     host = start(algohost_bin, home.path, cfg)
     try:
@@ -275,6 +275,17 @@ def test_ctl_finds_the_host_and_changes_what_runs(algohost_bin, home, tmp_path):
         assert proc.returncode == 0, proc.stderr
         missing = home("ctl", "swap", "r2", "1.0.0")
         assert missing.returncode == 3, missing.stderr
+        # A canary is compared with the running version: ctl status shows both arms and a verdict.
+        proc = home("ctl", "canary", "m", "1.0.0")
+        assert proc.returncode == 0, proc.stderr
+        host.instance_when("m", lambda i: (i.get("stats", {}).get("canary", {}).get("comparison") or {}).get("days", 0) >= 5)
+        text = home("ctl", "status")
+        assert text.returncode == 0, text.stderr
+        assert "canary of m: macd@1.0.0 against macd@1.0.0" in text.stdout, text.stdout
+        assert "Sharpe" in text.stdout and "max drawdown" in text.stdout and "verdict" in text.stdout, text.stdout
+        proc, inst = home.json("ctl", "--json", "promote", "m")
+        assert proc.returncode == 0, proc.stderr
+        assert inst["canary_version"] is None
     finally:
         host.proc.send_signal(signal.SIGINT)
         rc, out, err = host.wait()

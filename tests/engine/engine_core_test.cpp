@@ -748,6 +748,14 @@ struct CanaryRun {
   LaneStats during, end;
   const Manifest* manifest_at_end = nullptr;
   size_t retired_at_end_action = 0;
+  // The canary's window as canary() gave it after slice 1999 (copied out of the core), the lane's
+  // equity when the canary began, and the trades begin_canary's own sink was given.
+  CanaryView window;
+  std::vector<metrics::EquityPoint> lane_window, canary_window;
+  size_t canary_closed_in_window = 0;
+  double lane_equity_at_start = 0;
+  Sunk canary_sunk;
+  std::vector<metrics::EquityPoint> lane_daily;  // the lane's own daily curve over the whole run
 };
 
 // Momentum on 3 symbols; a MACD canary begun after slice 1000; after slice 2000 promoted (or
@@ -765,9 +773,24 @@ CanaryRun run_canary(const MarketData& md, bool promote, bool with_canary = true
     ASSERT_TRUE(core.step(s).ok());
     if (!with_canary) return;
     if (i == 1000) {
-      ASSERT_TRUE(core.begin_canary(r.id, counted_spec(builtins()[2], 3, "2.0.0", true, &r.canary_gen)).ok());
+      EXPECT_FALSE(core.canary(r.id).has_value()) << "no canary yet";
+      r.lane_equity_at_start = must(core.stats(r.id)).equity;
+      ASSERT_TRUE(core.begin_canary(r.id, counted_spec(builtins()[2], 3, "2.0.0", true, &r.canary_gen),
+                                    [&](size_t k, const std::vector<ClosedTrade>& trades) {
+                                      for (const auto& t : trades) r.canary_sunk.emplace_back(k, t);
+                                    })
+                      .ok());
+      EXPECT_FALSE(core.canary(r.id).has_value()) << "no window before the canary's first slice";
     }
-    if (i == 1999) r.during = must(core.stats(r.id));
+    if (i == 1999) {
+      r.during = must(core.stats(r.id));
+      auto v = core.canary(r.id);
+      ASSERT_TRUE(v.has_value());
+      r.window = *v;
+      r.lane_window.assign(v->lane_equity.begin(), v->lane_equity.end());
+      r.canary_window.assign(v->canary_equity.begin(), v->canary_equity.end());
+      r.canary_closed_in_window = v->canary_closed.size();
+    }
     if (i == 2000) {
       core.take_retired();
       ASSERT_TRUE((promote ? core.promote(r.id) : core.drop_canary(r.id)).ok());
@@ -776,7 +799,9 @@ CanaryRun run_canary(const MarketData& md, bool promote, bool with_canary = true
   });
   r.end = must(core.stats(r.id));
   r.manifest_at_end = core.manifest(r.id);
-  r.trades = must(core.remove(r.id)).account->closed();
+  StrategyOutcome out = must(core.remove(r.id));
+  r.trades = out.account->closed();
+  r.lane_daily = out.equity;
   return r;
 }
 
@@ -811,6 +836,45 @@ TEST(EngineCore, ACanaryTradesInItsOwnAccountAndDroppingItLeavesTheLaneAsWithout
   EXPECT_EQ(r.events[0].kind, "canary");
   EXPECT_EQ(r.events[1].kind, "drop_canary");
   EXPECT_TRUE(r.events[1].ok);
+}
+
+// The comparison window: both curves anchored at the equity each arm began it with, dated the
+// day before the canary's; after the anchor, the lane's window is the lane's own daily curve; the
+// canary's ends at its account's equity; its trades went to its own sink, in close order.
+TEST(EngineCore, ACanaryKeepsAWindowOfBothArmsFromItsStart) {
+  const MarketData md = synthetic(3, 3000, 61);
+  const auto ts = all_timestamps(md);
+  const CanaryRun r = run_canary(md, false);
+  constexpr int64_t kDay = 86'400'000;
+  EXPECT_EQ(r.window.label, "macd@2.0.0");
+  EXPECT_EQ(r.window.since_ms, ts[1000] + 1);
+  EXPECT_EQ(r.window.split_ms, ts[1000] / kDay * kDay);
+  ASSERT_GE(r.lane_window.size(), 3u);
+  ASSERT_EQ(r.lane_window.size(), r.canary_window.size());
+  EXPECT_EQ(r.lane_window[0].ts_ms, r.window.split_ms - 1);
+  EXPECT_DOUBLE_EQ(r.lane_window[0].equity, r.lane_equity_at_start);
+  EXPECT_DOUBLE_EQ(r.canary_window[0].equity, 100'000.0);
+  for (size_t k = 0; k < r.lane_window.size(); ++k) EXPECT_EQ(r.lane_window[k].ts_ms, r.canary_window[k].ts_ms);
+  // After the anchor: one point per UTC day, the day's last — the lane's own daily curve there
+  // (but the window's last day, which went on after slice 1999).
+  std::vector<metrics::EquityPoint> own;
+  for (const auto& p : r.lane_daily)
+    if (p.ts_ms >= r.window.since_ms && p.ts_ms <= ts[1999]) own.push_back(p);
+  ASSERT_EQ(own.size(), r.lane_window.size() - 1);
+  for (size_t k = 1; k + 1 < r.lane_window.size(); ++k) {
+    EXPECT_EQ(r.lane_window[k].ts_ms, own[k - 1].ts_ms) << k;
+    EXPECT_DOUBLE_EQ(r.lane_window[k].equity, own[k - 1].equity) << k;
+  }
+  EXPECT_EQ(r.lane_window.back().ts_ms, ts[1999]);
+  EXPECT_DOUBLE_EQ(r.lane_window.back().equity, r.during.equity);
+  EXPECT_DOUBLE_EQ(r.canary_window.back().equity, r.during.canary_equity);
+  // The canary's trades: to its sink, under the lane's id, every one closed in the window.
+  EXPECT_EQ(static_cast<int64_t>(r.canary_closed_in_window), r.during.canary_trades);
+  ASSERT_GE(r.canary_sunk.size(), r.canary_closed_in_window);
+  for (const auto& [k, t] : r.canary_sunk) {
+    EXPECT_EQ(k, r.id);
+    EXPECT_GT(t.entry_ms, ts[1000]);
+  }
 }
 
 TEST(EngineCore, PromotingACanaryGivesTheLaneItsWarmInstancesAndKeepsTheAccount) {
@@ -868,6 +932,96 @@ TEST(EngineCore, AFailingCanaryIsDroppedAndTheLaneGoesOn) {
   EXPECT_EQ(st.last_error.rfind("canary: ", 0), 0u) << st.last_error;
   EXPECT_EQ(core.take_retired().size(), 3u);
   expect_same_trades(must(core.remove(id)).account->closed(), base.trades);
+}
+
+// ---- 4b. Held lanes: halt on a failure, restart from a checkpoint, or stop -------------------
+
+// A held lane whose instance 1 fails on its `fail_on_call`-th call, restarted at once with fresh
+// instances of the same version; a plain lane of the same strategy beside it as the reference.
+struct HeldRun {
+  std::vector<CoreEvent> events;
+  Generation failing, restarted;
+  std::vector<ClosedTrade> held_trades, reference_trades;
+  LaneStats at_failure;
+  double qty_before = 0, qty_at_failure = 0;
+};
+
+HeldRun run_held(const MarketData& md, int fail_on_call, int checkpoint_every, bool restart) {
+  const Kind kind = builtins()[1];
+  HeldRun r;
+  EngineCore core(names_of(md), EngineOptions{}, nullptr, [&](const CoreEvent& e) { r.events.push_back(e); });
+  LaneSpec held = counted_spec(kind, 3, "1.0.0", true, &r.failing, fail_on_call);
+  held.hold_on_failure = true;
+  held.checkpoint_every = checkpoint_every;
+  const LaneId id = must(core.add(std::move(held)));
+  const LaneId ref = must(core.add(spec_of(kind, 3)));
+  bool restarted = false;
+  for_each_slice(md, [&](size_t, const ah_slice& s) {
+    ASSERT_TRUE(core.step(s).ok());
+    if (!restarted && !r.events.empty() && r.events.back().kind == "failure") {
+      r.at_failure = must(core.stats(id));
+      restarted = true;
+      if (restart) ASSERT_TRUE(core.begin_swap(id, counted_spec(kind, 3, "1.0.0", true, &r.restarted)).ok());
+      else ASSERT_TRUE(core.stop_lane(id, Status::PluginError("given up")).ok());
+    }
+  });
+  r.held_trades = must(core.remove(id)).account->closed();
+  r.reference_trades = must(core.remove(ref)).account->closed();
+  return r;
+}
+
+// The slice index at or after `from` whose signals on symbols 1 and 2 changed nothing in the
+// reference run (no trade of theirs opened or closed at the next bar's open): losing them loses nothing.
+size_t quiet_slice(const MarketData& md, size_t from) {
+  const HeldRun ref = run_held(md, 0, 0, true);
+  const auto ts = all_timestamps(md);
+  for (size_t i = from; i + 1 < ts.size(); ++i) {
+    bool quiet = true;
+    for (const auto& t : ref.reference_trades)
+      if (t.symbol != 0 && (t.entry_ms == ts[i + 1] || t.exit_ms == ts[i + 1])) quiet = false;
+    if (quiet) return i;
+  }
+  return from;
+}
+
+// Restarted at once from its checkpoint (taken every 50 slices), the lane's new instances replay
+// the bars since the checkpoint and stand where the failed ones did: the lane trades as if nothing
+// had failed.
+TEST(EngineCore, AHeldLaneRestartedFromItsCheckpointTradesAsIfNothingFailed) {
+  const MarketData md = synthetic(3, 1500, 97);
+  const auto ts = all_timestamps(md);
+  const size_t f = quiet_slice(md, 700);
+  const HeldRun r = run_held(md, static_cast<int>(f) + 1, 50, true);
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].kind, "failure");
+  EXPECT_TRUE(r.events[0].held);
+  EXPECT_EQ(r.events[0].ts_ms, ts[f]);
+  EXPECT_EQ(r.at_failure.status, "halted");
+  EXPECT_EQ(r.events[1].kind, "swap");
+  EXPECT_EQ(r.events[1].detail.rfind("restored from the checkpoint", 0), 0u) << r.events[1].detail;
+  // The last checkpoint was taken at the end of slice 50k - 1 <= f - 1; the new instances replayed
+  // every bar after it through the failing slice, then went on live.
+  const size_t cp = (f / 50) * 50 - 1;
+  for (const auto& log : r.restarted.logs)
+    EXPECT_EQ(log->seen, std::vector<int64_t>(ts.begin() + static_cast<std::ptrdiff_t>(cp) + 1, ts.end()));
+  ASSERT_GT(r.reference_trades.size(), 10u);
+  expect_same_trades(r.held_trades, r.reference_trades);
+}
+
+// Without a checkpoint (none taken) the restart warms up on the declared bars; stop_lane() ends a
+// halted lane as a failure does: positions closed, status failed.
+TEST(EngineCore, AHeldLaneWithoutACheckpointWarmsUpAndAStoppedOneCloses) {
+  const MarketData md = synthetic(3, 1200, 101);
+  const HeldRun warm = run_held(md, 600, 0, true);
+  ASSERT_EQ(warm.events.size(), 2u);
+  EXPECT_NE(warm.events[1].detail.find("warmed up on"), std::string::npos) << warm.events[1].detail;
+  const HeldRun stopped = run_held(md, 600, 50, false);
+  ASSERT_EQ(stopped.events.size(), 2u);
+  EXPECT_EQ(stopped.events[1].kind, "failure");
+  EXPECT_FALSE(stopped.events[1].held);
+  EXPECT_EQ(stopped.events[1].detail, "given up");
+  const auto ts = all_timestamps(md);
+  for (const auto& t : stopped.held_trades) EXPECT_LE(t.exit_ms, ts[599]) << "closed when stopped";
 }
 
 // ---- 5. Lanes come and go; bad input changes nothing ------------------------------------------
