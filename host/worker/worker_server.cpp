@@ -97,7 +97,8 @@ bool Server::create(const std::string& request) {
   ManifestReport report = load_manifest(file);
   if (!report.ok()) return reply_status(Status::InvalidArgument(report.error_summary()));
   std::map<std::string, std::string> overrides;
-  for (const auto& [k, v] : doc.value("overrides", nlohmann::json::object()).items())
+  const nlohmann::json given = doc.value("overrides", nlohmann::json::object());
+  for (const auto& [k, v] : given.items())
     if (v.is_string()) overrides[k] = v.get<std::string>();
   PluginServiceOptions opts;
   opts.python_sdk_dir = doc.value("python_sdk_dir", std::string());
