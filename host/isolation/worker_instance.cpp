@@ -40,8 +40,9 @@ enum class Exchange { kReply, kDied, kTimedOut, kBroken };
 
 class WorkerInstance final : public StrategyInstance {
  public:
-  WorkerInstance(pid_t pid, int sock, Arena arena, WorkerLimits limits, std::string manifest_label)
-      : pid_(pid), sock_(sock), arena_(std::move(arena)), limits_(limits), label_(std::move(manifest_label)) {}
+  WorkerInstance(pid_t pid, int sock, Arena arena, Arena mailbox, WorkerLimits limits, std::string manifest_label)
+      : pid_(pid), sock_(sock), arena_(std::move(arena)), mailbox_(std::move(mailbox)),
+        box_(new (mailbox_.data()) worker::Mailbox()), limits_(limits), label_(std::move(manifest_label)) {}
 
   ~WorkerInstance() override { shut_down(); }
 
@@ -70,6 +71,11 @@ class WorkerInstance final : public StrategyInstance {
   // One request and its reply. Not kReply: the instance is failed (worker dead or killed).
   Status call(Op op, MsgHeader req, std::string_view text, Message& reply);
   Exchange exchange(const MsgHeader& req, std::string_view text, Message& reply);
+  // Sends a request: through the mailbox when it can (no text, no descriptor), else the socket.
+  bool send_request(const MsgHeader& req, std::string_view text);
+  // Waits for the reply: spins on the mailbox, then blocks on the socket (which also says when
+  // the worker died) until the time limit.
+  Exchange wait_reply(Message& reply);
   // Where the worker was when it failed: "at bar ..." / "before any bar".
   std::string where() const;
   void note_slice(int64_t ts) { last_bar_ = "at bar " + format_timestamp_ms(ts); }
@@ -81,6 +87,10 @@ class WorkerInstance final : public StrategyInstance {
   int sock_;
   Arena arena_;
   bool send_arena_ = true;  // the worker has not seen this arena yet
+  Arena mailbox_;           // the fast path (worker_protocol.h, Mailbox); sent with kCreate
+  worker::Mailbox* box_;
+  uint64_t req_seq_ = 0, rep_seen_ = 0;  // mailbox requests sent, mailbox replies taken
+  worker::Spinner spinner_;
   WorkerLimits limits_;
   std::string label_;
   std::vector<std::string> diagnostics_;
@@ -107,18 +117,44 @@ void WorkerInstance::note_series(const ah_series& s) {
 
 std::string WorkerInstance::where() const { return last_bar_.empty() ? "before any bar" : last_bar_; }
 
-Exchange WorkerInstance::exchange(const MsgHeader& req, std::string_view text, Message& reply) {
-  if (!worker::send_message(sock_, req, text, send_arena_ ? arena_.fd() : -1))
-    return errno == EPIPE || errno == ECONNRESET ? Exchange::kDied : Exchange::kBroken;
-  send_arena_ = false;
+bool WorkerInstance::send_request(const MsgHeader& req, std::string_view text) {
+  if (req.op != Op::kCreate && req.op != Op::kExit && !send_arena_ && text.empty()) {
+    box_->req = req;
+    box_->req.magic = worker::kMagic;
+    box_->req_seq.store(++req_seq_);
+    if (box_->worker_waiting.load()) {
+      MsgHeader wake;
+      wake.op = Op::kWake;
+      worker::send_message(sock_, wake, {});  // a failure shows as a closed socket below
+    }
+    return true;
+  }
+  const int fd = req.op == Op::kCreate ? mailbox_.fd() : send_arena_ ? arena_.fd() : -1;
+  if (!worker::send_message(sock_, req, text, fd)) return false;
+  if (req.op != Op::kCreate) send_arena_ = false;
+  return true;
+}
+
+Exchange WorkerInstance::wait_reply(Message& reply) {
+  auto take_mailbox_reply = [&] {
+    rep_seen_ = box_->rep_seq.load();
+    reply.h = box_->rep;
+    reply.text.clear();
+    reply.fd = -1;
+    box_->host_waiting.store(0);
+    return reply.h.magic == worker::kMagic && reply.h.op == Op::kReply ? Exchange::kReply : Exchange::kBroken;
+  };
+  if (spinner_.wait_past(box_->rep_seq, rep_seen_)) return take_mailbox_reply();
+  box_->host_waiting.store(1);
   const bool timed = limits_.call_timeout_ms > 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits_.call_timeout_ms);
   for (;;) {
+    if (box_->rep_seq.load() > rep_seen_) return take_mailbox_reply();
     int wait_ms = -1;
     if (timed) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
       if (left <= 0) return Exchange::kTimedOut;
-      wait_ms = static_cast<int>(std::min<int64_t>(left, 1 << 30));
+      wait_ms = static_cast<int>(std::min<int64_t>(left + 1, 1 << 30));
     }
     pollfd p{sock_, POLLIN, 0};
     const int r = ::poll(&p, 1, wait_ms);
@@ -138,10 +174,17 @@ Exchange WorkerInstance::exchange(const MsgHeader& req, std::string_view text, M
       if (!adopted.ok()) return Exchange::kBroken;
       arena_ = std::move(*adopted);
     }
-    if (reply.h.op != Op::kReply) return Exchange::kBroken;
-    call_errors_ = reply.h.call_errors;
-    return Exchange::kReply;
+    if (reply.h.op == Op::kWake) continue;  // look at the mailbox again
+    box_->host_waiting.store(0);
+    return reply.h.op == Op::kReply ? Exchange::kReply : Exchange::kBroken;
   }
+}
+
+Exchange WorkerInstance::exchange(const MsgHeader& req, std::string_view text, Message& reply) {
+  if (!send_request(req, text)) return errno == EPIPE || errno == ECONNRESET ? Exchange::kDied : Exchange::kBroken;
+  const Exchange ex = wait_reply(reply);
+  if (ex == Exchange::kReply) call_errors_ = reply.h.call_errors;
+  return ex;
 }
 
 Status WorkerInstance::call(Op op, MsgHeader req, std::string_view text, Message& reply) {
@@ -311,10 +354,11 @@ Result<std::unique_ptr<StrategyInstance>> spawn_worker_instance(const WorkerSpaw
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
     return Status::IoError(std::string("socketpair for a worker: ") + std::strerror(errno));
   auto arena = Arena::create(64 * 1024);
-  if (!arena.ok()) {
+  auto mailbox = Arena::create(sizeof(worker::Mailbox));
+  if (!arena.ok() || !mailbox.ok()) {
     ::close(fds[0]);
     ::close(fds[1]);
-    return arena.status();
+    return arena.ok() ? mailbox.status() : arena.status();
   }
   auto pid = worker::spawn_worker_process(spawn.worker, {"--fd", std::to_string(worker::kWorkerFd), "--host-pid",
                                                          std::to_string(::getpid())},
@@ -326,7 +370,7 @@ Result<std::unique_ptr<StrategyInstance>> spawn_worker_instance(const WorkerSpaw
   }
   ++g_started;
   // Until the worker says, the plugin is named as the host knows it.
-  auto inst = std::make_unique<WorkerInstance>(*pid, fds[0], std::move(*arena), spawn.limits, spawn.label.empty() ? spawn.manifest_file.string() : spawn.label);
+  auto inst = std::make_unique<WorkerInstance>(*pid, fds[0], std::move(*arena), std::move(*mailbox), spawn.limits, spawn.label.empty() ? spawn.manifest_file.string() : spawn.label);
   nlohmann::json overrides = nlohmann::json::object();
   for (const auto& [k, v] : spawn.overrides) overrides[k] = v;
   const nlohmann::json request = {

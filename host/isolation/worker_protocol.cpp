@@ -6,8 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <thread>
 
 namespace algohost::worker {
 
@@ -22,6 +25,7 @@ const char* op_name(Op op) {
     case Op::kImportStateFrom: return "import_state_from";
     case Op::kExit: return "exit";
     case Op::kReply: return "reply";
+    case Op::kWake: return "wake";
   }
   return "unknown";
 }
@@ -81,6 +85,42 @@ RecvResult recv_message(int sock, Message& out) {
   }
   out.text.resize(out.h.text_len);
   return RecvResult::kOk;
+}
+
+// ---- Mailbox ----
+
+int64_t spin_micros() {
+  static const int64_t us = [] {
+    if (const char* env = std::getenv("ALGOHOST_WORKER_SPIN_US"); env && *env) return std::max<int64_t>(0, std::atoll(env));
+    return std::thread::hardware_concurrency() > 1 ? int64_t{50} : int64_t{0};
+  }();
+  return us;
+}
+
+bool Spinner::wait_past(const std::atomic<uint64_t>& seq, uint64_t seen) {
+  if (seq.load() > seen) return true;
+  const int64_t most = spin_micros();
+  if (budget_us_ < 0) budget_us_ = most;
+  if (budget_us_ == 0) {
+    if (most == 0 || ++idle_waits_ % 64 != 0) return false;
+    budget_us_ = most;  // try again: the other side may have a CPU of its own by now
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(budget_us_);
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (seq.load(std::memory_order_acquire) > seen) {
+        budget_us_ = std::min(most, budget_us_ * 2);
+        return true;
+      }
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+    if (std::chrono::steady_clock::now() >= deadline) break;
+  }
+  if (seq.load() > seen) return true;
+  budget_us_ = budget_us_ >= 4 ? budget_us_ / 2 : 0;
+  return false;
 }
 
 // ---- Arena ----

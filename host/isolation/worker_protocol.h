@@ -24,7 +24,17 @@
 //   kExit        no reply: the worker destroys its instance and exits.
 // Every reply: code = StatusCode (kOk or the call's error, text = its message), call_errors =
 // the instance's call_errors().
+//
+// Fast path (the mailbox): a one-page memfd, sent with kCreate, holding one request header and one
+// reply header with a sequence number each (Mailbox). A request without text or descriptor is
+// written there and its sequence bumped; a reply without text or descriptor likewise. The waiting
+// side spins on the sequence for a few microseconds (Spinner) before it blocks on the socket;
+// a side about to block says so (*_waiting), and the other then also sends kWake over the socket
+// (a Dekker handshake: both flags and sequences are sequentially consistent, so a wake-up is never
+// lost; a spurious kWake is ignored). The socket stays the fallback wake-up and the death detector.
 #pragma once
+
+#include <atomic>
 
 #include <cstddef>
 #include <cstdint>
@@ -53,6 +63,7 @@ enum class Op : uint32_t {
   kImportStateFrom,
   kExit,
   kReply,
+  kWake,  // "look at the mailbox": no payload, never answered
 };
 const char* op_name(Op op);
 
@@ -104,6 +115,38 @@ class Arena {
   int fd_ = -1;
   char* data_ = nullptr;
   size_t capacity_ = 0;
+};
+
+// The mailbox page (see the top of this file). Host writes req then bumps req_seq; the worker
+// writes rep then bumps rep_seq.
+struct Mailbox {
+  alignas(64) std::atomic<uint64_t> req_seq{0};
+  std::atomic<uint32_t> worker_waiting{0};  // the worker is (about to be) blocked on the socket
+  alignas(64) std::atomic<uint64_t> rep_seq{0};
+  std::atomic<uint32_t> host_waiting{0};    // the host is (about to be) blocked on the socket
+  alignas(64) MsgHeader req;
+  alignas(64) MsgHeader rep;
+};
+static_assert(sizeof(Mailbox) <= 4096);
+static_assert(std::atomic<uint64_t>::is_always_lock_free && std::atomic<uint32_t>::is_always_lock_free);
+
+// The longest a side spins on the mailbox before it blocks on the socket: 50 us, or
+// $ALGOHOST_WORKER_SPIN_US; 0 on a one-CPU machine.
+int64_t spin_micros();
+
+// One side's spinning, adapted to what it achieves: a spin that sees the other side's answer keeps
+// (or doubles back up to spin_micros()) the budget; one that times out halves it, down to none.
+// Spinning only pays when the two processes run on two CPUs at once: when the scheduler puts them
+// on one (a busy machine), each spin only delays the other side, so the budget falls to zero and
+// the socket carries every wake-up; every 64th wait then tries a full spin again.
+class Spinner {
+ public:
+  // Spins until `seq` passes `seen` or the budget elapses; true when it passed.
+  bool wait_past(const std::atomic<uint64_t>& seq, uint64_t seen);
+
+ private:
+  int64_t budget_us_ = -1;  // -1: spin_micros(), on first use
+  uint32_t idle_waits_ = 0;
 };
 
 inline size_t align_up(size_t n, size_t to = 64) { return (n + to - 1) / to * to; }

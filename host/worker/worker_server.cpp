@@ -58,9 +58,17 @@ class Server {
   bool export_state();
   bool import_state(const Message& m, bool with_version);
 
+  // The next request: from the mailbox (spun on first) or the socket. False when the host is gone.
+  enum class Next { kRequest, kClosed, kBad };
+  Next next_request(Message& m);
+
   int sock_;
   Arena arena_;
   bool send_arena_ = false;
+  Arena mailbox_;  // the fast path, from kCreate (worker_protocol.h, Mailbox)
+  Mailbox* box_ = nullptr;
+  uint64_t req_seen_ = 0, rep_seq_ = 0;
+  Spinner spinner_;
   std::optional<Manifest> manifest_;
   std::unique_ptr<PluginService> service_;
   std::unique_ptr<StrategyInstance> inst_;  // declared last: destroyed first
@@ -74,6 +82,17 @@ bool Server::reply(MsgHeader h, const Status& st, std::string_view text) {
   h.code = static_cast<int32_t>(st.code());
   h.call_errors = inst_ ? inst_->call_errors() : 0;
   if (!st.ok()) text = st.message();
+  if (box_ && text.empty() && !send_arena_) {
+    h.magic = kMagic;
+    box_->rep = h;
+    box_->rep_seq.store(++rep_seq_);
+    if (box_->host_waiting.load()) {
+      MsgHeader wake;
+      wake.op = Op::kWake;
+      return send_message(sock_, wake, {});
+    }
+    return true;
+  }
   const bool ok = send_message(sock_, h, text, send_arena_ ? arena_.fd() : -1);
   send_arena_ = false;
   return ok;
@@ -165,6 +184,13 @@ bool Server::import_state(const Message& m, bool with_version) {
 }
 
 bool Server::handle(Message& m) {
+  if (m.h.op == Op::kCreate && m.fd >= 0 && !box_) {
+    auto adopted = Arena::adopt(m.fd);
+    if (!adopted.ok() || adopted->capacity() < sizeof(Mailbox)) return reply_status(Status::Internal("worker: bad mailbox"));
+    mailbox_ = std::move(*adopted);
+    box_ = reinterpret_cast<Mailbox*>(mailbox_.data());  // constructed by the host
+    m.fd = -1;
+  }
   if (m.fd >= 0) {
     auto adopted = Arena::adopt(m.fd);
     if (!adopted.ok()) return reply_status(adopted.status());
@@ -183,12 +209,37 @@ bool Server::handle(Message& m) {
   }
 }
 
+Server::Next Server::next_request(Message& m) {
+  auto from_mailbox = [&] {
+    req_seen_ = box_->req_seq.load();
+    m.h = box_->req;
+    m.text.clear();
+    m.fd = -1;
+    return m.h.magic == kMagic ? Next::kRequest : Next::kBad;
+  };
+  for (;;) {
+    if (box_) {
+      if (spinner_.wait_past(box_->req_seq, req_seen_)) return from_mailbox();
+      box_->worker_waiting.store(1);
+      if (box_->req_seq.load() > req_seen_) {
+        box_->worker_waiting.store(0);
+        return from_mailbox();
+      }
+    }
+    const RecvResult r = recv_message(sock_, m);
+    if (box_) box_->worker_waiting.store(0);
+    if (r == RecvResult::kClosed) return Next::kClosed;
+    if (r == RecvResult::kBad) return Next::kBad;
+    if (m.h.op != Op::kWake) return Next::kRequest;
+  }
+}
+
 int Server::run() {
   Message m;
   for (;;) {
-    const RecvResult r = recv_message(sock_, m);
-    if (r == RecvResult::kClosed) return 0;  // the host went away
-    if (r == RecvResult::kBad) return 2;
+    const Next next = next_request(m);
+    if (next == Next::kClosed) return 0;  // the host went away
+    if (next == Next::kBad) return 2;
     if (m.h.op == Op::kExit) {
       inst_.reset();
       return 0;
