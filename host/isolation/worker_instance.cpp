@@ -204,12 +204,13 @@ Status WorkerInstance::call(Op op, MsgHeader req, std::string_view text, Message
                                     std::to_string(limits_.call_timeout_ms) + " ms " + where() + "; " + worker_text + " killed"));
   }
   bool killed_by_us = false;
-  const int status = worker::reap_worker(pid_, ex == Exchange::kDied ? kDeathGrace : std::chrono::milliseconds(0), &killed_by_us);
+  const std::optional<int> status = worker::reap_worker(pid_, ex == Exchange::kDied ? kDeathGrace : std::chrono::milliseconds(0), &killed_by_us);
   gone_ = true;
   ++g_died;
   std::string how = killed_by_us ? (ex == Exchange::kDied ? "closed its control socket (killed by the host)"
                                                           : "broke the protocol (killed by the host)")
-                                 : worker::describe_wait_status(status);
+                   : status ? worker::describe_wait_status(*status)
+                            : std::string("ended (its exit status was collected elsewhere)");
   return fail(Status::PluginError(label_ + ": " + worker_text + " " + how + " in " + call_name + " " + where()));
 }
 

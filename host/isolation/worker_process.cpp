@@ -97,7 +97,7 @@ void kill_worker(pid_t pid) {
   ::kill(pid, SIGKILL);
 }
 
-int reap_worker(pid_t pid, std::chrono::milliseconds grace, bool* killed_by_us) {
+std::optional<int> reap_worker(pid_t pid, std::chrono::milliseconds grace, bool* killed_by_us) {
   if (killed_by_us) *killed_by_us = false;
   int status = 0;
   const auto deadline = std::chrono::steady_clock::now() + grace;
@@ -105,7 +105,7 @@ int reap_worker(pid_t pid, std::chrono::milliseconds grace, bool* killed_by_us) 
   for (;;) {
     const pid_t r = ::waitpid(pid, &status, WNOHANG);
     if (r == pid) return status;
-    if (r < 0 && errno != EINTR) return 0;  // not our child (already reaped)
+    if (r < 0 && errno != EINTR) return std::nullopt;  // not our child (already reaped)
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(pause);
     if (pause < std::chrono::milliseconds(5)) pause *= 2;
@@ -113,7 +113,7 @@ int reap_worker(pid_t pid, std::chrono::milliseconds grace, bool* killed_by_us) 
   if (killed_by_us) *killed_by_us = true;
   kill_worker(pid);
   while (::waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return 0;
+    if (errno != EINTR) return std::nullopt;
   return status;
 }
 

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,9 @@ Result<pid_t> spawn_worker_process(const std::filesystem::path& exe, const std::
 void kill_worker(pid_t pid);
 
 // Waits up to `grace` for `pid` to end by itself, then kills it (kill_worker) and waits for it.
-// Returns the wait status; *killed_by_us tells whether the host had to kill it.
-int reap_worker(pid_t pid, std::chrono::milliseconds grace, bool* killed_by_us = nullptr);
+// Returns the wait status, or nullopt when it is not to be had (the process is not a child of this
+// one, or was reaped elsewhere: SIGCHLD ignored); *killed_by_us tells whether the host killed it.
+std::optional<int> reap_worker(pid_t pid, std::chrono::milliseconds grace, bool* killed_by_us = nullptr);
 
 // "killed by signal 11 (SIGSEGV)", "exited with code 3".
 std::string describe_wait_status(int status);
