@@ -66,6 +66,8 @@ class WorkerInstance final : public StrategyInstance {
   Status import_state_from(std::string_view state, const std::string& from_version) override;
 
  private:
+  // import_state (kImportState) or import_state_from (kImportStateFrom, `from_version` as given).
+  Status import_call(Op op, std::string_view state, const std::string& from_version);
   // Makes the arena hold at least `bytes`; the new one goes to the worker with the next request.
   Status reserve(size_t bytes);
   // One request and its reply. Not kReply: the instance is failed (worker dead or killed).
@@ -310,16 +312,19 @@ Result<std::string> WorkerInstance::export_state() {
   return std::string(arena_.data(), reply.h.a);
 }
 
-Status WorkerInstance::import_state(std::string_view state) { return import_state_from(state, std::string()); }
+Status WorkerInstance::import_state(std::string_view state) { return import_call(Op::kImportState, state, {}); }
 
 Status WorkerInstance::import_state_from(std::string_view state, const std::string& from_version) {
+  return import_call(Op::kImportStateFrom, state, from_version);
+}
+
+Status WorkerInstance::import_call(Op op, std::string_view state, const std::string& from_version) {
   if (failed()) return failure();
   if (Status st = reserve(state.size()); !st.ok()) return st;
   std::memcpy(arena_.data(), state.data(), state.size());
   Message reply;
   MsgHeader req;
   req.a = state.size();
-  const Op op = from_version.empty() ? Op::kImportState : Op::kImportStateFrom;
   if (Status st = call(op, req, from_version, reply); !st.ok()) return st;
   if (reply.h.code != 0) return status_from(reply.h.code, std::move(reply.text));
   return Status::Ok();
