@@ -83,6 +83,9 @@ class WorkerInstance final : public StrategyInstance {
   void note_slice(int64_t ts) { last_bar_ = "at bar " + format_timestamp_ms(ts); }
   void note_series(const ah_series& s);
   Status data_failure(Status s) { return fail(std::move(s)); }
+  Status bad_signal(const char* call, const std::string& what) const {
+    return Status::PluginError(label_ + ": " + call + ": the worker returned " + what);
+  }
   void shut_down();
 
   pid_t pid_;
@@ -250,8 +253,8 @@ Status WorkerInstance::on_slice(const ah_slice& slice, std::vector<ah_signal>& o
   out.resize(n);
   std::memcpy(out.data(), arena_.data(), n * sizeof(ah_signal));
   for (auto& s : out)
-    if (Status st = worker::check_worker_signal(s, slice.n_symbols); !st.ok())
-      return data_failure(Status::PluginError(label_ + ": on_slice: the worker returned " + st.message()));
+    if (!worker::worker_signal_ok(s, slice.n_symbols))
+      return data_failure(bad_signal("on_slice", worker::describe_bad_worker_signal(s, slice.n_symbols)));
   return Status::Ok();
 }
 
@@ -270,8 +273,8 @@ Status WorkerInstance::on_batch(const ah_series& series, ah_signal* out, uint64_
   const uint64_t valid = std::min<uint64_t>(reply.h.a, series.n);
   std::memcpy(out, arena_.data() + out_at, valid * sizeof(ah_signal));
   for (uint64_t i = 0; i < valid; ++i)
-    if (Status st = worker::check_worker_signal(out[i], 1); !st.ok())
-      return data_failure(Status::PluginError(label_ + ": on_batch: the worker returned " + st.message()));
+    if (!worker::worker_signal_ok(out[i], 1))
+      return data_failure(bad_signal("on_batch", worker::describe_bad_worker_signal(out[i], 1)));
   if (done) *done = valid;
   if (reply.h.code != 0) return data_failure(status_from(reply.h.code, std::move(reply.text)));
   return Status::Ok();
@@ -295,9 +298,9 @@ Status WorkerInstance::on_batch_sparse(const ah_series& series, std::vector<Inde
   out.resize(count);
   std::memcpy(out.data(), arena_.data() + out_at, count * sizeof(IndexedSignal));
   for (auto& s : out)
-    if (Status st = worker::check_worker_signal(s.signal, 1); !st.ok() || s.index >= series.n)
-      return data_failure(Status::PluginError(label_ + ": on_batch_sparse: the worker returned " +
-                                              (st.ok() ? "a bar index out of range" : st.message())));
+    if (!worker::worker_signal_ok(s.signal, 1) || s.index >= series.n)
+      return data_failure(bad_signal("on_batch_sparse", s.index >= series.n ? "a bar index out of range"
+                                                                            : worker::describe_bad_worker_signal(s.signal, 1)));
   if (done) *done = std::min<uint64_t>(reply.h.a, series.n);
   if (reply.h.code != 0) return data_failure(status_from(reply.h.code, std::move(reply.text)));
   return Status::Ok();

@@ -313,15 +313,12 @@ Status decode_series(const char* src, size_t cap, ah_series& out) {
   return Status::Ok();
 }
 
-Status check_worker_signal(ah_signal& s, uint32_t n_symbols) {
-  s.reason[AH_REASON_LEN - 1] = '\0';
-  if (s.symbol_index >= n_symbols) return Status::Corruption("a signal for symbol index " + std::to_string(s.symbol_index) + " of " + std::to_string(n_symbols));
-  if (s.action < AH_HOLD || s.action > AH_TARGET) return Status::Corruption("a signal with action " + std::to_string(s.action));
-  if (s.n_diag > AH_MAX_DIAGNOSTICS) return Status::Corruption("a signal with " + std::to_string(s.n_diag) + " diagnostics");
-  const double values[] = {s.target_position, s.confidence, s.position_size, s.stop_loss, s.take_profit};
-  for (double v : values)
-    if (!std::isfinite(v)) return Status::Corruption("a signal with a value that is not finite");
-  return Status::Ok();
+std::string describe_bad_worker_signal(const ah_signal& s, uint32_t n_symbols) {
+  if (s.symbol_index >= n_symbols)
+    return "a signal for symbol index " + std::to_string(s.symbol_index) + " of " + std::to_string(n_symbols);
+  if (s.action < AH_HOLD || s.action > AH_TARGET) return "a signal with action " + std::to_string(s.action);
+  if (s.n_diag > AH_MAX_DIAGNOSTICS) return "a signal with " + std::to_string(s.n_diag) + " diagnostics";
+  return "a signal with a value that is not finite";
 }
 
 }  // namespace algohost::worker

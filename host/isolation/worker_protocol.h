@@ -35,6 +35,7 @@
 #pragma once
 
 #include <atomic>
+#include <cmath>
 
 #include <cstddef>
 #include <cstdint>
@@ -169,7 +170,14 @@ Status decode_series(const char* src, size_t cap, ah_series& out);
 // A signal read back from a worker, held to what a plugin may return (the worker's instance has
 // already checked it; a worker is never trusted): the symbol index below n_symbols, a known
 // action, finite numbers, the reason NUL-terminated, n_diag within range. Fixes the reason's
-// terminator in place.
-Status check_worker_signal(ah_signal& s, uint32_t n_symbols);
+// terminator in place. Inline: it runs once per bar of a batch.
+inline bool worker_signal_ok(ah_signal& s, uint32_t n_symbols) {
+  s.reason[AH_REASON_LEN - 1] = '\0';
+  return s.symbol_index < n_symbols && s.action >= AH_HOLD && s.action <= AH_TARGET && s.n_diag <= AH_MAX_DIAGNOSTICS &&
+         std::isfinite(s.target_position) && std::isfinite(s.confidence) && std::isfinite(s.position_size) &&
+         std::isfinite(s.stop_loss) && std::isfinite(s.take_profit);
+}
+// What is wrong with a signal worker_signal_ok() refused.
+std::string describe_bad_worker_signal(const ah_signal& s, uint32_t n_symbols);
 
 }  // namespace algohost::worker
