@@ -185,6 +185,54 @@ TEST(IsolationEquivalence, StateHandoverThroughAWorker) {
   EXPECT_FALSE(b2->failed());
 }
 
+// A state bigger than the arena crosses both ways: the worker grows the arena for its reply (export),
+// the host for its request (import). A Python strategy whose state is a 3 MB document.
+TEST(IsolationEquivalence, AStateBiggerThanTheArena) {
+  testing::TempDir dir;
+  testing::write_file(dir / "bigstate" / "1.0.0" / "bigstate.py", R"(
+from algohost import Signal, Strategy
+import json
+
+class BigState(Strategy):
+    def __init__(self, params):
+        super().__init__(params)
+        self.seen = []
+
+    def on_bar(self, bar):
+        self.seen.append(bar.close)
+        return Signal.buy(0.5) if len(self.seen) % 2 else Signal.sell(0.5)
+
+    def export_state(self):
+        return {"seen": self.seen, "pad": "x" * 3_000_000}
+
+    def import_state(self, data):
+        self.seen = json.loads(data)["seen"]
+)");
+  testing::write_file(dir / "bigstate" / "1.0.0" / "manifest.json", R"({
+    "name": "bigstate", "display_name": "Big state", "version": "1.0.0",
+    "implementation": {"language": "python", "module": "bigstate.py", "class_name": "BigState", "sdk_api_version": "1.0"}
+  })");
+  PluginServiceOptions o = service_options();
+  o.plugin_dirs = {dir.path()};
+  PluginService svc(o);
+  const Manifest& m = *must(svc.find("bigstate"));
+  const IsolationOptions iso = in_worker();
+  Instance a = make(svc, m, nullptr), b = make(svc, m, &iso);
+  const MarketData md = synthetic(1, 50);
+  std::vector<ah_signal> out;
+  for (size_t i = 0; i < 50; ++i) {
+    ASSERT_TRUE(a->on_slice(OneSlice(md.series[0], i).slice, out).ok());
+    ASSERT_TRUE(b->on_slice(OneSlice(md.series[0], i).slice, out).ok());
+  }
+  const std::string sa = must(a->export_state()), sb = must(b->export_state());
+  EXPECT_GT(sb.size(), 3'000'000u);
+  EXPECT_EQ(sa, sb);
+  Instance a2 = make(svc, m, nullptr), b2 = make(svc, m, &iso);
+  EXPECT_TRUE(a2->import_state(sa).ok());
+  EXPECT_TRUE(b2->import_state(sb).ok());
+  EXPECT_EQ(must(a2->export_state()), must(b2->export_state()));
+}
+
 // A plugin that fails to load or to create fails the same way in a worker, word for word.
 TEST(IsolationEquivalence, TheSameLoadAndCreateErrors) {
   testing::TempDir dir;

@@ -128,6 +128,34 @@ TEST(IsolationFaults, AWorkerKilledFromOutside) {
   EXPECT_TRUE(process_gone(pid));
 }
 
+// RLIMIT_CPU: a worker that burns its CPU time is ended by the kernel (SIGXCPU), with no call
+// time limit at all.
+TEST(IsolationFaults, TheCpuLimitEndsAWorkerThatSpins) {
+  PluginService svc(service_options());
+  const Manifest& m = *must(svc.find("faulty"));
+  IsolationOptions iso = in_worker();
+  iso.limits.call_timeout_ms = 0;
+  iso.limits.cpu_limit_s = 1;
+  auto inst = must(svc.instantiate(m, {{"fail_in", "hang"}, {"after", "0"}}, &iso));
+  const MarketData md = synthetic(1, 2);
+  std::vector<ah_signal> out;
+  Status st = inst->on_slice(OneSlice(md.series[0], 0).slice, out);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("killed by signal 24 (SIGXCPU) in on_slice"), std::string::npos) << st.message();
+}
+
+// A worker executable that is not there: the spawn fails with an error, nothing else.
+TEST(IsolationFaults, AMissingWorkerExecutable) {
+  PluginService svc(service_options());
+  IsolationOptions iso = in_worker();
+  iso.worker = "/nonexistent/algohost-worker";
+  auto inst = svc.instantiate(*must(svc.find("rsi")), {}, &iso);
+  ASSERT_FALSE(inst.ok());
+  EXPECT_TRUE(inst.status().message().find("/nonexistent/algohost-worker") != std::string::npos ||
+              inst.status().message().find("exited with code 127") != std::string::npos)
+      << inst.status().message();
+}
+
 // A truncated library crashes the loader, if anything, in the worker: spawning fails with a clear
 // error and this process lives on.
 TEST(IsolationFaults, ATruncatedLibraryFailsAtSpawn) {
