@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 
+#include "registry/manifest/manifest.h"
+
 namespace algohost {
 
 enum class Isolation { kInProcess, kProcess };
@@ -42,5 +44,9 @@ struct IsolationOptions {
 
 // The worker executable IsolationOptions::worker names (resolved as described there).
 std::filesystem::path resolve_worker_path(const std::filesystem::path& given);
+
+// `defaults` with the manifest's "runtime" limits (call_timeout_ms, memory_limit_mb, cpu_limit_s)
+// put over them where the manifest sets them.
+WorkerLimits limits_for(const Manifest& m, WorkerLimits defaults);
 
 }  // namespace algohost

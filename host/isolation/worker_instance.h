@@ -10,21 +10,25 @@
 //
 // Transport: a Unix SOCK_SEQPACKET socketpair for control (one message per request and per reply;
 // a closed socket is how the host learns the worker died) and a shared-memory arena (memfd, mapped
-// by both; grown by the host, the new fd sent over the socket with SCM_RIGHTS) for bars and
-// signals, so a batch of N bars is copied once into the arena and its N signals read back from it.
+// by both; grown by the side that needs more room, the new fd sent over the socket with
+// SCM_RIGHTS) for bars and signals, so a batch of N bars is copied once into the arena and its N
+// signals read back from it. Every signal read back is checked again in the host.
 // Wire format: worker_protocol.h.
 //
 // Every call behaves as the in-process instance's, result for result (the same signals, the same
 // `done` count and error text on a plugin error, call_errors() for Python), with these additions:
 //   - the worker died (signal, exit, lost socket): the call fails with PluginError
 //       "<label>: worker <pid> killed by signal 11 (SIGSEGV) in on_slice at bar 2024-01-02T00:00:00Z"
-//       "<label>: worker <pid> exited with code 3 in on_batch at bar ... (bar 812 of the batch)"
+//       "<label>: worker <pid> exited with code 3 in on_batch at bars <first> .. <last> (a batch of 812)"
+//       "<label>: worker <pid> closed its control socket (killed by the host) in ..." (alive, socket gone)
 //     and the instance is failed (every later call returns that failure, no worker is respawned
 //     here: restarting is the live host's decision);
 //   - a call that exceeds WorkerLimits::call_timeout_ms: the worker's process group is killed
-//     (SIGKILL) and the call fails: "<label>: on_slice exceeded the time limit of 500 ms at bar ...";
+//     (SIGKILL) and the call fails: "<label>: on_slice exceeded the time limit of 500 ms at bar ...;
+//     worker <pid> killed";
 //   - the "last bar" named is the last bar the host gave the worker (the slice's timestamp; in a
-//     batch, the first bar of the batch and its count, since the worker cannot say how far it got).
+//     batch, its first and last bars and its count, since the worker cannot say how far it got);
+//     "before any bar" in create or a state call before any bar.
 // export_state / import_state(_from) fail without failing the instance when the plugin refuses
 // (as in-process), and fail the instance when the worker died.
 //
@@ -33,6 +37,7 @@
 // One thread at a time, as every StrategyInstance.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,9 +49,14 @@
 namespace algohost {
 
 struct WorkerSpawn {
+  std::string label;                    // "name@version" (Manifest::id()), for messages before the worker says
   std::filesystem::path manifest_file;  // the worker loads it itself (Manifest::file)
-  OrderedJson params;                   // resolved parameters (resolve_parameters())
+  // Parameter overrides as given to PluginService::instantiate: the worker resolves them itself
+  // (resolve_parameters()), so a bad value gives the in-process error, word for word.
+  std::map<std::string, std::string> overrides;
   std::filesystem::path python_sdk_dir; // for Python plugins (PluginServiceOptions::python_sdk_dir, resolved)
+  uint32_t python_max_consecutive_failures = 5;  // PluginServiceOptions' Python settings, passed on
+  double python_call_time_limit_s = 0;
   WorkerLimits limits;
   std::filesystem::path worker;         // resolved worker executable
 };

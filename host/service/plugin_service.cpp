@@ -5,6 +5,7 @@
 
 #include "host/data/slice_aligner.h"
 #include "host/data/timestamp.h"
+#include "host/isolation/worker_instance.h"
 #include "host/loader/sha256.h"
 
 namespace algohost {
@@ -226,11 +227,23 @@ Result<const Manifest*> PluginService::find_of_kind(const std::string& spec, con
 }
 
 Result<std::unique_ptr<StrategyInstance>> PluginService::instantiate(
-    const Manifest& m, const std::map<std::string, std::string>& overrides) {
+    const Manifest& m, const std::map<std::string, std::string>& overrides, const IsolationOptions* isolation) {
   auto params = resolve_parameters(m, overrides);
   if (!params.ok()) return params.status();
   if (m.kind != "strategy")
     return Status::Unsupported(m.file.string() + ": kind '" + m.kind + "' is not a strategy");
+  if (isolation && isolation->mode == Isolation::kProcess) {
+    WorkerSpawn spawn;
+    spawn.label = m.id();
+    spawn.manifest_file = m.file;
+    spawn.overrides = overrides;
+    spawn.python_sdk_dir = options_.python_sdk_dir;
+    spawn.python_max_consecutive_failures = options_.python_max_consecutive_failures;
+    spawn.python_call_time_limit_s = options_.python_call_time_limit_s;
+    spawn.limits = isolation->limits;
+    spawn.worker = resolve_worker_path(isolation->worker);
+    return spawn_worker_instance(spawn);
+  }
   if (m.language == "cpp") return native_.instantiate(m, *params);
   if (m.language == "python") return python_.instantiate(m, *params);
   return Status::Unsupported(m.file.string() + ": implementation.language '" + m.language + "' is not supported");

@@ -17,6 +17,7 @@
 #include "host/data/csv_reader.h"
 #include "host/discovery/discovery.h"
 #include "host/instance/strategy_instance.h"
+#include "host/isolation/isolation.h"
 #include "host/loader/native_enhancer.h"
 #include "host/loader/native_loader.h"
 #include "host/python/python_loader.h"
@@ -92,9 +93,13 @@ class PluginService {
   // the name is a strategy). "mem", the built-in enhancer, is not a plugin: callers handle it.
   Result<const Manifest*> find_enhancer(const std::string& spec);
 
-  // Loads and creates an instance of `m` with defaults overlaid by `overrides`.
+  // Loads and creates an instance of `m` with defaults overlaid by `overrides`. With `isolation`
+  // in mode kProcess, the plugin is loaded and run in a worker process with isolation->limits
+  // (as given: callers merge the manifest's runtime fields, limits_for()); the parameters are
+  // checked here first, so a bad value fails without starting a worker, with the same error.
   Result<std::unique_ptr<StrategyInstance>> instantiate(const Manifest& m,
-                                                        const std::map<std::string, std::string>& overrides);
+                                                        const std::map<std::string, std::string>& overrides,
+                                                        const IsolationOptions* isolation = nullptr);
   // The same for an enhancer manifest: one instance per strategy per run.
   Result<std::unique_ptr<EnhancerInstance>> instantiate_enhancer(const Manifest& m,
                                                                  const std::map<std::string, std::string>& overrides);
