@@ -89,6 +89,8 @@ struct RunArgs {
   std::optional<double> size;
   std::optional<int> periods;
   bool json = false, no_batch = false, skip_bad_rows = false, allow_unpublished = false;
+  std::string isolation;  // "" (per manifest, else in-process) | inproc | process
+  bool isolate = false;   // --isolate: the same as --isolation process
   std::string mem;  // "", on, off
   double mem_train_fraction = 0.5;
   bool mem_reset = false;          // kept for old scripts: the same as --mem-state fresh (the default)
@@ -186,6 +188,8 @@ void run_command(Context& ctx, const RunArgs& a) {
   if (!a.to.empty()) req.to = a.to;
   req.params = *overrides;
   req.allow_unpublished = a.allow_unpublished;
+  if (a.isolate) req.isolation = Isolation::kProcess;
+  else if (!a.isolation.empty()) req.isolation = parse_isolation(a.isolation);
   req.broker.capital = a.capital;
   req.broker.slippage_bps = a.slippage_bps;
   req.broker.commission_per_trade = a.commission;
@@ -325,6 +329,13 @@ void add_run_commands(CLI::App& app, Context& ctx) {
   run->add_flag("--allow-unpublished", a->allow_unpublished,
                 "Run an artifact that differs from its published name@version (a rebuilt library, an edited module) "
                 "as an unpublished development version, instead of refusing it");
+  auto* iso = run->add_option("--isolation", a->isolation,
+                              "Run the plugins in the host's process (inproc) or each instance in a worker process "
+                              "(process); default: the manifest's runtime.isolation, else inproc")
+                  ->check(CLI::IsMember({"inproc", "process"}));
+  run->add_flag("--isolate", a->isolate,
+                "The same as --isolation process: a crash, hang or runaway allocation fails that strategy alone")
+      ->excludes(iso);
   run->add_option("--capital", a->capital, "Starting capital per strategy")->capture_default_str()->check(positive_number());
   run->add_option("--slippage-bps", a->slippage_bps, "Slippage per fill, basis points")->check(non_negative_number());
   run->add_option("--commission", a->commission, "Commission per fill, currency")->check(non_negative_number());

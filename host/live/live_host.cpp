@@ -49,6 +49,7 @@ struct LiveHost::Instance {
   // learning from the canary's trades; it becomes `mem` when the canary is promoted.
   std::unique_ptr<mem::MemStage> canary_mem;
   std::string status = "running";  // running | recovering | failed | unloaded
+  std::string isolation = "inproc";  // how the running version runs: inproc | process
   int restarts = 0;                  // automatic restarts in the current window (on_failure "restart")
   std::chrono::steady_clock::time_point window_start{};
   std::string last_error;
@@ -164,8 +165,9 @@ Result<LaneSpec> LiveHost::make_lane(Instance& inst, const Manifest& m, const st
     return Status::InvalidArgument(m.id() + " needs " + std::to_string(m.symbols) + " symbols at once; instance " +
                                    inst.config.instance + " has " + std::to_string(inst.symbols.size()));
   const size_t n = m.symbols == 1 ? inst.symbols.size() : 1;
+  const IsolationOptions iso = isolation_of(inst, m);
   for (size_t i = 0; i < n; ++i) {
-    auto created = plugins_.instantiate(m, params);
+    auto created = plugins_.instantiate(m, params, &iso);
     if (!created.ok()) return created.status().with_context("instance " + inst.config.instance);
     spec.instances.push_back(std::move(*created));
   }
@@ -175,6 +177,10 @@ Result<LaneSpec> LiveHost::make_lane(Instance& inst, const Manifest& m, const st
   spec.hold_on_failure = true;
   spec.checkpoint_every = kCheckpointEvery;
   return spec;
+}
+
+IsolationOptions LiveHost::isolation_of(const Instance& inst, const Manifest& m) {
+  return plugins_.isolation_for(m, parse_isolation(inst.config.isolation), Isolation::kProcess);
 }
 
 Status LiveHost::write_row(const Instance& inst, const std::string& action, const std::string& caller, const json& detail) {
@@ -257,12 +263,10 @@ Status LiveHost::start_impl() {
     if (inst->config.instance.empty()) inst->config.instance = ic.strategy;
     if (find_instance(inst->config.instance))
       return Status::InvalidArgument(where + ".instance: '" + inst->config.instance + "' is used twice");
-    if (ic.isolation != "inproc")
-      return Status::Unsupported(where + ".isolation: '" + ic.isolation +
-                                 "': plugins run in the host's process for now (worker processes are issue 15)");
     auto m = find_version(ic.strategy, ic.version);
     if (!m.ok()) return m.status().with_context(where);
     inst->manifest = *m;
+    inst->isolation = isolation_name(isolation_of(*inst, **m).mode);
     inst->params = ic.parameters;
     auto syms = symbol_indexes(ic.symbols, where + ".symbols");
     if (!syms.ok()) return syms.status();
@@ -432,6 +436,16 @@ void LiveHost::engine_loop() {
   };
   // One slice through the core: the counters, a refused slice reported. Returns its bars.
   auto step = [&](const ah_slice& slice) {
+    // An instance that failed is being recovered: wait for it (taking the recovery's commands),
+    // so the restarted version misses no slice; bounded, so a stuck recovery cannot stall the feed.
+    if (recovering_.load(std::memory_order_acquire) > 0) [[unlikely]] {
+      const auto until = std::chrono::steady_clock::now() + kRecoveryWait;
+      while (recovering_.load() > 0 && std::chrono::steady_clock::now() < until && !engine_done_.load()) {
+        run_commands();
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      }
+      run_commands();
+    }
     uint64_t n = 0;
     for (uint32_t k = 0; k < slice.n_symbols; ++k) n += slice.has_bar[k];
     if (Status st = core.step(slice); !st.ok()) {
@@ -599,7 +613,10 @@ void LiveHost::on_event(const CoreEvent& e) {
                       json{{"version", inst.manifest->version_text}, {"why", e.detail}, {"on_failure", inst.config.on_failure}});
       {
         std::lock_guard lk(recover_mu_);
-        recoveries_.push_back({inst.config.instance, e.detail});
+        if (!recover_stop_) {  // stopping: the halted lane is closed at the end with the others
+          recoveries_.push_back({inst.config.instance, e.detail});
+          recovering_.fetch_add(1);
+        }
       }
       recover_cv_.notify_one();
     } else {  // stopped (stop_lane, by the recovery thread: it wrote its own row)
@@ -614,7 +631,7 @@ void LiveHost::on_event(const CoreEvent& e) {
 // One instance as the API shows it (mu_ held).
 json LiveHost::instance_json(const Instance& i) const {
   json j{{"instance", i.config.instance}, {"strategy", i.manifest->name}, {"version", i.manifest->version_text},
-         {"status", i.status}, {"symbols", json::array()}, {"parameters", i.params},
+         {"status", i.status}, {"isolation", i.isolation}, {"symbols", json::array()}, {"parameters", i.params},
          {"enhancer", i.mem ? json("mem") : json(nullptr)},
          {"canary_version", i.canary ? json(i.canary->version_text) : json(nullptr)},
          {"previous_versions", json::array()}, {"last_error", i.last_error.empty() ? json(nullptr) : json(i.last_error)}};
@@ -649,6 +666,7 @@ Result<json> LiveHost::change_version(const std::string& name, const Manifest& t
   if (!ran.ok()) return ran.status();
   auto lane = make_lane(*inst, to, params);  // off the bar path
   if (!lane.ok()) return lane.status();
+  const IsolationOptions iso = isolation_of(*inst, to);
   const Manifest* from = inst->manifest;
   SwapOptions so;
   so.probation_slices = inst->config.probation_slices;
@@ -674,6 +692,7 @@ Result<json> LiveHost::change_version(const std::string& name, const Manifest& t
       else if (kind == Change::kSwap) inst->previous.push_back({inst->manifest, inst->params, inst->version_id});
       inst->status = "running";
       inst->manifest = &to;
+      inst->isolation = isolation_name(iso.mode);
       inst->params = params;
       inst->version_id = version_id;
       inst->last_error.clear();
@@ -768,6 +787,7 @@ Result<json> LiveHost::load(const InstanceConfig& config, const std::string& cal
   auto inst = std::make_unique<Instance>();
   inst->config = ic;
   inst->manifest = *m;
+  inst->isolation = isolation_name(isolation_of(*inst, **m).mode);
   inst->params = ic.parameters;
   auto syms = symbol_indexes(ic.symbols, "symbols");
   if (!syms.ok()) {
@@ -1022,11 +1042,16 @@ void LiveHost::recovery_loop() {
     {
       std::unique_lock lk(recover_mu_);
       recover_cv_.wait(lk, [&] { return recover_stop_ || !recoveries_.empty(); });
-      if (recover_stop_) return;
+      if (recover_stop_) {  // the host is stopping: halted lanes are closed with the others
+        recovering_.store(0);
+        recoveries_.clear();
+        return;
+      }
       r = std::move(recoveries_.front());
       recoveries_.pop_front();
     }
     recover(r);
+    recovering_.fetch_sub(1);
   }
 }
 

@@ -127,6 +127,9 @@ class LiveHost {
   nlohmann::json canary_json(const EngineCore& core, const Instance& inst) const;
   static constexpr int kPeriodsPerYear = 252;
   Result<LaneSpec> make_lane(Instance& inst, const Manifest& m, const std::map<std::string, std::string>& params);
+  // How `m` runs for this instance: its config's "isolation", else the manifest's, else a worker
+  // process for a plugin outside the built-in folders.
+  IsolationOptions isolation_of(const Instance& inst, const Manifest& m);
   nlohmann::json instance_json(const Instance& i) const;
   Result<RanVersion> record_version(const Manifest& m);
   std::string strategy_id_of(const std::string& name);
@@ -198,6 +201,8 @@ class LiveHost {
   std::deque<Recovery> recoveries_;
   bool recover_stop_ = false;
   std::atomic<uint64_t> restarts_{0};
+  std::atomic<int> recovering_{0};  // failures queued or being recovered: the engine waits for them
+  static constexpr std::chrono::seconds kRecoveryWait{10};
   std::mutex wait_mu_;
   std::condition_variable wait_cv_;
   bool finished_ = false;

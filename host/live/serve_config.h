@@ -53,7 +53,9 @@ struct InstanceConfig {
   std::string on_failure = "rollback";  // rollback | restart | stop
   bool watch = false;                   // swap to new versions found by serve --watch
   int probation_slices = 3;
-  std::string isolation = "inproc";     // inproc | process (issue 15)
+  // inproc | process; "" = the manifest's runtime.isolation, else a worker process for a plugin
+  // from outside the built-in folder and the host's process for a built-in one (docs/serve.md).
+  std::string isolation;
 };
 
 struct ServeConfig {

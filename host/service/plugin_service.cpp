@@ -93,6 +93,22 @@ const DiscoveryResult& PluginService::discovery() {
   return *discovery_;
 }
 
+bool PluginService::is_builtin(const Manifest& m) {
+  for (const auto& p : discovery().plugins)
+    if (p.origin == "built-in" && p.report.manifest && p.report.manifest->file == m.file) return true;
+  return false;
+}
+
+IsolationOptions PluginService::isolation_for(const Manifest& m, std::optional<Isolation> requested,
+                                              Isolation outside_default) {
+  IsolationOptions o;
+  if (requested) o.mode = *requested;
+  else if (auto own = parse_isolation(m.isolation)) o.mode = *own;
+  else o.mode = is_builtin(m) ? Isolation::kInProcess : outside_default;
+  o.limits = limits_for(m, WorkerLimits{});
+  return o;
+}
+
 Result<std::string> PluginService::artifact_sha256(const Manifest& m) {
   std::error_code ec;
   const uintmax_t size = fs::file_size(m.artifact, ec);

@@ -93,6 +93,14 @@ class PluginService {
   // the name is a strategy). "mem", the built-in enhancer, is not a plugin: callers handle it.
   Result<const Manifest*> find_enhancer(const std::string& spec);
 
+  // The isolation `m` runs with (docs/architecture.md, "Isolation"): `requested` when given (a
+  // run's --isolation, a serve entry's "isolation"), else the manifest's runtime.isolation, else
+  // `outside_default` for a plugin found outside the built-in folders and in-process for a
+  // built-in one; limits: the manifest's runtime fields over WorkerLimits' defaults.
+  IsolationOptions isolation_for(const Manifest& m, std::optional<Isolation> requested, Isolation outside_default);
+  // True when `m` was discovered in a built-in plugin folder.
+  bool is_builtin(const Manifest& m);
+
   // Loads and creates an instance of `m` with defaults overlaid by `overrides`. With `isolation`
   // in mode kProcess, the plugin is loaded and run in a worker process with isolation->limits
   // (as given: callers merge the manifest's runtime fields, limits_for()); the parameters are

@@ -365,8 +365,9 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     if (!ran.ok() && ran.status().code() != StatusCode::kNotFound) return ran.status();
     const size_t n_instances = m->symbols == 1 ? md.series.size() : 1;
     Status created = Status::Ok();
+    const IsolationOptions isolation = plugins_.isolation_for(*m, req.isolation, Isolation::kInProcess);
     for (size_t i = 0; i < n_instances && created.ok(); ++i) {
-      auto inst = plugins_.instantiate(*m, overrides);
+      auto inst = plugins_.instantiate(*m, overrides, &isolation);
       if (inst.ok()) setup.instances.push_back(std::move(*inst));
       else created = inst.status();
     }
@@ -387,6 +388,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
                                  {"version", ran->version_number},
                                  {"artifact_sha256", ran->artifact_sha256},
                                  {"published", ran->published},
+                                 {"isolation", isolation_name(isolation.mode)},
                                  {"parameters", params.ok() ? *params : nlohmann::ordered_json(nullptr)},
                                  {"parameters_from_catalog", from_catalog}};
     if (!ran->published) {

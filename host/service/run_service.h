@@ -30,6 +30,9 @@ struct RunRequest {
   // Run an artifact that differs from its published name@version's (a rebuilt library, an edited
   // module) as an unpublished development version instead of refusing it (run_artifacts.h).
   bool allow_unpublished = false;
+  // How plugins run (docs/architecture.md, "Isolation"): nullopt = the manifest's
+  // runtime.isolation, else in the host's process (backtests favour speed).
+  std::optional<Isolation> isolation;
   BrokerConfig broker;
   std::optional<double> default_size;   // else 1 / number of symbols
   bool use_batch = true;
