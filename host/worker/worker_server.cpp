@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/isolation/worker_protocol.h"
+#include "host/python/python_runtime.h"
 #include "host/service/plugin_service.h"
 #include "registry/manifest/manifest.h"
 
@@ -39,6 +40,14 @@ Status apply_limits(int64_t memory_limit_mb, int64_t cpu_limit_s) {
       return Status::Internal(std::string("setrlimit(RLIMIT_CPU) in the worker: ") + std::strerror(errno));
   }
   return Status::Ok();
+}
+
+// A Python plugin's prints still in sys.stdout's buffer (a pipe is block-buffered) are written out
+// before the worker ends with _exit, which would drop them.
+void flush_python_output() {
+  if (!python::PythonRuntime::started()) return;
+  python::GilLock gil;
+  PyRun_SimpleString("import sys\nfor _s in (sys.stdout, sys.stderr):\n    try:\n        _s.flush()\n    except Exception:\n        pass\n");
 }
 
 class Server {
@@ -242,6 +251,7 @@ int Server::run() {
     if (next == Next::kBad) return 2;
     if (m.h.op == Op::kExit) {
       inst_.reset();
+      flush_python_output();
       return 0;
     }
     if (!handle(m)) return inst_ || m.h.op == Op::kCreate ? 0 : 2;  // reply failed: the host is gone
