@@ -194,7 +194,8 @@ TEST(IsolationEquivalence, APluginErrorMidBatch) {
   const IsolationOptions iso = in_worker();
   const std::map<std::string, std::string> overrides = {{"fail_in", "bar"}, {"after", "700"}};
   Instance a = make(svc, m, nullptr, overrides), b = make(svc, m, &iso, overrides);
-  const BarSeries& s = synthetic(1, 1200).series[0];
+  const MarketData md = synthetic(1, 1200);
+  const BarSeries& s = md.series[0];
   std::vector<ah_signal> xa(s.size()), xb(s.size());
   uint64_t da = 0, db = 0;
   Status sa = a->on_batch(s.view(0, s.size()), xa.data(), &da), sb = b->on_batch(s.view(0, s.size()), xb.data(), &db);
