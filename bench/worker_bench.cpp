@@ -4,7 +4,8 @@
 //
 // Google Benchmark cases, in-process against the same plugin in an `algohost-worker`, same run:
 //   BM_RsiBatch/inproc|worker    RSI driven through on_batch in chunks of 4096 bars (bars/s)
-//   BM_RsiEngine/inproc|worker   run_engine over 4 synthetic symbols with RSI (the `run` path)
+//   BM_RsiEngine/inproc|worker   run_engine over 4 synthetic symbols of 250k bars with RSI (the `run` path;
+//                                fresh workers each run, their start outside the timing)
 //   BM_WorkerStart/native|python spawn a worker and create the instance in it (ready to call)
 //   BM_RestartAfterCrash         a call that crashes the worker (SIGSEGV), seen by the host, then
 //                                a new worker spawned and ready
@@ -100,7 +101,7 @@ BENCHMARK(BM_RsiBatch)->Arg(0)->Arg(1)->ArgNames({"worker"})->Unit(benchmark::kM
 
 void BM_RsiEngine(benchmark::State& state) {
   const bool in_worker = state.range(0) == 1;
-  const MarketData& md = data(4, 50'000);
+  const MarketData& md = data(4, 250'000);
   const Manifest& m = manifest("rsi");
   for (auto _ : state) {
     state.PauseTiming();

@@ -95,7 +95,32 @@ class WorkerInstance final : public StrategyInstance {
   Arena mailbox_;           // the fast path (worker_protocol.h, Mailbox); sent with kCreate
   worker::Mailbox* box_;
   uint64_t req_seq_ = 0, rep_seen_ = 0;  // mailbox requests sent, mailbox replies taken
-  worker::Spinner spinner_;
+  worker::Spinner spinner_, batch_spinner_;
+  // The batch being copied out while the worker runs it (on_batch), or null.
+  struct BatchCopy {
+    ah_signal* out;
+    size_t out_at;
+    uint64_t n;
+    uint64_t copied = 0;
+    uint64_t bad_at = 0;
+    bool bad = false;
+    // Copies and checks signals [copied, upto) from the arena; false (bad_at set) on a refusal.
+    bool take(const char* arena, uint64_t upto) {
+      if (bad) return false;
+      upto = std::min(upto, n);
+      if (upto <= copied) return true;
+      std::memcpy(out + copied, arena + out_at + copied * sizeof(ah_signal), (upto - copied) * sizeof(ah_signal));
+      for (uint64_t i = copied; i < upto; ++i)
+        if (!worker::worker_signal_ok(out[i], 1)) {
+          bad = true;
+          bad_at = i;
+          return false;
+        }
+      copied = upto;
+      return true;
+    }
+  };
+  BatchCopy* copying_ = nullptr;
   WorkerLimits limits_;
   std::string label_;
   std::vector<std::string> diagnostics_;
@@ -149,6 +174,15 @@ Exchange WorkerInstance::wait_reply(Message& reply) {
     box_->host_waiting.store(0);
     return reply.h.magic == worker::kMagic && reply.h.op == Op::kReply ? Exchange::kReply : Exchange::kBroken;
   };
+  // A batch: copy its signals out as the worker publishes them, while it computes the next ones.
+  while (copying_ && box_->rep_seq.load() <= rep_seen_) {
+    const uint64_t ready = std::min(box_->batch_progress.load(std::memory_order_acquire), copying_->n);
+    if (ready > copying_->copied) {
+      if (!copying_->take(arena_.data(), ready)) break;  // refused: said once the reply is in
+      continue;
+    }
+    if (!batch_spinner_.wait_past(box_->batch_progress, copying_->copied)) break;
+  }
   if (spinner_.wait_past(box_->rep_seq, rep_seen_)) return take_mailbox_reply();
   box_->host_waiting.store(1);
   const bool timed = limits_.call_timeout_ms > 0;
@@ -269,12 +303,15 @@ Status WorkerInstance::on_batch(const ah_series& series, ah_signal* out, uint64_
   MsgHeader req;
   req.a = series.n;
   req.b = out_at;
-  if (Status st = call(Op::kBatch, req, {}, reply); !st.ok()) return st;
+  BatchCopy copy{out, out_at, series.n};
+  box_->batch_progress.store(0);
+  copying_ = &copy;
+  Status st = call(Op::kBatch, req, {}, reply);
+  copying_ = nullptr;
+  if (!st.ok()) return st;
   const uint64_t valid = std::min<uint64_t>(reply.h.a, series.n);
-  std::memcpy(out, arena_.data() + out_at, valid * sizeof(ah_signal));
-  for (uint64_t i = 0; i < valid; ++i)
-    if (!worker::worker_signal_ok(out[i], 1))
-      return data_failure(bad_signal("on_batch", worker::describe_bad_worker_signal(out[i], 1)));
+  if (!copy.take(arena_.data(), std::max(valid, copy.copied)))
+    return data_failure(bad_signal("on_batch", worker::describe_bad_worker_signal(out[copy.bad_at], 1)));
   if (done) *done = valid;
   if (reply.h.code != 0) return data_failure(status_from(reply.h.code, std::move(reply.text)));
   return Status::Ok();

@@ -17,7 +17,7 @@
 //                reply text: JSON {label, diagnostics, supports_batch, prefers_sparse}, or the error.
 //   kSlice       arena: encode_slice. reply: a = signals, at arena offset 0.
 //   kBatch       arena: encode_series; b = offset of the output. reply: a = done; the first
-//                `done` signals at b (all n on success).
+//                `done` signals at b (all n on success). Mailbox::batch_progress while it runs.
 //   kBatchSparse as kBatch. reply: a = done, c = IndexedSignals at b.
 //   kExportState reply: a = state bytes, at arena offset 0.
 //   kImportState arena: the state, a = its bytes. kImportStateFrom: the same, text = from_version.
@@ -125,9 +125,16 @@ struct Mailbox {
   std::atomic<uint32_t> worker_waiting{0};  // the worker is (about to be) blocked on the socket
   alignas(64) std::atomic<uint64_t> rep_seq{0};
   std::atomic<uint32_t> host_waiting{0};    // the host is (about to be) blocked on the socket
+  // kBatch: how many of the batch's signals are already in the arena (the worker runs a batch in
+  // slices of kBatchSlice bars and publishes each), so that the host copies them out while the
+  // worker computes the next. Reset to 0 by the host before each request.
+  alignas(64) std::atomic<uint64_t> batch_progress{0};
   alignas(64) MsgHeader req;
   alignas(64) MsgHeader rep;
 };
+// Bars per on_batch call inside the worker for a kBatch request (the instance continues from its
+// state between calls, as the StrategyInstance contract says; the engine chunks the same way).
+inline constexpr uint64_t kBatchSlice = 512;
 static_assert(sizeof(Mailbox) <= 4096);
 static_assert(std::atomic<uint64_t>::is_always_lock_free && std::atomic<uint32_t>::is_always_lock_free);
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/isolation/worker_protocol.h"
+#include "host/python/python_runtime.h"
 #include "host/service/plugin_service.h"
 #include "registry/manifest/manifest.h"
 
@@ -41,6 +42,14 @@ Status apply_limits(int64_t memory_limit_mb, int64_t cpu_limit_s) {
   return Status::Ok();
 }
 
+// A Python plugin's prints still in sys.stdout's buffer (a pipe is block-buffered) are written out
+// before the worker ends with _exit, which would drop them.
+void flush_python_output() {
+  if (!python::PythonRuntime::started()) return;
+  python::GilLock gil;
+  PyRun_SimpleString("import sys\nfor _s in (sys.stdout, sys.stderr):\n    try:\n        _s.flush()\n    except Exception:\n        pass\n");
+}
+
 class Server {
  public:
   explicit Server(int sock) : sock_(sock) {}
@@ -55,6 +64,8 @@ class Server {
   bool create(const std::string& request);
   bool on_slice(const Message& m);
   bool on_batch(const Message& m, bool sparse);
+  // The instance's on_batch over `series` into `out`, publishing progress (Mailbox::batch_progress).
+  Status run_batch(const ah_series& series, ah_signal* out, uint64_t& done);
   bool export_state();
   bool import_state(const Message& m, bool with_version);
 
@@ -146,6 +157,34 @@ bool Server::on_slice(const Message& m) {
   return reply(h, st);
 }
 
+Status Server::run_batch(const ah_series& series, ah_signal* out, uint64_t& done) {
+  done = 0;
+  // A vectorized instance gets the batch whole, as in process; others in slices whose signals
+  // the host copies out while the next slice runs.
+  if (inst_->prefers_sparse_batch() || series.n <= kBatchSlice || !box_) return inst_->on_batch(series, out, &done);
+  for (uint64_t start = 0; start < series.n; start += kBatchSlice) {
+    const uint64_t n = std::min(kBatchSlice, series.n - start);
+    ah_series part = series;
+    part.n = n;
+    part.ts_ms += start;
+    part.open += start;
+    part.high += start;
+    part.low += start;
+    part.close += start;
+    part.volume += start;
+    if (part.carry) part.carry += start;
+    uint64_t part_done = 0;
+    Status st = inst_->on_batch(part, out + start, &part_done);
+    if (!st.ok()) {
+      done = start + std::min(part_done, n);
+      return st;
+    }
+    done = start + n;
+    box_->batch_progress.store(done, std::memory_order_release);
+  }
+  return Status::Ok();
+}
+
 bool Server::on_batch(const Message& m, bool sparse) {
   ah_series series{};
   if (Status st = decode_series(arena_.data(), arena_.capacity(), series); !st.ok()) return reply_status(st);
@@ -156,7 +195,7 @@ bool Server::on_batch(const Message& m, bool sparse) {
   MsgHeader h;
   uint64_t done = 0;
   if (!sparse) {
-    Status st = inst_->on_batch(series, reinterpret_cast<ah_signal*>(arena_.data() + out_at), &done);
+    Status st = run_batch(series, reinterpret_cast<ah_signal*>(arena_.data() + out_at), done);
     h.a = done;
     return reply(h, st);
   }
@@ -242,6 +281,7 @@ int Server::run() {
     if (next == Next::kBad) return 2;
     if (m.h.op == Op::kExit) {
       inst_.reset();
+      flush_python_output();
       return 0;
     }
     if (!handle(m)) return inst_ || m.h.op == Op::kCreate ? 0 : 2;  // reply failed: the host is gone

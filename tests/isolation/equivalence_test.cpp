@@ -43,9 +43,10 @@ void compare_batch(PluginService& svc, const Manifest& m, const BarSeries& s) {
     EXPECT_EQ(a->call_errors(), b->call_errors());
     return;
   }
-  // Two calls: the second continues from the state the first left.
-  const size_t half = s.size() / 2;
-  for (auto [from, n] : {std::pair<size_t, size_t>{0, half}, {half, s.size() - half}}) {
+  // Two calls: the second continues from the state the first left. The first is longer than
+  // worker::kBatchSlice (512), so the worker runs it in slices.
+  const size_t first = std::min<size_t>(s.size(), 600);
+  for (auto [from, n] : {std::pair<size_t, size_t>{0, first}, {first, s.size() - first}}) {
     std::vector<ah_signal> xa(n), xb(n);
     uint64_t da = 0, db = 0;
     Status sa = a->on_batch(s.view(from, n), xa.data(), &da), sb = b->on_batch(s.view(from, n), xb.data(), &db);
@@ -88,7 +89,7 @@ void compare_engine(PluginService& svc, const Manifest& m, const MarketData& md)
     const size_t n = m.symbols == 1 ? md.series.size() : 1;
     for (size_t i = 0; i < n; ++i) setups[0].instances.push_back(make(svc, m, isolation));
     EngineOptions opt;
-    opt.chunk = 256;  // several batch calls per series
+    opt.chunk = 1000;  // several batch calls per series, each run by the worker in slices of 512
     return run_engine(md, setups, opt);
   };
   EngineResult a = run(nullptr), b = run(&iso);
@@ -129,7 +130,7 @@ TEST(IsolationEquivalence, EveryBuiltinStrategyInProcessAndInAWorker) {
 
 TEST(IsolationEquivalence, HealthyFaultFixturesTradeTheSameBothWays) {
   PluginService svc(service_options());
-  const MarketData md = synthetic(2, 400);
+  const MarketData md = synthetic(2, 1400);
   for (const char* name : {"faulty", "py_faulty"}) {
     const Manifest& m = *must(svc.find(name));
     SCOPED_TRACE(name);
@@ -183,6 +184,29 @@ TEST(IsolationEquivalence, StateHandoverThroughAWorker) {
   rb = b2->import_state(big);
   EXPECT_EQ(ra.message(), rb.message());
   EXPECT_FALSE(b2->failed());
+}
+
+// A plugin error in the middle of a long batch (in the worker's second slice of 512 bars): the
+// same error, the same `done`, the same signals before it.
+TEST(IsolationEquivalence, APluginErrorMidBatch) {
+  PluginService svc(service_options());
+  const Manifest& m = *must(svc.find("faulty"));
+  const IsolationOptions iso = in_worker();
+  const std::map<std::string, std::string> overrides = {{"fail_in", "bar"}, {"after", "700"}};
+  Instance a = make(svc, m, nullptr, overrides), b = make(svc, m, &iso, overrides);
+  const MarketData md = synthetic(1, 1200);
+  const BarSeries& s = md.series[0];
+  std::vector<ah_signal> xa(s.size()), xb(s.size());
+  uint64_t da = 0, db = 0;
+  Status sa = a->on_batch(s.view(0, s.size()), xa.data(), &da), sb = b->on_batch(s.view(0, s.size()), xb.data(), &db);
+  EXPECT_FALSE(sb.ok());
+  EXPECT_EQ(sa.code(), sb.code());
+  EXPECT_EQ(sa.message(), sb.message());
+  EXPECT_EQ(da, 700u);
+  EXPECT_EQ(da, db);
+  for (size_t i = 0; i < da; ++i) expect_same_signal(xa[i], xb[i], "bar " + std::to_string(i));
+  EXPECT_TRUE(b->failed());
+  EXPECT_EQ(a->failure().message(), b->failure().message());
 }
 
 // A state bigger than the arena crosses both ways: the worker grows the arena for its reply (export),
