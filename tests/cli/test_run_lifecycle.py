@@ -192,7 +192,8 @@ def test_kill_9_keeps_the_recorded_trades_and_perf_counts_them_as_unfinished(run
     finally:
         p.kill()
         p.communicate()
-    recorded = db_rows(home.path, "SELECT count(*) FROM strategy_performance")[0][0]
+    recorded = db_rows(home.path, "SELECT count(*) FROM strategy_performance p JOIN strategies s USING (strategy_id) "
+                                  "WHERE s.strategy_name = 'rsi'")[0][0]
     assert recorded > 0
     proc, perf = home.json("perf", "rsi", "--json")
     assert proc.returncode == 0 and "marked crashed" in proc.stderr

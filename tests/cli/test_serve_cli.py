@@ -413,7 +413,7 @@ def test_a_config_that_cannot_start_says_which_field_and_leaves_no_running_run(r
     cases = [
         ({"strategies": [{"strategy": "macd", "version": "9.9.9"}]}, 3, "strategies[0]"),
         ({"strategies": [{"strategy": "rsi", "symbols": ["NOPE"]}]}, 2, "strategies[0].symbols[0]"),
-        ({"strategies": [{"strategy": "rsi", "isolation": "process"}]}, 7, "strategies[0].isolation"),
+        ({"strategies": [{"strategy": "rsi", "isolation": "sandbox"}]}, 2, "strategies[0].isolation"),
         ({"strategies": [{"strategy": "rsi", "parameters": {"period": -4}}]}, 2, "period"),
         ({"strategies": [{"strategy": "rsi", "colour": "red"}]}, 2, "colour"),
     ]

@@ -85,7 +85,7 @@ TEST(ServeConfig, DefaultsAndParameterText) {
   EXPECT_EQ(s.on_failure, "rollback");
   EXPECT_FALSE(s.watch);
   EXPECT_EQ(s.probation_slices, 3);
-  EXPECT_EQ(s.isolation, "inproc");
+  EXPECT_EQ(s.isolation, "") << "per manifest, else by where the plugin was found";
   EXPECT_EQ(s.parameters.at("window"), "20");
   EXPECT_EQ(s.parameters.at("band_pct"), "0.015");
   EXPECT_EQ(s.parameters.at("mode"), "rolling");
