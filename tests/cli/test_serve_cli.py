@@ -227,6 +227,50 @@ def test_bad_requests_get_a_json_error_and_leave_the_host_unaffected(algohost_bi
     assert rc == 0, err
 
 
+def test_a_thousand_connections_and_a_slow_client_leave_the_host_running(algohost_bin, home, tmp_path):
+    import resource
+    import socket
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 4096 if hard == resource.RLIM_INFINITY else min(hard, 4096)
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))  # this process's 1,000 sockets; serve inherits it
+    cfg = write_config(tmp_path / "serve.json", {
+        "feed": {"type": "replay", "synthetic": "symbols=2,bars=20000,seed=2,timeframe=1h", "rate": 2000},
+        "strategies": [{"instance": "m", "strategy": "macd"}]})
+    host = start(algohost_bin, home.path, cfg)
+    port = int(host.url.rsplit(":", 1)[1])
+    try:
+        slow = socket.create_connection(("127.0.0.1", port))
+        slow.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n")  # and never the end of its header
+        conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(1000)]
+        # Beyond its connection limit the host answers 503 and closes; it neither hangs nor dies.
+        probe = socket.create_connection(("127.0.0.1", port), timeout=10)
+        probe.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        status = probe.recv(64).split(b" ")[1]
+        probe.close()
+        assert status in (b"200", b"503"), status
+        for c in conns:
+            c.close()
+        deadline = time.time() + 10
+        code, health = host.call("GET", "/api/v1/health", token=False)
+        while code != 200 and time.time() < deadline:
+            time.sleep(0.1)
+            code, health = host.call("GET", "/api/v1/health", token=False)
+        assert code == 200, health
+        first = health["bars_processed"]
+        time.sleep(0.3)
+        assert host.call("GET", "/api/v1/health", token=False)[1]["bars_processed"] > first, "the feed goes on"
+        # The slow client is closed once its read deadline passes (10 s), with a 408 or nothing.
+        slow.settimeout(20)
+        reply = slow.recv(256)
+        assert reply == b"" or b" 408 " in reply.split(b"\r\n")[0] + b" ", reply
+        slow.close()
+    finally:
+        host.proc.send_signal(signal.SIGINT)
+        rc, out, err = host.wait()
+    assert rc == 0, err
+
+
 def test_sigterm_under_load_stops_gracefully_and_loses_nothing(algohost_bin, home, tmp_path):
     cfg = write_config(tmp_path / "serve.json", {
         "feed": {"type": "replay", "synthetic": "symbols=3,bars=200000,seed=9,timeframe=1h", "rate": 100000},
