@@ -13,6 +13,8 @@
 #include "host/data/timestamp.h"
 #include "host/live/canary_report.h"
 #include "host/mem/mem_stage.h"
+#include "host/mem/plugin_enhancer_stage.h"
+#include "host/service/enhancer_arm.h"
 #include "host/service/mem_store.h"
 #include "host/service/run_artifacts.h"
 #include "host/service/run_service.h"
@@ -48,6 +50,11 @@ struct LiveHost::Instance {
   // The canary's MEM when the instance runs MEM: a copy of `mem` taken when the canary began,
   // learning from the canary's trades; it becomes `mem` when the canary is promoted.
   std::unique_ptr<mem::MemStage> canary_mem;
+  // Or an enhancer plugin (config "enhancer": NAME[@VERSION], or the manifest's
+  // mem_integration.enhancer), in partial mode like MEM; its canary copy likewise.
+  std::unique_ptr<mem::PluginEnhancerStage> plugin, canary_plugin;
+  const Manifest* plugin_manifest = nullptr;  // the enhancer plugin's
+  std::string plugin_name;                    // its name, for its saved state
   std::string status = "running";  // running | recovering | failed | unloaded
   std::string isolation = "inproc";  // how the running version runs: inproc | process
   int restarts = 0;                  // automatic restarts in the current window (on_failure "restart")
@@ -171,12 +178,67 @@ Result<LaneSpec> LiveHost::make_lane(Instance& inst, const Manifest& m, const st
     if (!created.ok()) return created.status().with_context("instance " + inst.config.instance);
     spec.instances.push_back(std::move(*created));
   }
-  spec.stage = inst.mem.get();
+  spec.stage = inst.mem ? static_cast<EnhancementStage*>(inst.mem.get()) : inst.plugin.get();
   // A failure halts the lane (positions kept) and the recovery thread restarts, rolls back or
   // stops it as the instance's on_failure says; checkpoints make a restart stand where it failed.
   spec.hold_on_failure = true;
   spec.checkpoint_every = kCheckpointEvery;
   return spec;
+}
+
+// The instance's enhancement stage: the config's "enhancer" ("mem", "none" or an enhancer plugin's
+// NAME[@VERSION]), else per manifest (mem_integration: enabled, and its enhancer or the built-in
+// MEM). Partial mode whatever the manifest says: online there is no held-out data to show skill on
+// (the backtest's skill gate, docs/mem.md), so the stage learns and annotates each entry's
+// confidence but never vetoes or resizes a signal. A saved state is continued (MEM's, or the
+// plugin's under enhancer_arm.h's rule). Catalog access under mu_ (the engine may be running).
+Status LiveHost::attach_enhancer(Instance& inst) {
+  const Manifest& m = *inst.manifest;
+  const std::string where = "instance " + inst.config.instance;
+  const bool per_manifest = m.mem_enabled && m.mem_enhancement_type != "none";
+  if (inst.config.enhancer ? *inst.config.enhancer == "none" : !per_manifest) return Status::Ok();
+  auto choice = choose_enhancer(plugins_, m, inst.config.enhancer);
+  if (!choice.ok()) return choice.status().with_context(where);
+  std::vector<std::string> names;
+  for (uint32_t s : inst.symbols) names.push_back(symbols_[s]);
+  const double size = 1.0 / static_cast<double>(std::max<size_t>(1, inst.symbols.size()));
+  if (!choice->manifest) {
+    mem::MemConfig mc;
+    mc.mode = mem::Mode::kPartial;
+    mc.default_size = size;
+    mc.symbols = names;
+    inst.mem = std::make_unique<mem::MemStage>(mc);
+    std::lock_guard lk(mu_);
+    auto saved = load_mem_state(*catalog_, catalog_service_.location().data_dir, inst.strategy_id);
+    if (saved.ok() && *saved) {
+      if (Status st = inst.mem->load_json((**saved).state); !st.ok())
+        spdlog::warn("{}: saved MEM state not loaded: {}", where, st.message());
+      else
+        inst.mem_loaded = true;
+    }
+    return Status::Ok();
+  }
+  auto made = make_plugin_stage(inst, *choice->manifest);
+  if (!made.ok()) return made.status().with_context(where);
+  inst.plugin = std::move(*made);
+  inst.plugin_manifest = choice->manifest;
+  inst.plugin_name = choice->manifest->name;
+  std::lock_guard lk(mu_);
+  auto restored = restore_enhancer_state(*inst.plugin, *catalog_, inst.strategy_id, inst.plugin_name, INT64_MAX);
+  if (!restored.ok()) spdlog::warn("{}: saved state of {} not loaded: {}", where, inst.plugin->label(), restored.status().message());
+  else inst.mem_loaded = restored->loaded;
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<mem::PluginEnhancerStage>> LiveHost::make_plugin_stage(const Instance& inst, const Manifest& enhancer) {
+  auto plugin = plugins_.instantiate_enhancer(enhancer, {});
+  if (!plugin.ok()) return plugin.status();
+  mem::PluginEnhancerConfig pc;
+  pc.strategy = inst.manifest->id();
+  pc.mode = mem::Mode::kPartial;
+  pc.default_size = 1.0 / static_cast<double>(std::max<size_t>(1, inst.symbols.size()));
+  for (uint32_t s : inst.symbols) pc.symbols.push_back(symbols_[s]);
+  return std::make_unique<mem::PluginEnhancerStage>(std::move(*plugin), pc);
 }
 
 IsolationOptions LiveHost::isolation_of(const Instance& inst, const Manifest& m) {
@@ -305,27 +367,7 @@ Status LiveHost::start_impl() {
     if (!ran.ok()) return ran.status().with_context("instance " + inst->config.instance);
     inst->version_id = ran->version_id;
     inst->strategy_id = strategy_id_of(m.name);
-    const std::string enhancer = inst->config.enhancer.value_or(m.mem_enabled && m.mem_enhancement_type != "none" ? "mem" : "none");
-    if (enhancer == "mem") {
-      // Partial mode whatever the manifest says: online, MEM has no held-out data to show skill
-      // on (the backtest's skill gate, docs/mem.md), so it learns and annotates each entry's
-      // confidence but never vetoes or resizes a signal.
-      mem::MemConfig mc;
-      mc.mode = mem::Mode::kPartial;
-      mc.default_size = 1.0 / static_cast<double>(std::max<size_t>(1, inst->symbols.size()));
-      for (uint32_t s : inst->symbols) mc.symbols.push_back(symbols_[s]);
-      inst->mem = std::make_unique<mem::MemStage>(mc);
-      auto saved = load_mem_state(*catalog_, catalog_service_.location().data_dir, inst->strategy_id);
-      if (saved.ok() && *saved) {
-        if (Status st = inst->mem->load_json((**saved).state); !st.ok())
-          spdlog::warn("instance {}: saved MEM state not loaded: {}", inst->config.instance, st.message());
-        else
-          inst->mem_loaded = true;
-      }
-    } else if (enhancer != "none") {
-      return Status::Unsupported("instance " + inst->config.instance + ": enhancer '" + enhancer +
-                                 "': serve runs the built-in MEM stage (\"mem\") or none; enhancer plugins are not supported yet");
-    }
+    if (Status st = attach_enhancer(*inst); !st.ok()) return st;
     auto lane = make_lane(*inst, m, inst->params);
     if (!lane.ok()) return lane.status();
     auto id = core_->add(std::move(*lane));
@@ -522,6 +564,13 @@ void LiveHost::refresh_snapshot(EngineCore& core) {
                      {"signals", st->canary_signals}};
       j["canary"]["comparison"] = canary_json(core, *inst);
     }
+    if (inst->plugin) {
+      const auto& c = inst->plugin->counters();
+      j["enhancer_plugin"] = {{"label", inst->plugin->label()}, {"mode", "partial"},       {"calls", c.calls},
+                              {"entries", c.entries},             {"changed", c.changed},   {"learned", c.learned},
+                              {"skipped", c.skipped},             {"failures", c.failures}, {"state_loaded", inst->mem_loaded},
+                              {"disabled", inst->plugin->disabled() ? json(inst->plugin->disabled_reason()) : json(nullptr)}};
+    }
     if (inst->mem) {
       const auto& c = inst->mem->counters();
       j["mem"] = {{"mode", "partial"},     {"entries_seen", c.entries_seen}, {"enhanced", c.enhanced},
@@ -538,7 +587,7 @@ json LiveHost::canary_json(const EngineCore& core, const Instance& inst) const {
   auto view = core.canary(inst.lane);
   if (!view) return nullptr;  // no slice seen yet
   return canary_comparison(*view, core.stats(inst.lane).ok() ? core.stats(inst.lane)->label : inst.manifest->id(),
-                           kPeriodsPerYear, 0.0, inst.mem != nullptr);
+                           kPeriodsPerYear, 0.0, inst.mem != nullptr || inst.plugin != nullptr);
 }
 
 void LiveHost::on_trades(size_t lane, const std::vector<ClosedTrade>& trades) {
@@ -547,6 +596,7 @@ void LiveHost::on_trades(size_t lane, const std::vector<ClosedTrade>& trades) {
   Instance& inst = *it->second;
   for (const auto& t : trades) {
     if (inst.mem) inst.mem->learn(t);
+    if (inst.plugin) inst.plugin->learn(t);
     const std::string& sym = t.symbol < symbols_.size() ? symbols_[t.symbol] : symbols_.front();
     recorder_->push(to_trade_record(t, sym, t.symbol < timeframes_.size() ? timeframes_[t.symbol] : "", inst.strategy_id,
                                     inst.version_id, run_id_));
@@ -592,10 +642,12 @@ void LiveHost::on_event(const CoreEvent& e) {
     Instance& inst = *it->second;
     errors_.fetch_add(1);
     std::unique_ptr<mem::MemStage> dropped;
+    std::unique_ptr<mem::PluginEnhancerStage> dropped_plugin;
     {
       std::lock_guard lk(mu_);
       inst.canary = nullptr;
       dropped = std::move(inst.canary_mem);
+      dropped_plugin = std::move(inst.canary_plugin);
       inst.last_error = "canary " + e.from + ": " + e.detail;
     }
     (void)write_row(inst, "live_drop_canary", "serve",
@@ -632,7 +684,7 @@ void LiveHost::on_event(const CoreEvent& e) {
 json LiveHost::instance_json(const Instance& i) const {
   json j{{"instance", i.config.instance}, {"strategy", i.manifest->name}, {"version", i.manifest->version_text},
          {"status", i.status}, {"isolation", i.isolation}, {"symbols", json::array()}, {"parameters", i.params},
-         {"enhancer", i.mem ? json("mem") : json(nullptr)},
+         {"enhancer", i.mem ? json("mem") : i.plugin ? json(i.plugin->label()) : json(nullptr)},
          {"canary_version", i.canary ? json(i.canary->version_text) : json(nullptr)},
          {"previous_versions", json::array()}, {"last_error", i.last_error.empty() ? json(nullptr) : json(i.last_error)}};
   for (uint32_t s : i.symbols) j["symbols"].push_back(symbols_[s]);
@@ -795,8 +847,6 @@ Result<json> LiveHost::load(const InstanceConfig& config, const std::string& cal
     return syms.status();
   }
   inst->symbols = std::move(*syms);
-  if (ic.enhancer && *ic.enhancer != "none")
-    return Status::Unsupported("load: enhancers are set in the config file for now (instance '" + ic.instance + "')");
   if (auto checked = resolve_parameters(**m, inst->params); !checked.ok()) {
     audit_refused(ic.instance, ic.strategy, "live_load", caller, checked.status());
     return checked.status();
@@ -805,6 +855,10 @@ Result<json> LiveHost::load(const InstanceConfig& config, const std::string& cal
   if (!ran.ok()) return ran.status();
   inst->version_id = ran->version_id;
   inst->strategy_id = strategy_id_of((*m)->name);
+  if (Status st = attach_enhancer(*inst); !st.ok()) {
+    audit_refused(ic.instance, ic.strategy, "live_load", caller, st);
+    return st;
+  }
   auto lane = make_lane(*inst, **m, inst->params);
   if (!lane.ok()) {
     audit_refused(ic.instance, ic.strategy, "live_load", caller, lane.status());
@@ -874,26 +928,51 @@ Result<json> LiveHost::canary(const std::string& name, const std::string& versio
   }
   auto lane = make_lane(*inst, **to, inst->params);
   if (!lane.ok()) return lane.status();
+  // An enhancer plugin's canary copy: another instance of the plugin (created here, off the bar
+  // path), given the instance's plugin state on the engine thread below.
+  std::unique_ptr<mem::PluginEnhancerStage> cp;
+  if (inst->plugin) {
+    auto made = make_plugin_stage(*inst, *inst->plugin_manifest);
+    if (!made.ok()) {
+      audit_refused(name, inst->manifest->name, "live_canary", caller, made.status());
+      return made.status();
+    }
+    cp = std::move(*made);
+  }
   const Manifest* m = *to;
   Status st = post([&, inst, m](EngineCore& core) {
-    // With MEM, the canary is enhanced like the instance: by a copy of the instance's MEM as it
-    // stands (taken here, on the engine thread that owns it), learning from the canary's trades.
+    // The canary is enhanced like the instance: by a copy of the instance's MEM (or enhancer
+    // plugin) as it stands, taken here on the engine thread that owns it, learning from the
+    // canary's trades.
     std::unique_ptr<mem::MemStage> cm;
+    EnhancementStage* stage = nullptr;
     TradeSink learn;
     if (inst->mem) {
       cm = std::make_unique<mem::MemStage>(inst->mem->config());
       if (Status ls = cm->load_json(inst->mem->to_json()); !ls.ok()) return ls.with_context("copying MEM for the canary");
+      stage = cm.get();
       learn = [stage = cm.get()](size_t, const std::vector<ClosedTrade>& trades) {
         for (const auto& t : trades) stage->learn(t);
       };
+    } else if (cp) {
+      auto state = inst->plugin->plugin().export_state();
+      if (state.ok() && !state->empty()) {
+        if (Status is = cp->plugin().import_state(*state); !is.ok()) return is.with_context("copying the enhancer for the canary");
+      }
+      cp->skip_through(inst->plugin->last_learned_exit_ms());
+      stage = cp.get();
+      learn = [stage = cp.get()](size_t, const std::vector<ClosedTrade>& trades) {
+        for (const auto& t : trades) stage->learn(t);
+      };
     }
-    lane->stage = cm.get();
+    lane->stage = stage;
     Status s = core.begin_canary(inst->lane, std::move(*lane), std::move(learn));
     if (s.ok()) {
       std::lock_guard lk(mu_);
       inst->canary = m;
       inst->canary_version_id = ran->version_id;
       inst->canary_mem = std::move(cm);
+      inst->canary_plugin = std::move(cp);
     }
     return s;
   });
@@ -916,6 +995,7 @@ Result<json> LiveHost::promote(const std::string& name, const std::string& calle
   const std::string version_id = inst->canary_version_id;
   std::vector<std::unique_ptr<StrategyInstance>> retired;
   std::unique_ptr<mem::MemStage> replaced_mem;
+  std::unique_ptr<mem::PluginEnhancerStage> replaced_plugin;
   json comparison;
   Status st = post([&, inst](EngineCore& core) {
     comparison = canary_json(core, *inst);  // what the operator promoted on
@@ -931,12 +1011,17 @@ Result<json> LiveHost::promote(const std::string& name, const std::string& calle
         replaced_mem = std::move(inst->mem);
         inst->mem = std::move(inst->canary_mem);
       }
+      if (inst->canary_plugin) {
+        replaced_plugin = std::move(inst->plugin);
+        inst->plugin = std::move(inst->canary_plugin);
+      }
     }
     retired = core.take_retired();
     return s;
   });
   retired.clear();
   replaced_mem.reset();
+  replaced_plugin.reset();
   if (!st.ok()) {
     audit_refused(name, from->name, "live_promote", caller, st);
     return st;
@@ -957,6 +1042,7 @@ Result<json> LiveHost::drop_canary(const std::string& name, const std::string& c
   const std::string dropped = inst->canary->version_text;
   std::vector<std::unique_ptr<StrategyInstance>> retired;
   std::unique_ptr<mem::MemStage> dropped_mem;
+  std::unique_ptr<mem::PluginEnhancerStage> dropped_plugin;
   json comparison;
   Status st = post([&, inst](EngineCore& core) {
     comparison = canary_json(core, *inst);
@@ -965,12 +1051,14 @@ Result<json> LiveHost::drop_canary(const std::string& name, const std::string& c
       std::lock_guard lk(mu_);
       inst->canary = nullptr;
       dropped_mem = std::move(inst->canary_mem);
+      dropped_plugin = std::move(inst->canary_plugin);
     }
     retired = core.take_retired();
     return s;
   });
   retired.clear();
   dropped_mem.reset();
+  dropped_plugin.reset();
   if (!st.ok()) return st;
   (void)write_row(*inst, "live_drop_canary", caller, json{{"canary", dropped}, {"outcome", "ok"}, {"comparison", comparison}});
   publish("drop_canary", json{{"instance", name}, {"canary", dropped}, {"caller", caller}});
@@ -1138,6 +1226,13 @@ Status LiveHost::wait() {
       Status saved = save_mem_state(*catalog_, inst->strategy_id, inst->mem->to_json(), inst->mem->counters().learned,
                                     inst->mem->last_learned_exit_ms());
       if (!saved.ok()) spdlog::warn("instance {}: MEM state not saved: {}", inst->config.instance, saved.message());
+    }
+  for (const auto& inst : instances_)
+    if (inst->plugin && !inst->strategy_id.empty()) {
+      inst->plugin->finish();
+      auto saved = save_enhancer_state(*inst->plugin, *catalog_, inst->strategy_id, inst->plugin_name);
+      if (!saved.ok())
+        spdlog::warn("instance {}: state of {} not saved: {}", inst->config.instance, inst->plugin->label(), saved.status().message());
     }
   json results{{"bars_fed", bars_fed()}, {"bars_processed", bars_processed_.load()},
                {"slices_processed", slices_processed_.load()}, {"trades_recorded", recorder_->recorded()},

@@ -49,6 +49,10 @@
 #include "host/service/catalog_service.h"
 #include "host/service/plugin_service.h"
 
+namespace algohost::mem {
+class PluginEnhancerStage;
+}
+
 namespace algohost::live {
 
 class LiveHost {
@@ -130,6 +134,10 @@ class LiveHost {
   // How `m` runs for this instance: its config's "isolation", else the manifest's, else a worker
   // process for a plugin outside the built-in folders.
   IsolationOptions isolation_of(const Instance& inst, const Manifest& m);
+  // The instance's enhancement stage (MEM, an enhancer plugin or none), its saved state continued.
+  Status attach_enhancer(Instance& inst);
+  // A new stage over a new instance of the enhancer plugin, for `inst` (partial mode).
+  Result<std::unique_ptr<mem::PluginEnhancerStage>> make_plugin_stage(const Instance& inst, const Manifest& enhancer);
   nlohmann::json instance_json(const Instance& i) const;
   Result<RanVersion> record_version(const Manifest& m);
   std::string strategy_id_of(const std::string& name);

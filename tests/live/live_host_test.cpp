@@ -251,6 +251,49 @@ TEST(LiveHost, AFailingInstanceWithNothingToGoBackToStops) {
   }
 }
 
+// An enhancer plugin (the built-in vol_gate) as an instance's stage: partial mode online (it is
+// called on every entry and learns every trade, but the trades are the strategy's own), its state
+// saved at stop and continued at the next start, and a canary enhanced by a copy of it that
+// becomes the instance's stage on promotion.
+TEST(LiveHost, AnEnhancerPluginRunsOnlineAndItsCanaryCopyTakesOverOnPromotion) {
+  Env env;
+  std::map<std::string, int64_t> trades;
+  for (const char* enhancer : {"none", "vol_gate", "vol_gate"}) {
+    SCOPED_TRACE(enhancer);
+    ServeConfig c = config(4'000);
+    c.strategies.erase(c.strategies.begin());  // rsi alone
+    c.strategies[0].enhancer = enhancer;
+    LiveHost::Options o;
+    o.exit_at_end = true;
+    LiveHost host(env.plugins, env.catalog, c, o, nullptr);
+    ASSERT_TRUE(host.start().ok());
+    const bool plugin = std::string(enhancer) != "none";
+    const bool second = plugin && trades.count("vol_gate");
+    if (plugin) {
+      const json inst = must(host.instance("rsi"));
+      EXPECT_EQ(inst["enhancer"], "vol_gate@1.0.0");
+      must(host.canary("rsi", "1.0.0", "test"));
+      ASSERT_TRUE(wait_for(host, "rsi", [](const json& i) {
+        const json judged = i.value(json::json_pointer("/stats/canary/comparison/canary/mem/entries_judged"), json());
+        return judged.is_number() && judged.get<int64_t>() > 0;
+      })) << "the canary's copy of the plugin judges its entries: " << must(host.instance("rsi")).dump(2);
+      must(host.promote("rsi", "test"));
+      EXPECT_EQ(must(host.instance("rsi"))["enhancer"], "vol_gate@1.0.0");
+    }
+    ASSERT_TRUE(host.wait().ok());
+    const auto run = must((*env.catalog.catalog())->get_run(host.run_id()));
+    const json& rsi = run.results["instances"]["rsi"];
+    if (plugin) {
+      EXPECT_GT(rsi["enhancer_plugin"]["calls"].get<int64_t>(), 0) << rsi.dump(2);
+      EXPECT_EQ(rsi["enhancer_plugin"]["failures"], 0);
+      EXPECT_EQ(rsi["enhancer_plugin"]["state_loaded"], second) << "saved at the first stop, continued at the next start";
+    }
+    if (!second) trades[enhancer] = rsi["trades"].get<int64_t>();
+  }
+  EXPECT_GT(trades["none"], 0);
+  EXPECT_EQ(trades["vol_gate"], trades["none"]) << "partial mode: the plugin never vetoes or resizes online";
+}
+
 TEST(LiveHost, AnInlineReplayEqualsTheQueuedOne) {
   std::map<std::string, int64_t> trades[2];
   for (int k = 0; k < 2; ++k) {
