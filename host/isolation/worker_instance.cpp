@@ -433,6 +433,10 @@ Result<std::unique_ptr<StrategyInstance>> spawn_worker_instance(const WorkerSpaw
   return std::unique_ptr<StrategyInstance>(std::move(inst));
 }
 
+void worker::count_worker_started() { ++g_started; }
+void worker::count_worker_died() { ++g_died; }
+void worker::count_worker_timed_out() { ++g_timed_out; }
+
 WorkerStats worker_stats() { return WorkerStats{g_started.load(), g_died.load(), g_timed_out.load()}; }
 
 int worker_pid(const StrategyInstance& inst) {

@@ -68,11 +68,17 @@ class WorkerInstance;
 // signal or exit code: the truncated-ELF class of crash fails here, not in the host).
 Result<std::unique_ptr<StrategyInstance>> spawn_worker_instance(const WorkerSpawn& spawn);
 
-// Counters of the workers this process started (for /metrics and tests).
+// Counters of the workers this process started, for strategies and enhancers (for /metrics and tests).
 struct WorkerStats {
   uint64_t started = 0, died = 0, timed_out = 0;
 };
 WorkerStats worker_stats();
+namespace worker {
+// Counted into worker_stats() by the other instances run in workers (worker_channel.h).
+void count_worker_started();
+void count_worker_died();
+void count_worker_timed_out();
+}  // namespace worker
 
 // The worker's pid of an instance spawn_worker_instance() made; -1 for any other instance (tests
 // kill it from outside).

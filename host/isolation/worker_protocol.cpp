@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
@@ -26,6 +27,11 @@ const char* op_name(Op op) {
     case Op::kExit: return "exit";
     case Op::kReply: return "reply";
     case Op::kWake: return "wake";
+    case Op::kEnhancerCreate: return "create";
+    case Op::kEnhance: return "enhance";
+    case Op::kLearn: return "learn";
+    case Op::kEnhancerExport: return "export_state";
+    case Op::kEnhancerImport: return "import_state";
   }
   return "unknown";
 }
@@ -311,6 +317,84 @@ Status decode_series(const char* src, size_t cap, ah_series& out) {
   out.carry = head.has_carry ? column() : nullptr;
   if (p[head.symbol_bytes - 1] != '\0') return Status::Corruption("series: symbol not terminated");
   out.symbol = p;
+  return Status::Ok();
+}
+
+// ---- Enhancer calls ----
+
+namespace {
+
+const char* or_empty(const char* s) { return s ? s : ""; }
+
+size_t string_bytes(const char* s) { return sizeof(uint32_t) + std::strlen(or_empty(s)) + 1; }
+
+char* put_string(char* p, const char* s) {
+  s = or_empty(s);
+  const uint32_t len = static_cast<uint32_t>(std::strlen(s));
+  std::memcpy(p, &len, sizeof len);
+  std::memcpy(p + sizeof len, s, len + 1);
+  return p + sizeof len + len + 1;
+}
+
+// Reads a string put_string() wrote at `*p`, within [*p, end): points `out` at it in place.
+bool take_string(const char*& p, const char* end, const char*& out) {
+  uint32_t len = 0;
+  if (end - p < static_cast<std::ptrdiff_t>(sizeof len)) return false;
+  std::memcpy(&len, p, sizeof len);
+  p += sizeof len;
+  if (static_cast<size_t>(end - p) < static_cast<size_t>(len) + 1 || p[len] != '\0') return false;
+  out = p;
+  p += len + 1;
+  return true;
+}
+
+}  // namespace
+
+size_t enhance_bytes(const ah_enhance_input& in) {
+  return sizeof(ah_enhance_output) + sizeof(ah_enhance_input) + string_bytes(in.symbol) + string_bytes(in.strategy);
+}
+
+void encode_enhance(const ah_enhance_input& in, const ah_enhance_output& prefilled, char* dst) {
+  std::memcpy(dst, &prefilled, sizeof prefilled);
+  ah_enhance_input flat = in;
+  flat.symbol = nullptr;
+  flat.strategy = nullptr;
+  std::memcpy(dst + sizeof prefilled, &flat, sizeof flat);
+  char* p = put_string(dst + sizeof prefilled + sizeof flat, in.symbol);
+  put_string(p, in.strategy);
+}
+
+Status decode_enhance(const char* src, size_t cap, ah_enhance_input& in, ah_enhance_output& out) {
+  if (cap < sizeof out + sizeof in) return Status::Corruption("enhance: arena too small");
+  std::memcpy(&out, src, sizeof out);
+  std::memcpy(&in, src + sizeof out, sizeof in);
+  const char* p = src + sizeof out + sizeof in;
+  const char* end = src + cap;
+  if (!take_string(p, end, in.symbol) || !take_string(p, end, in.strategy))
+    return Status::Corruption("enhance: strings exceed the arena");
+  return Status::Ok();
+}
+
+size_t outcome_bytes(const ah_trade_outcome& t) {
+  return sizeof(ah_trade_outcome) + string_bytes(t.symbol) + string_bytes(t.exit_reason);
+}
+
+void encode_outcome(const ah_trade_outcome& t, char* dst) {
+  ah_trade_outcome flat = t;
+  flat.symbol = nullptr;
+  flat.exit_reason = nullptr;
+  std::memcpy(dst, &flat, sizeof flat);
+  char* p = put_string(dst + sizeof flat, t.symbol);
+  put_string(p, t.exit_reason);
+}
+
+Status decode_outcome(const char* src, size_t cap, ah_trade_outcome& t) {
+  if (cap < sizeof t) return Status::Corruption("learn: arena too small");
+  std::memcpy(&t, src, sizeof t);
+  const char* p = src + sizeof t;
+  const char* end = src + cap;
+  if (!take_string(p, end, t.symbol) || !take_string(p, end, t.exit_reason))
+    return Status::Corruption("learn: strings exceed the arena");
   return Status::Ok();
 }
 

@@ -22,6 +22,12 @@
 //   kExportState reply: a = state bytes, at arena offset 0.
 //   kImportState arena: the state, a = its bytes. kImportStateFrom: the same, text = from_version.
 //   kExit        no reply: the worker destroys its instance and exits.
+// An enhancer worker (worker_enhancer.h) holds one EnhancerInstance instead, and takes:
+//   kEnhancerCreate  as kCreate (the manifest's kind is "enhancer"). reply text: JSON {label}.
+//   kEnhance     arena: encode_enhance (the input, its strings, the pre-filled output).
+//                reply: the ah_enhance_output at arena offset 0.
+//   kLearn       arena: encode_outcome (the trade and its strings).
+//   kEnhancerExport / kEnhancerImport  as kExportState / kImportState.
 // Every reply: code = StatusCode (kOk or the call's error, text = its message), call_errors =
 // the instance's call_errors().
 //
@@ -43,6 +49,7 @@
 #include <string_view>
 #include <vector>
 
+#include <algohost/enhancer_api.h>
 #include <algohost/strategy_api.h>
 
 #include "host/instance/strategy_instance.h"
@@ -65,6 +72,12 @@ enum class Op : uint32_t {
   kExit,
   kReply,
   kWake,  // "look at the mailbox": no payload, never answered
+  // Enhancer instances (worker_enhancer.h); appended so the strategy ops keep their values.
+  kEnhancerCreate,
+  kEnhance,
+  kLearn,
+  kEnhancerExport,
+  kEnhancerImport,
 };
 const char* op_name(Op op);
 
@@ -173,6 +186,18 @@ Status decode_slice(const char* src, size_t cap, DecodedSlice& out);
 size_t series_bytes(const ah_series& series);
 void encode_series(const ah_series& series, char* dst);
 Status decode_series(const char* src, size_t cap, ah_series& out);
+
+// Enhancer calls: ah_enhance_input and ah_trade_outcome point at strings (symbol, strategy,
+// exit_reason); the encoding holds the struct (pointers cleared), then each string as a u32 length
+// and its bytes and a NUL. A kEnhance request's pre-filled output comes first, at offset 0, where
+// the worker also writes the reply's output.
+size_t enhance_bytes(const ah_enhance_input& in);
+void encode_enhance(const ah_enhance_input& in, const ah_enhance_output& prefilled, char* dst);
+// Decoded in place: the input's pointers point into the arena; `out` is the pre-filled output.
+Status decode_enhance(const char* src, size_t cap, ah_enhance_input& in, ah_enhance_output& out);
+size_t outcome_bytes(const ah_trade_outcome& t);
+void encode_outcome(const ah_trade_outcome& t, char* dst);
+Status decode_outcome(const char* src, size_t cap, ah_trade_outcome& t);
 
 // A signal read back from a worker, held to what a plugin may return (the worker's instance has
 // already checked it; a worker is never trusted): the symbol index below n_symbols, a known

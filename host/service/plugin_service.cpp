@@ -5,6 +5,7 @@
 
 #include "host/data/slice_aligner.h"
 #include "host/data/timestamp.h"
+#include "host/isolation/worker_enhancer.h"
 #include "host/isolation/worker_instance.h"
 #include "host/loader/sha256.h"
 
@@ -242,35 +243,39 @@ Result<const Manifest*> PluginService::find_of_kind(const std::string& spec, con
   return Status::NotFound("unknown " + what + " '" + name + "'" + (known.empty() ? "" : " (known: " + known + ")"));
 }
 
+WorkerSpawn PluginService::worker_spawn(const Manifest& m, const std::map<std::string, std::string>& overrides,
+                                        const IsolationOptions& isolation) const {
+  WorkerSpawn spawn;
+  spawn.label = m.id();
+  spawn.manifest_file = m.file;
+  spawn.overrides = overrides;
+  spawn.python_sdk_dir = options_.python_sdk_dir;
+  spawn.python_max_consecutive_failures = options_.python_max_consecutive_failures;
+  spawn.python_call_time_limit_s = options_.python_call_time_limit_s;
+  spawn.limits = isolation.limits;
+  spawn.worker = resolve_worker_path(isolation.worker);
+  return spawn;
+}
+
 Result<std::unique_ptr<StrategyInstance>> PluginService::instantiate(
     const Manifest& m, const std::map<std::string, std::string>& overrides, const IsolationOptions* isolation) {
   auto params = resolve_parameters(m, overrides);
   if (!params.ok()) return params.status();
   if (m.kind != "strategy")
     return Status::Unsupported(m.file.string() + ": kind '" + m.kind + "' is not a strategy");
-  if (isolation && isolation->mode == Isolation::kProcess) {
-    WorkerSpawn spawn;
-    spawn.label = m.id();
-    spawn.manifest_file = m.file;
-    spawn.overrides = overrides;
-    spawn.python_sdk_dir = options_.python_sdk_dir;
-    spawn.python_max_consecutive_failures = options_.python_max_consecutive_failures;
-    spawn.python_call_time_limit_s = options_.python_call_time_limit_s;
-    spawn.limits = isolation->limits;
-    spawn.worker = resolve_worker_path(isolation->worker);
-    return spawn_worker_instance(spawn);
-  }
+  if (isolation && isolation->mode == Isolation::kProcess) return spawn_worker_instance(worker_spawn(m, overrides, *isolation));
   if (m.language == "cpp") return native_.instantiate(m, *params);
   if (m.language == "python") return python_.instantiate(m, *params);
   return Status::Unsupported(m.file.string() + ": implementation.language '" + m.language + "' is not supported");
 }
 
 Result<std::unique_ptr<EnhancerInstance>> PluginService::instantiate_enhancer(
-    const Manifest& m, const std::map<std::string, std::string>& overrides) {
+    const Manifest& m, const std::map<std::string, std::string>& overrides, const IsolationOptions* isolation) {
   if (m.kind != "enhancer")
     return Status::Unsupported(m.file.string() + ": kind '" + m.kind + "' is not an enhancer");
   auto params = resolve_parameters(m, overrides);
   if (!params.ok()) return params.status();
+  if (isolation && isolation->mode == Isolation::kProcess) return spawn_worker_enhancer(worker_spawn(m, overrides, *isolation));
   if (m.language == "cpp") return native_enhancers_.instantiate(m, *params);
   if (m.language == "python") return python_.instantiate_enhancer(m, *params);
   return Status::Unsupported(m.file.string() + ": implementation.language '" + m.language + "' is not supported");

@@ -24,6 +24,8 @@
 
 namespace algohost {
 
+struct WorkerSpawn;  // host/isolation/worker_instance.h
+
 struct PluginServiceOptions {
   std::vector<std::filesystem::path> plugin_dirs;   // --plugins, in order
   const char* plugin_path_env = nullptr;            // ALGOHOST_PLUGIN_PATH's value, if set
@@ -108,9 +110,12 @@ class PluginService {
   Result<std::unique_ptr<StrategyInstance>> instantiate(const Manifest& m,
                                                         const std::map<std::string, std::string>& overrides,
                                                         const IsolationOptions* isolation = nullptr);
-  // The same for an enhancer manifest: one instance per strategy per run.
+  // The same for an enhancer manifest: one instance per strategy per run. With `isolation` in
+  // mode kProcess, the enhancer runs in a worker of its own (worker_enhancer.h), parameters
+  // checked here first as for a strategy.
   Result<std::unique_ptr<EnhancerInstance>> instantiate_enhancer(const Manifest& m,
-                                                                 const std::map<std::string, std::string>& overrides);
+                                                                 const std::map<std::string, std::string>& overrides,
+                                                                 const IsolationOptions* isolation = nullptr);
 
   // Every load check a plugin must pass before it is published in the catalog or run: the
   // artifact's file checks, opening it (native) or importing it (Python), the descriptor, and an
@@ -133,6 +138,9 @@ class PluginService {
 
  private:
   Status try_load(const Manifest& m);
+  // What a worker needs to load `m` itself (worker_instance.h).
+  WorkerSpawn worker_spawn(const Manifest& m, const std::map<std::string, std::string>& overrides,
+                           const IsolationOptions& isolation) const;
   Result<const Manifest*> find_of_kind(const std::string& spec, const std::string& kind);  // "" = any kind
 
   PluginServiceOptions options_;

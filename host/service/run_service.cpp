@@ -338,7 +338,10 @@ Result<RunReport> RunService::run(const RunRequest& req) {
       auto chosen = choose_enhancer(plugins_, *m, req.enhancer);
       Status st = chosen.ok() ? Status::Ok() : chosen.status();
       if (st.ok() && chosen->manifest) {
-        auto inst = plugins_.instantiate_enhancer(*chosen->manifest, req.enhancer_params);
+        // `run --isolate` (RunRequest::isolation) runs the enhancer in a worker of its own too.
+        const IsolationOptions enhancer_isolation =
+            plugins_.isolation_for(*chosen->manifest, req.isolation, Isolation::kInProcess);
+        auto inst = plugins_.instantiate_enhancer(*chosen->manifest, req.enhancer_params, &enhancer_isolation);
         if (inst.ok()) plugin = std::move(*inst);
         else st = inst.status().with_context(m->id() + ": enhancer " + chosen->label());
       }

@@ -61,13 +61,20 @@ class Server {
   // Makes the arena hold `bytes` for a reply; the new one goes back with it.
   Status reserve(size_t bytes);
   bool handle(Message& m);
-  bool create(const std::string& request);
+  // kCreate (a strategy) or kEnhancerCreate (an enhancer): the same limits, manifest and service.
+  bool create(const std::string& request, bool enhancer);
   bool on_slice(const Message& m);
   bool on_batch(const Message& m, bool sparse);
   // The instance's on_batch over `series` into `out`, publishing progress (Mailbox::batch_progress).
   Status run_batch(const ah_series& series, ah_signal* out, uint64_t& done);
   bool export_state();
   bool import_state(const Message& m, bool with_version);
+  // Enhancer calls (an enhancer worker holds enh_ instead of inst_).
+  bool enhance();
+  bool learn();
+  bool export_enhancer_state();
+  bool import_enhancer_state(const Message& m);
+  bool holds_instance() const { return inst_ || enh_; }
 
   // The next request: from the mailbox (spun on first) or the socket. False when the host is gone.
   enum class Next { kRequest, kClosed, kBad };
@@ -83,6 +90,7 @@ class Server {
   std::optional<Manifest> manifest_;
   std::unique_ptr<PluginService> service_;
   std::unique_ptr<StrategyInstance> inst_;  // declared last: destroyed first
+  std::unique_ptr<EnhancerInstance> enh_;
   DecodedSlice slice_;
   std::vector<ah_signal> signals_;
   std::vector<IndexedSignal> sparse_;
@@ -118,7 +126,7 @@ Status Server::reserve(size_t bytes) {
   return Status::Ok();
 }
 
-bool Server::create(const std::string& request) {
+bool Server::create(const std::string& request, bool enhancer) {
   auto doc = nlohmann::json::parse(request, nullptr, false);
   if (!doc.is_object()) return reply_status(Status::Internal("worker: malformed create request"));
   if (Status st = apply_limits(doc.value("memory_limit_mb", int64_t{0}), doc.value("cpu_limit_s", int64_t{0})); !st.ok())
@@ -136,6 +144,12 @@ bool Server::create(const std::string& request) {
   opts.python_call_time_limit_s = doc.value("python_call_time_limit_s", 0.0);
   service_ = std::make_unique<PluginService>(std::move(opts));
   manifest_ = std::move(*report.manifest);  // outlives the instance, as discovery's manifests do in the host
+  if (enhancer) {
+    auto enh = service_->instantiate_enhancer(*manifest_, overrides);
+    if (!enh.ok()) return reply_status(enh.status());
+    enh_ = std::move(*enh);
+    return reply(MsgHeader{}, Status::Ok(), nlohmann::json{{"label", enh_->label()}}.dump());
+  }
   auto inst = service_->instantiate(*manifest_, overrides);
   if (!inst.ok()) return reply_status(inst.status());
   inst_ = std::move(*inst);
@@ -222,8 +236,39 @@ bool Server::import_state(const Message& m, bool with_version) {
   return reply_status(with_version ? inst_->import_state_from(state, m.text) : inst_->import_state(state));
 }
 
+bool Server::enhance() {
+  ah_enhance_input in{};
+  ah_enhance_output out{};
+  if (Status st = decode_enhance(arena_.data(), arena_.capacity(), in, out); !st.ok()) return reply_status(st);
+  Status st = enh_->enhance(in, out);
+  std::memcpy(arena_.data(), &out, sizeof out);  // the arena holds at least the request's output
+  return reply(MsgHeader{}, st);
+}
+
+bool Server::learn() {
+  ah_trade_outcome t{};
+  if (Status st = decode_outcome(arena_.data(), arena_.capacity(), t); !st.ok()) return reply_status(st);
+  return reply_status(enh_->learn(t));
+}
+
+bool Server::export_enhancer_state() {
+  auto state = enh_->export_state();
+  if (!state.ok()) return reply_status(state.status());
+  if (Status st = reserve(state->size()); !st.ok()) return reply_status(st);
+  std::memcpy(arena_.data(), state->data(), state->size());
+  MsgHeader h;
+  h.a = state->size();
+  return reply(h, Status::Ok());
+}
+
+bool Server::import_enhancer_state(const Message& m) {
+  if (m.h.a > arena_.capacity()) return reply_status(Status::Corruption("worker: state exceeds the arena"));
+  return reply_status(enh_->import_state(std::string_view(arena_.data(), m.h.a)));
+}
+
 bool Server::handle(Message& m) {
-  if (m.h.op == Op::kCreate && m.fd >= 0 && !box_) {
+  const bool creating = m.h.op == Op::kCreate || m.h.op == Op::kEnhancerCreate;
+  if (creating && m.fd >= 0 && !box_) {
     auto adopted = Arena::adopt(m.fd);
     if (!adopted.ok() || adopted->capacity() < sizeof(Mailbox)) return reply_status(Status::Internal("worker: bad mailbox"));
     mailbox_ = std::move(*adopted);
@@ -235,7 +280,16 @@ bool Server::handle(Message& m) {
     if (!adopted.ok()) return reply_status(adopted.status());
     arena_ = std::move(*adopted);
   }
-  if (m.h.op == Op::kCreate) return !inst_ && create(m.text);
+  if (creating) return !holds_instance() && create(m.text, m.h.op == Op::kEnhancerCreate);
+  if (enh_) {
+    switch (m.h.op) {
+      case Op::kEnhance: return enhance();
+      case Op::kLearn: return learn();
+      case Op::kEnhancerExport: return export_enhancer_state();
+      case Op::kEnhancerImport: return import_enhancer_state(m);
+      default: return false;
+    }
+  }
   if (!inst_) return false;
   switch (m.h.op) {
     case Op::kSlice: return on_slice(m);
@@ -281,10 +335,11 @@ int Server::run() {
     if (next == Next::kBad) return 2;
     if (m.h.op == Op::kExit) {
       inst_.reset();
+      enh_.reset();
       flush_python_output();
       return 0;
     }
-    if (!handle(m)) return inst_ || m.h.op == Op::kCreate ? 0 : 2;  // reply failed: the host is gone
+    if (!handle(m)) return holds_instance() || m.h.op == Op::kCreate || m.h.op == Op::kEnhancerCreate ? 0 : 2;  // reply failed: the host is gone
   }
 }
 

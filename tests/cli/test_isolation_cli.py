@@ -150,3 +150,24 @@ def test_serve_a_worker_killed_from_outside_comes_back(algohost_bin, home, tmp_p
     why = [json.loads(a)["why"] for (a,) in con.execute("SELECT after_json FROM audit_log WHERE action = 'live_failure'")]
     con.close()
     assert len(why) == 1 and "killed by signal 9 (SIGKILL)" in why[0], why
+
+
+def test_run_an_enhancer_that_crashes_in_a_worker_is_disabled_and_the_run_finishes(home):
+    """`run --isolate` runs an enhancer plugin in a worker too: faulty_enhancer segfaults on its 4th
+    enhance call; the host lives, the run finishes, and rsi's report says the enhancer was disabled
+    with the worker's signal, the call and the signal's bar."""
+    data = ["--synthetic", "symbols=2,bars=800,seed=5"]
+    proc, rep = home.json("--plugins", fault_plugins(), "run", "--strategy", "rsi", "--enhancer", "faulty_enhancer",
+                          "--enhancer-param", "fail_in=segv", "--enhancer-param", "after=3", "--isolate", *data, "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert rep["status"] == "finished"
+    rsi = strategy(rep, "rsi@")
+    assert rsi["error"] is None
+    plugin = rsi["mem"]["plugin"]
+    assert plugin["disabled"] is True and plugin["failed_calls"] >= 1, plugin
+    assert plugin["calls"] > 3, plugin  # it judged signals before it crashed
+    for text in (plugin["disabled_reason"], plugin["last_error"]):
+        assert "faulty_enhancer@1.0.0: worker " in text, text
+        assert "killed by signal 11 (SIGSEGV) in enhance at bar " in text, text
+    assert "enhancer faulty_enhancer@1.0.0 was disabled for the rest of the run" in plugin["disabled_reason"]
+    assert any("SIGSEGV" in w for w in rep["warnings"]), rep["warnings"]

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -97,6 +98,51 @@ TEST(WorkerProtocol, SeriesRoundTripsThroughTheArena) {
     EXPECT_EQ(out.carry[i], k[i]);
   }
   EXPECT_FALSE(decode_series(buf.data(), buf.size() - 1, out).ok());
+}
+
+TEST(WorkerProtocol, EnhancerCallsRoundTripWithTheirStrings) {
+  ah_enhance_input in{};
+  in.ts_ms = 1'700'000'000'000;
+  in.symbol_index = 2;
+  in.role = AH_ROLE_RESIZE;
+  in.symbol = "BTC-USD";
+  in.strategy = "rsi@1.0.0";
+  in.bar = ah_bar{in.ts_ms, 1, 2, 0.5, 1.5, 10};
+  in.context = ah_market_context{1, AH_REGIME_VOLATILE, 0.4, 1.2, -0.03};
+  in.size = 0.25;
+  ah_enhance_output pre{};
+  pre.confidence = 0.7;
+  pre.size = 0.25;
+  std::vector<char> buf(enhance_bytes(in));
+  encode_enhance(in, pre, buf.data());
+  ah_enhance_input got{};
+  ah_enhance_output got_out{};
+  ASSERT_TRUE(decode_enhance(buf.data(), buf.size(), got, got_out).ok());
+  EXPECT_STREQ(got.symbol, "BTC-USD");
+  EXPECT_STREQ(got.strategy, "rsi@1.0.0");
+  EXPECT_GE(got.symbol, buf.data());  // in place, in the arena
+  EXPECT_EQ(got.ts_ms, in.ts_ms);
+  EXPECT_EQ(got.role, AH_ROLE_RESIZE);
+  EXPECT_EQ(got.context.volatility, 0.4);
+  EXPECT_EQ(got.bar.close, 1.5);
+  EXPECT_EQ(got_out.confidence, 0.7);
+  EXPECT_EQ(0, std::memcmp(&got_out, &pre, sizeof pre));
+  // A truncated request (or a length that runs past the arena) is refused, never read past.
+  EXPECT_FALSE(decode_enhance(buf.data(), buf.size() - 1, got, got_out).ok());
+  EXPECT_FALSE(decode_enhance(buf.data(), sizeof(ah_enhance_output) + 8, got, got_out).ok());
+
+  ah_trade_outcome t{};
+  t.symbol = "EURUSD";
+  t.exit_reason = nullptr;  // a null string travels as ""
+  t.pnl = -3.5;
+  std::vector<char> tb(outcome_bytes(t));
+  encode_outcome(t, tb.data());
+  ah_trade_outcome back{};
+  ASSERT_TRUE(decode_outcome(tb.data(), tb.size(), back).ok());
+  EXPECT_STREQ(back.symbol, "EURUSD");
+  EXPECT_STREQ(back.exit_reason, "");
+  EXPECT_EQ(back.pnl, -3.5);
+  EXPECT_FALSE(decode_outcome(tb.data(), tb.size() - 1, back).ok());
 }
 
 TEST(WorkerProtocol, SignalsReadBackAreChecked) {
