@@ -231,7 +231,10 @@ Status LiveHost::attach_enhancer(Instance& inst) {
 }
 
 Result<std::unique_ptr<mem::PluginEnhancerStage>> LiveHost::make_plugin_stage(const Instance& inst, const Manifest& enhancer) {
-  auto plugin = plugins_.instantiate_enhancer(enhancer, {});
+  // Isolated as the instance's strategy would be: its config's "isolation", else the enhancer's
+  // manifest, else a worker for a plugin from outside the built-in folder.
+  const IsolationOptions iso = plugins_.isolation_for(enhancer, parse_isolation(inst.config.isolation), Isolation::kProcess);
+  auto plugin = plugins_.instantiate_enhancer(enhancer, {}, &iso);
   if (!plugin.ok()) return plugin.status();
   mem::PluginEnhancerConfig pc;
   pc.strategy = inst.manifest->id();
