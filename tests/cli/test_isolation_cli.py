@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,43 @@ def test_run_an_enhancer_that_crashes_in_a_worker_is_disabled_and_the_run_finish
         assert "killed by signal 11 (SIGSEGV) in enhance at bar " in text, text
     assert "enhancer faulty_enhancer@1.0.0 was disabled for the rest of the run" in plugin["disabled_reason"]
     assert any("SIGSEGV" in w for w in rep["warnings"]), rep["warnings"]
+
+
+def test_run_a_worker_killed_from_outside_fails_that_strategy_alone(home, tmp_path):
+    """`faulty` (healthy) isolated by its manifest, rsi in process; its worker is killed with SIGKILL
+    while the run walks the data: faulty fails naming SIGKILL, rsi's trades are those of a run
+    without it, the run finishes and is recorded."""
+    import shutil
+    import subprocess
+    plugins = tmp_path / "plugins"
+    shutil.copytree(Path(fault_plugins()) / "faulty", plugins / "faulty")
+    manifest = plugins / "faulty" / "1.0.0" / "manifest.json"
+    m = json.loads(manifest.read_text())
+    m["runtime"]["isolation"] = "process"
+    manifest.write_text(json.dumps(m))
+    data = ["--synthetic", "symbols=2,bars=4000000,seed=8,timeframe=1h", "--mem", "off"]
+    proc, alone = home.json("run", "--strategy", "rsi", *data, "--json")
+    assert proc.returncode == 0, proc.stderr
+    env = {k: v for k, v in os.environ.items() if k != "ALGOHOST_PLUGIN_PATH"}
+    env["ALGOHOST_HOME"] = str(home.path)
+    run = subprocess.Popen([os.environ["ALGOHOST_BIN"], "--plugins", str(plugins), "run", "--strategy", "rsi",
+                            "--strategy", "faulty", *data, "--json"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    killed = None
+    deadline = time.time() + 60
+    while killed is None and time.time() < deadline and run.poll() is None:
+        pids = worker_pids(run.pid)
+        if len(pids) == 2:  # one faulty worker per symbol, both started: the walk is under way
+            time.sleep(0.05)
+            killed = pids[0]
+            os.kill(killed, signal.SIGKILL)
+        time.sleep(0.01)
+    out, err = run.communicate(timeout=120)
+    assert killed is not None, err
+    both = json.loads(out)
+    bad = strategy(both, "faulty@")
+    assert bad["error"] and "killed by signal 9 (SIGKILL)" in bad["error"] and " at bar" in bad["error"], bad["error"]
+    good = strategy(both, "rsi@")
+    assert good["error"] is None
+    db = home.path / "catalog.db"
+    assert trades_of(db, both["run_id"], "rsi") == trades_of(db, alone["run_id"], "rsi") != []
