@@ -775,7 +775,10 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     errors += (errors.empty() ? "" : "; ") + failed.label + ": " + failed.error;
     report.strategies.push_back(std::move(failed));
   }
-  if (!recorded.ok()) errors += (errors.empty() ? "" : "; ") + recorded.message();
+  if (!recorded.ok()) {
+    errors += (errors.empty() ? "" : "; ") + recorded.message();
+    report.warnings.push_back("not every trade was recorded: " + recorded.message());  // said, not only in the run row
+  }
   report.status = res.interrupted ? "interrupted" : errors.empty() ? "finished" : "failed";
   auto export_failed = [&](const Status& st) {
     report.warnings.push_back(st.message());

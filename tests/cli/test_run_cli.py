@@ -149,3 +149,10 @@ def test_sigint_ends_the_run_cleanly(home, algohost_bin):
     assert runs[0]["run_id"] == rep["run_id"] and runs[0]["status"] == "interrupted"
     _, trades = home.json("trades", "rsi", "--run", rep["run_id"], "--json", "--limit", "1000000")
     assert len(trades) == rep["trades_recorded"]
+
+
+def test_trades_the_catalog_cannot_record_are_said_on_stderr(home):
+    # 3,000,000 daily bars from 2015 run past year 9999, which ISO-8601 timestamps cannot hold.
+    proc = home("run", "--strategy", "rsi", "--synthetic", "symbols=1,bars=3000000,seed=8", "--mem", "off")
+    assert proc.returncode == 5, proc.stderr
+    assert "not every trade was recorded" in proc.stderr and "10000-" in proc.stderr, proc.stderr
