@@ -126,17 +126,7 @@ Result<std::unique_ptr<EnhancerInstance>> spawn_worker_enhancer(const WorkerSpaw
   if (!channel.ok()) return channel.status();
   // Until the worker says, the enhancer is named as the host knows it.
   auto inst = std::make_unique<WorkerEnhancer>(std::move(*channel), spawn.label.empty() ? spawn.manifest_file.string() : spawn.label);
-  nlohmann::json overrides = nlohmann::json::object();
-  for (const auto& [k, v] : spawn.overrides) overrides[k] = v;
-  const nlohmann::json request = {
-      {"manifest", spawn.manifest_file.string()},
-      {"overrides", overrides},
-      {"python_sdk_dir", spawn.python_sdk_dir.string()},
-      {"python_max_consecutive_failures", spawn.python_max_consecutive_failures},
-      {"python_call_time_limit_s", spawn.python_call_time_limit_s},
-      {"memory_limit_mb", spawn.limits.memory_limit_mb},
-      {"cpu_limit_s", spawn.limits.cpu_limit_s},
-  };
+  const nlohmann::json request = worker_create_request(spawn);
   if (Status st = inst->create(request); !st.ok()) return st;
   return std::unique_ptr<EnhancerInstance>(std::move(inst));
 }

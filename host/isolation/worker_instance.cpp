@@ -395,6 +395,20 @@ void WorkerInstance::shut_down() {
   sock_ = -1;
 }
 
+nlohmann::json worker_create_request(const WorkerSpawn& spawn) {
+  nlohmann::json overrides = nlohmann::json::object();
+  for (const auto& [k, v] : spawn.overrides) overrides[k] = v;
+  return {
+      {"manifest", spawn.manifest_file.string()},
+      {"overrides", overrides},
+      {"python_sdk_dir", spawn.python_sdk_dir.string()},
+      {"python_max_consecutive_failures", spawn.python_max_consecutive_failures},
+      {"python_call_time_limit_s", spawn.python_call_time_limit_s},
+      {"memory_limit_mb", spawn.limits.memory_limit_mb},
+      {"cpu_limit_s", spawn.limits.cpu_limit_s},
+  };
+}
+
 Result<std::unique_ptr<StrategyInstance>> spawn_worker_instance(const WorkerSpawn& spawn) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
@@ -417,17 +431,7 @@ Result<std::unique_ptr<StrategyInstance>> spawn_worker_instance(const WorkerSpaw
   ++g_started;
   // Until the worker says, the plugin is named as the host knows it.
   auto inst = std::make_unique<WorkerInstance>(*pid, fds[0], std::move(*arena), std::move(*mailbox), spawn.limits, spawn.label.empty() ? spawn.manifest_file.string() : spawn.label);
-  nlohmann::json overrides = nlohmann::json::object();
-  for (const auto& [k, v] : spawn.overrides) overrides[k] = v;
-  const nlohmann::json request = {
-      {"manifest", spawn.manifest_file.string()},
-      {"overrides", overrides},
-      {"python_sdk_dir", spawn.python_sdk_dir.string()},
-      {"python_max_consecutive_failures", spawn.python_max_consecutive_failures},
-      {"python_call_time_limit_s", spawn.python_call_time_limit_s},
-      {"memory_limit_mb", spawn.limits.memory_limit_mb},
-      {"cpu_limit_s", spawn.limits.cpu_limit_s},
-  };
+  const nlohmann::json request = worker_create_request(spawn);
   Status st = inst->create(request);
   if (!st.ok()) return st;
   return std::unique_ptr<StrategyInstance>(std::move(inst));

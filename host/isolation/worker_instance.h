@@ -42,6 +42,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "host/instance/strategy_instance.h"
 #include "host/isolation/isolation.h"
 #include "registry/manifest/manifest.h"
@@ -62,6 +64,10 @@ struct WorkerSpawn {
 };
 
 class WorkerInstance;
+
+// The create request a worker is given (strategy or enhancer alike): manifest file, overrides as
+// given, Python options and limits.
+nlohmann::json worker_create_request(const WorkerSpawn& spawn);
 
 // Spawns a worker and creates the instance in it. The error of a plugin that fails to load or to
 // create (as in-process), or of a worker that could not start or died while loading (naming the

@@ -84,6 +84,14 @@ struct SliceView {
   }
 };
 
+// A trade sink that has `stage` (MemStage or PluginEnhancerStage) learn each closed trade.
+template <class Stage>
+TradeSink learner(Stage* stage) {
+  return [stage](size_t, const std::vector<ClosedTrade>& trades) {
+    for (const auto& t : trades) stage->learn(t);
+  };
+}
+
 }  // namespace
 
 LiveHost::LiveHost(PluginService& plugins, CatalogService& catalog, ServeConfig config, Options options,
@@ -954,9 +962,7 @@ Result<json> LiveHost::canary(const std::string& name, const std::string& versio
       cm = std::make_unique<mem::MemStage>(inst->mem->config());
       if (Status ls = cm->load_json(inst->mem->to_json()); !ls.ok()) return ls.with_context("copying MEM for the canary");
       stage = cm.get();
-      learn = [stage = cm.get()](size_t, const std::vector<ClosedTrade>& trades) {
-        for (const auto& t : trades) stage->learn(t);
-      };
+      learn = learner(cm.get());
     } else if (cp) {
       auto state = inst->plugin->plugin().export_state();
       if (state.ok() && !state->empty()) {
@@ -964,9 +970,7 @@ Result<json> LiveHost::canary(const std::string& name, const std::string& versio
       }
       cp->skip_through(inst->plugin->last_learned_exit_ms());
       stage = cp.get();
-      learn = [stage = cp.get()](size_t, const std::vector<ClosedTrade>& trades) {
-        for (const auto& t : trades) stage->learn(t);
-      };
+      learn = learner(cp.get());
     }
     lane->stage = stage;
     Status s = core.begin_canary(inst->lane, std::move(*lane), std::move(learn));

@@ -3,6 +3,7 @@
 // stop in which nothing is lost.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <thread>
 
@@ -147,13 +148,18 @@ TEST(LiveHost, ACanaryIsComparedWithTheRunningVersionAndItsComparisonAudited) {
   const json cmp = must(host.instance("probe"))["stats"]["canary"]["comparison"];
   EXPECT_EQ(cmp["running"]["label"], "swap_probe@1.0.0");
   EXPECT_EQ(cmp["canary"]["label"], "swap_probe@2.0.0");
-  // 2.0.0 imports 1.0.0's count: the same signals, so the same daily returns once the two
-  // accounts hold the same positions — nothing to call either way.
-  EXPECT_EQ(cmp["verdict"]["verdict"], "within noise") << cmp.dump(2);
+  // 2.0.0 imports 1.0.0's count: the same signals. The accounts differ only by what the running
+  // one held when the canary began (it starts flat), which a short window may call either way;
+  // the verdict follows its own statistic.
+  const json& v = cmp["verdict"];
+  const bool significant = cmp["days"].get<int64_t>() >= 20 && std::fabs(v["hac_t"].get<double>()) >= 2.0;
+  EXPECT_EQ(v["significant"].get<bool>(), significant) << cmp.dump(2);
+  EXPECT_EQ(v["verdict"], !significant ? "within noise"
+                          : v["mean_daily_log_difference"].get<double>() > 0 ? "canary better" : "canary worse");
   EXPECT_GT(cmp["canary"]["trades"].get<int64_t>(), 0);
   EXPECT_GT(cmp["canary"]["mem"]["entries_judged"].get<int64_t>(), 0) << "the canary runs MEM too";
   EXPECT_GT(cmp["running"]["mem"]["entries_judged"].get<int64_t>(), 0);
-  EXPECT_TRUE(cmp["sharpe"].contains("ci95"));
+  EXPECT_TRUE(cmp["sharpe"]["ci95"].is_null()) << "a window under 90 days: annualized figures withheld";
 
   must(host.promote("probe", "ops"));
   const json promoted = must(host.instance("probe"));
