@@ -131,6 +131,27 @@ std::string format_timestamp_ms(int64_t ts_ms) {
   civil_from_days(days, y, m, d);
   int hh = static_cast<int>(rem / 3'600'000), mm = static_cast<int>(rem / 60'000 % 60),
       ss = static_cast<int>(rem / 1000 % 60), ms = static_cast<int>(rem % 1000);
+  if (y >= 0 && y <= 9999) {  // the common case, without printf (the engine formats every trade's times)
+    char out[25] = "0000-00-00T00:00:00.000Z";
+    auto two = [&](size_t at, unsigned v) {
+      out[at] = static_cast<char>('0' + v / 10);
+      out[at + 1] = static_cast<char>('0' + v % 10);
+    };
+    two(0, static_cast<unsigned>(y / 100));
+    two(2, static_cast<unsigned>(y % 100));
+    two(5, m);
+    two(8, d);
+    two(11, static_cast<unsigned>(hh));
+    two(14, static_cast<unsigned>(mm));
+    two(17, static_cast<unsigned>(ss));
+    if (!ms) {
+      out[19] = 'Z';
+      return std::string(out, 20);
+    }
+    out[20] = static_cast<char>('0' + ms / 100);
+    two(21, static_cast<unsigned>(ms % 100));
+    return std::string(out, 24);
+  }
   char buf[40];
   if (ms)
     std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d, hh, mm, ss, ms);

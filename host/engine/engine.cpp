@@ -1,9 +1,12 @@
 #include "host/engine/engine.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <thread>
 
 #include "host/data/slice_aligner.h"
+#include "host/engine/signal_prefetch.h"
 #include "host/engine/signal_step.h"
 
 namespace algohost {
@@ -18,6 +21,12 @@ struct Runner {
   // Batch buffers per symbol: signals for bars [start, start + len) of that symbol.
   std::vector<std::vector<ah_signal>> buf;
   std::vector<size_t> start, len;
+  // Per symbol, the first signal of the current chunk: in `buf`, or in the prefetcher's slot.
+  std::vector<const ah_signal*> chunk_at;
+  // Per symbol, the market context of the current chunk's actionable signals when the prefetcher
+  // read it (null otherwise: apply_signal reads it).
+  std::vector<const ContextReading*> context_at;
+  size_t producer = SIZE_MAX;  // its index in the SignalPrefetcher (SIZE_MAX: not prefetched)
   // Sparse drive (StrategyInstance::prefers_sparse_batch): per symbol, the actionable signals of
   // the whole series from one call, laid into `buf` a chunk at a time; sparse_end is where the
   // valid signals end (the series' end, or the bar the call failed at).
@@ -105,6 +114,8 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       }
       r.start.assign(n_sym, 0);
       r.len.assign(n_sym, 0);
+      r.chunk_at.assign(n_sym, nullptr);
+      r.context_at.assign(n_sym, nullptr);
       r.batch_failure.assign(n_sym, Status::Ok());
     }
   }
@@ -134,8 +145,10 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
   for (uint32_t s = 0; s < n_sym; ++s) every_symbol[s] = s;
   int64_t last_ts = 0;
 
+  std::unique_ptr<SignalPrefetcher> prefetch;  // the columns walk's, when it computes ahead
   auto fail = [&](Runner& r, const Status& st, int64_t ts) {
     r.stopped = true;
+    if (r.producer != SIZE_MAX) prefetch->stop(r.producer);
     r.out->failure = st;
     r.out->account->close_all(ts);
   };
@@ -162,7 +175,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       }
       r.start[s] = src.start[s];
       r.len[s] = src.len[s];
-      return &src.buf[s][i - r.start[s]];
+      return src.chunk_at[s] + (i - r.start[s]);
     }
     if (i >= r.start[s] + r.len[s]) [[unlikely]] {
       if (!r.batch_failure[s].ok() && (!r.sparse || i >= r.sparse_end[s])) {
@@ -195,11 +208,22 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
           buf[r.sparse_base[s] + sigs[next].index - i] = sigs[next].signal;
         r.start[s] = i;
         r.len[s] = n;
-        return &r.buf[s][0];
+        r.chunk_at[s] = buf;
+        return buf;
       }
       const size_t n = std::min(opt.chunk, data.series[s].size() - i);
       uint64_t done = 0;
-      Status st = r.setup->instances[s]->on_batch(data.series[s].view(i, n), r.buf[s].data(), &done);
+      Status st;
+      if (r.producer != SIZE_MAX) {  // computed ahead (the columns walk: chunks start at multiples of `chunk`)
+        const SignalPrefetcher::Chunk& c = prefetch->get(r.producer, s, i / opt.chunk);
+        st = c.status;
+        done = c.len;
+        r.chunk_at[s] = c.signals.data();
+        r.context_at[s] = c.context.empty() ? nullptr : c.context.data();
+      } else {
+        st = r.setup->instances[s]->on_batch(data.series[s].view(i, n), r.buf[s].data(), &done);
+        r.chunk_at[s] = r.buf[s].data();
+      }
       r.start[s] = i;
       r.len[s] = st.ok() ? n : static_cast<size_t>(done);
       if (!st.ok()) {
@@ -210,7 +234,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
         }
       }
     }
-    return &(r.source ? r.source : &r)->buf[s][i - r.start[s]];
+    return (r.source ? r.source : &r)->chunk_at[s] + (i - r.start[s]);
   };
 
   // The end of a timestamp for one runner: equity, exposure, newly closed trades to the sink.
@@ -242,6 +266,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     // Per runner, what the walk touches on every bar, one load away.
     struct Window {
       const ah_signal* signals = nullptr;  // signals of bars [begin, end) of one symbol
+      const ContextReading* context = nullptr;  // their bars' contexts, when read ahead
       size_t begin = 0, end = 0;
     };
     struct Lane {
@@ -257,11 +282,36 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       lanes.push_back({&r, r.out->account.get(), &r.out->equity, &r.out->equity_bars, std::vector<Window>(n_sym)});
     const bool every_bar = opt.equity_every_bar;
     const uint32_t n_sym32 = static_cast<uint32_t>(n_sym);
-    size_t i = 0;
+    // Dense batch runners with in-process instances get their chunks computed ahead.
+    if (opt.prefetch_signals && opt.chunk > 0 && n > opt.chunk && std::thread::hardware_concurrency() != 1) {
+      std::vector<SignalPrefetcher::Producer> producers;
+      for (Runner& r : runners) {
+        if (r.stopped || r.source || r.sparse || !r.batch || r.setup->instances.size() != n_sym) continue;
+        SignalPrefetcher::Producer p;
+        for (const auto& inst : r.setup->instances) p.instances.push_back(inst.get());
+        if (!std::all_of(p.instances.begin(), p.instances.end(),
+                         [](const StrategyInstance* x) { return SignalPrefetcher::eligible(*x); }))
+          continue;
+        // Contexts are read ahead when a stage that reads them sees these signals.
+        p.contexts = !r.path.pass_through;
+        for (const Runner& taker : runners)
+          if (taker.source == &r && !taker.path.pass_through) p.contexts = true;
+        r.producer = producers.size();
+        producers.push_back(std::move(p));
+      }
+      if (!producers.empty())
+        prefetch = std::make_unique<SignalPrefetcher>(data, std::move(producers), opt.chunk, opt.context_window,
+                                                      opt.periods_per_year);
+    }
+    size_t i = 0, next_chunk = 0;  // the first bar of the next chunk (the prefetcher's)
     for (; i < n; ++i) {
       if (opt.stop && opt.stop->load(std::memory_order_relaxed)) [[unlikely]] {
         result.interrupted = true;
         break;
+      }
+      if (prefetch && i == next_chunk) [[unlikely]] {
+        prefetch->release_before(i / opt.chunk);
+        next_chunk += opt.chunk;
       }
       const int64_t ts = ts_col[i];
       last_ts = ts;
@@ -291,11 +341,14 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
             w.begin = l.r->start[s];
             w.end = w.begin + l.r->len[s];
             w.signals = sig - (i - w.begin);
+            const ContextReading* ctx = (l.r->source ? l.r->source : l.r)->context_at[s];
+            w.context = ctx ? ctx - (i - w.begin) : nullptr;
           }
           const ah_signal& sig = w.signals[i - w.begin];
           if (sig.action != AH_HOLD) [[unlikely]] {
             const ah_bar bar = bar_at(s, i, ts);
-            apply(*l.r, s, sig, &bar, true);
+            apply_signal(l.r->path, l.r->out->signals, s, sig, &bar, data.series[s], i + 1, opt,
+                         w.context ? &w.context[i - w.begin] : nullptr);
           }
         }
         // end_timestamp(), inline
@@ -320,6 +373,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     for (uint32_t s = 0; s < n_sym32; ++s) pos[s] = i;
     bars_done = i * n_sym;
     result.timestamps = i;
+    prefetch.reset();  // its thread ends before anything else touches the instances
   }
 
   while (!columns_walk && aligner.next()) {

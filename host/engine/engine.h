@@ -8,7 +8,9 @@
 // driven through it in chunks, ahead of the walk — their signals depend on bars only, so the
 // trades are identical to driving them slice by slice (a test holds the engine to that). When
 // every series has the same timestamps and every strategy is driven in batches, the walk reads the
-// columns directly instead of building slices (the same steps in the same order). A
+// columns directly instead of building slices (the same steps in the same order), and the batch
+// strategies' next chunks — with the market context of their actionable signals when a stage
+// reads it — are computed on a second thread meanwhile (SignalPrefetcher, signal_prefetch.h). A
 // strategy that fails stops its own account (positions closed at the last marks); the others go
 // on, and the failure is reported in its outcome.
 #pragma once
@@ -48,6 +50,11 @@ struct StrategySetup {
 struct EngineOptions {
   bool use_batch = true;
   size_t chunk = 4096;
+  // Batch strategies' next chunks computed on a second thread while the walk applies this one's
+  // (SignalPrefetcher; the same calls in the same order, so the same results). Used when every
+  // series has the same timestamps, there are two chunks or more, and the instances are native
+  // in-process ones.
+  bool prefetch_signals = true;
   int periods_per_year = 252;
   double risk_free_rate = 0;
   int context_window = 20;

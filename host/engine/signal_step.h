@@ -33,8 +33,10 @@ struct SignalPath {
 // or before the slice (the last of them is this slice's bar when s has one now). A signal the
 // broker would ignore (most: the side already held) through a stage that changes nothing gets no
 // context, as nothing would read it.
+// `known`, when given, is that context already read (the same reading: SignalPrefetcher's).
 inline void apply_signal(const SignalPath& path, int64_t& signals, uint32_t s, const ah_signal& proposed,
-                         const ah_bar* bar, const BarSeries& series, size_t seen, const EngineOptions& opt) {
+                         const ah_bar* bar, const BarSeries& series, size_t seen, const EngineOptions& opt,
+                         const ContextReading* known = nullptr) {
   ++signals;
   PaperAccount& acct = *path.account;
   if (path.pass_through && !acct.queues_order(s, proposed)) {
@@ -44,7 +46,10 @@ inline void apply_signal(const SignalPath& path, int64_t& signals, uint32_t s, c
   ah_signal sig = proposed;
   SignalNote note;
   ContextReading ctx;  // never from a bar later than this slice
-  if (seen > 0) ctx = read_context(series, seen - 1, opt.context_window, opt.periods_per_year);
+  if (known)
+    ctx = *known;
+  else if (seen > 0)
+    ctx = read_context(series, seen - 1, opt.context_window, opt.periods_per_year);
   StageInput in{path.manifest, s, bar, &ctx, &acct};
   path.stage->enhance(in, sig, note);
   if (sig.action != AH_HOLD) acct.on_signal(s, sig, ctx, &note);

@@ -603,7 +603,8 @@ TEST(Engine, AThrowingStrategyStopsAtTheSameBarWhenDrivenInBatches) {
 // One instance per symbol; only the instance of `failing` throws (on bar 100). Both buy on bar
 // 10. Driven per slice, the strategy stops at bar 100 with both positions closed there; driven in
 // batches (any chunk size) it must stop at the same bar, whichever symbol's chunk failed first.
-EngineResult run_two_symbol_thrower(const MarketData& md, bool use_batch, size_t failing, size_t chunk) {
+EngineResult run_two_symbol_thrower(const MarketData& md, bool use_batch, size_t failing, size_t chunk,
+                                    bool prefetch = true) {
   static const Manifest thrower = manifest("thrower", 1);
   std::vector<StrategySetup> setups;
   setups.push_back(single_setup<Thrower>(&thrower, "thrower", 2,
@@ -615,6 +616,7 @@ EngineResult run_two_symbol_thrower(const MarketData& md, bool use_batch, size_t
   EngineOptions opt;
   opt.use_batch = use_batch;
   opt.chunk = chunk;
+  opt.prefetch_signals = prefetch;
   return run_engine(md, setups, opt);
 }
 
@@ -727,7 +729,7 @@ class VetoEveryOther final : public EnhancementStage {
 // Setups: [0] RSI (allowed to short) through the veto stage, [1] the alternator, [2] RSI's base
 // arm, the same strategy and parameters without a stage: its own instances, or (share) taking
 // [0]'s raw signals.
-EngineResult run_arms(const MarketData& md, bool share, bool use_batch, size_t chunk) {
+EngineResult run_arms(const MarketData& md, bool share, bool use_batch, size_t chunk, bool prefetch = true) {
   g_logs.clear();
   static const Manifest rsi = manifest("rsi", 1, /*short_selling=*/true), alt = manifest("alternator", 1);
   const size_t n = md.series.size();
@@ -749,6 +751,7 @@ EngineResult run_arms(const MarketData& md, bool share, bool use_batch, size_t c
   EngineOptions opt;
   opt.use_batch = use_batch;
   opt.chunk = chunk;
+  opt.prefetch_signals = prefetch;
   return run_engine(md, setups, opt);
 }
 
@@ -850,6 +853,36 @@ TEST(Engine, ABaseArmTakingAFailingArmsSignalsFailsAtTheSameBar) {
         expect_same_outcome(a, b);
         expect_same_outcome(shared.outcomes[0], separate.outcomes[0]);
       }
+}
+
+// The columns walk computes batch strategies' next chunks on a second thread (SignalPrefetcher):
+// the same calls in the same order, so a run with it equals one without, failures included
+// (chunks of 7 and 64 bars end before, at and after the failing bar 100 of one symbol).
+TEST(Engine, SignalsComputedAheadOnASecondThreadGiveTheSameRun) {
+  const MarketData md = synthetic(2, 300, 13);
+  for (size_t failing : {0u, 1u})
+    for (size_t chunk : {7u, 64u, 100u, 101u}) {
+      SCOPED_TRACE("failing symbol " + std::to_string(failing) + ", chunk " + std::to_string(chunk));
+      const EngineResult ahead = run_two_symbol_thrower(md, true, failing, chunk, true);
+      const EngineResult inline_ = run_two_symbol_thrower(md, true, failing, chunk, false);
+      ASSERT_FALSE(ahead.outcomes[0].failure.ok());
+      EXPECT_EQ(ahead.outcomes[0].failure.message(), inline_.outcomes[0].failure.message());
+      EXPECT_EQ(ahead.outcomes[0].equity.size(), 101u);
+      expect_same_outcome(ahead.outcomes[0], inline_.outcomes[0]);
+    }
+  // Three strategies, one taking another's signals, through a stage that vetoes: every outcome.
+  const MarketData three = synthetic(3, 5000, 36);
+  for (size_t chunk : {97u, 4096u}) {
+    SCOPED_TRACE("chunk " + std::to_string(chunk));
+    const EngineResult ahead = run_arms(three, true, true, chunk, true);
+    const EngineResult inline_ = run_arms(three, true, true, chunk, false);
+    ASSERT_GT(ahead.outcomes[2].account->closed().size(), 20u);
+    for (size_t k = 0; k < 3; ++k) {
+      SCOPED_TRACE(ahead.outcomes[k].label);
+      expect_same_outcome(ahead.outcomes[k], inline_.outcomes[k]);
+      EXPECT_EQ(ahead.outcomes[k].metrics.to_json().dump(), inline_.outcomes[k].metrics.to_json().dump());
+    }
+  }
 }
 
 TEST(Engine, SignalsFromALaterSetupFailsThatSetupAlone) {

@@ -1,6 +1,8 @@
 #include "host/data/timestamp.h"
 
 #include <cstdint>
+#include <cstdio>
+#include <ctime>
 
 #include <gtest/gtest.h>
 
@@ -34,6 +36,30 @@ TEST(Timestamp, FormatRoundTrips) {
   EXPECT_EQ(format_timestamp_ms(-86400000LL), "1969-12-31T00:00:00Z");
   for (int64_t t : {0LL, 951782400000LL, 4102444800123LL})
     EXPECT_EQ(parse_timestamp_ms(format_timestamp_ms(t)), t);
+}
+
+// Against the C library's own calendar (gmtime_r + strftime), over years 1900..9999 with and
+// without milliseconds: the formatter's printf-free path must write exactly what it does.
+TEST(Timestamp, FormatAgreesWithTheCLibraryOverFourCenturiesAndMore) {
+  uint64_t x = 0x9E3779B97F4A7C15ULL;
+  const int64_t lo = -2208988800000LL, hi = 253402300799999LL;  // 1900-01-01 .. 9999-12-31T23:59:59.999
+  for (int k = 0; k < 20000; ++k) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    int64_t t = lo + static_cast<int64_t>(x % static_cast<uint64_t>(hi - lo));
+    if (k % 2) t -= t % 1000;  // whole seconds: no fraction written
+    const time_t secs = static_cast<time_t>(t >= 0 ? t / 1000 : (t - 999) / 1000);
+    const int ms = static_cast<int>(t - static_cast<int64_t>(secs) * 1000);
+    std::tm tm{};
+    ASSERT_NE(gmtime_r(&secs, &tm), nullptr);
+    char date[32], want[48];
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (tm.tm_year + 1900 < 1000) continue;  // strftime's %Y does not pad
+    if (ms)
+      std::snprintf(want, sizeof want, "%s.%03dZ", date, ms);
+    else
+      std::snprintf(want, sizeof want, "%sZ", date);
+    ASSERT_EQ(format_timestamp_ms(t), want) << t;
+  }
 }
 
 // Found by fuzz_timestamp: negating a time near INT64_MIN overflowed (UB, caught in build-asan).
