@@ -134,6 +134,17 @@ Result<SyntheticSpec> SyntheticSpec::parse(const std::string& text) {
                                      "' (known: symbols, bars, seed, timeframe, start, correlation)");
     }
   }
+  // Every bar's time must be one the catalog can record (ISO-8601 years 0000-9999).
+  constexpr int64_t kLastMs = 253402300799999;  // 9999-12-31T23:59:59.999Z
+  if (spec.start_ms > kLastMs)
+    return Status::InvalidArgument("--synthetic: start=" + format_timestamp_ms(spec.start_ms) +
+                                   ": expected a time no later than 9999-12-31");
+  const int64_t most = (kLastMs - spec.start_ms) / spec.step_ms + 1;
+  if (spec.bars > most)
+    return Status::InvalidArgument("--synthetic: bars=" + std::to_string(spec.bars) + " of " + spec.timeframe +
+                                   " from " + format_timestamp_ms(spec.start_ms) +
+                                   " would run past 9999-12-31, the last time the catalog records; at most " +
+                                   std::to_string(most) + " bars (or a shorter timeframe, e.g. timeframe=1m)");
   return spec;
 }
 

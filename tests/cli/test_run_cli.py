@@ -151,8 +151,17 @@ def test_sigint_ends_the_run_cleanly(home, algohost_bin):
     assert len(trades) == rep["trades_recorded"]
 
 
-def test_trades_the_catalog_cannot_record_are_said_on_stderr(home):
-    # 3,000,000 daily bars from 2015 run past year 9999, which ISO-8601 timestamps cannot hold.
+def test_a_synthetic_spec_running_past_year_9999_is_refused_before_anything_runs(home):
+    # 3,000,000 daily bars from 2015 run past year 9999, which the catalog's ISO-8601 times cannot
+    # hold: refused up front (exit 2) with the most bars that fit, and no run is recorded.
     proc = home("run", "--strategy", "rsi", "--synthetic", "symbols=1,bars=3000000,seed=8", "--mem", "off")
-    assert proc.returncode == 5, proc.stderr
-    assert "not every trade was recorded" in proc.stderr and "10000-" in proc.stderr, proc.stderr
+    assert proc.returncode == 2, proc.stderr
+    assert "bars=3000000 of 1d" in proc.stderr and "past 9999-12-31" in proc.stderr, proc.stderr
+    last_ms, start_ms, day_ms = 253402300799999, 1420070400000, 86400000  # 9999-12-31T23:59:59.999, 2015-01-01
+    assert f"at most {(last_ms - start_ms) // day_ms + 1} bars" in proc.stderr, proc.stderr
+    _, runs = home.json("runs", "--json")
+    assert runs == []
+    # Bars that end on the last day are accepted (1,000 one-minute bars from its midnight).
+    ok = home("run", "--strategy", "rsi", "--synthetic", "symbols=1,bars=1000,timeframe=1m,start=9999-12-31T00:00:00Z",
+              "--mem", "off")
+    assert ok.returncode == 0, ok.stderr
