@@ -6,7 +6,8 @@
 // Common case: four symbols, RSI, MEM off and MEM on (the built-in MemStage with its shadow base
 // arm), through RunService (what `algohost run` calls) and through the CLI binary itself
 // (`algohost run --synthetic symbols=4,... --strategy rsi --mem off|on --json` against a fresh
-// ALGOHOST_HOME). The run's time is what the CLI reports ("seconds": the walk with broker, MEM
+// ALGOHOST_HOME), and through RunService with the strategy's chunks computed by the walk's own
+// thread (no SignalPrefetcher), for the second thread's gain as a ratio. The run's time is what the CLI reports ("seconds": the walk with broker, MEM
 // and recording, until the last trade is written); the process's wall time (data generation,
 // catalog sync, the run, its summaries) is printed beside it.
 // With ALGOHOST_BENCH_BASELINE_BIN set to another build's algohost (e.g. main's), the CLI cases are
@@ -63,7 +64,7 @@ std::string spec_of(int64_t bars_per_symbol) {
 }
 
 // Through RunService, in this process, into a fresh catalog under `home`.
-CommonRun run_service(const std::filesystem::path& home, int64_t bars_per_symbol, bool mem) {
+CommonRun run_service(const std::filesystem::path& home, int64_t bars_per_symbol, bool mem, bool prefetch = true) {
   std::filesystem::create_directories(home);
   PluginServiceOptions po;
   po.builtin_dirs = {ALGOHOST_BUILTIN_PLUGIN_DIR};
@@ -74,6 +75,7 @@ CommonRun run_service(const std::filesystem::path& home, int64_t bars_per_symbol
   req.strategies = {"rsi"};
   req.synthetic = spec_of(bars_per_symbol);
   req.mem = mem;
+  req.prefetch_signals = prefetch;
   const auto t0 = Clock::now();
   auto report = runs.run(req);
   CommonRun out;
@@ -147,8 +149,11 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   std::vector<double> batch_rates, engine_rates, ratios, recorder_rates;
   // The common case, per repetition: [0] RunService MEM off, [1] RunService MEM on, [2] CLI MEM
-  // off, [3] CLI MEM on.
-  std::vector<std::vector<double>> common_rates(4), common_wall_rates(4);
+  // off, [3] CLI MEM on, [4] RunService MEM off on one thread, [5] RunService MEM on on one thread
+  // (EngineOptions::prefetch_signals off: the strategy's chunks computed by the walk itself).
+  constexpr int kCommonCases = 6;
+  std::vector<std::vector<double>> common_rates(kCommonCases), common_wall_rates(kCommonCases);
+  std::vector<double> second_thread[2];  // RunService run rate, prefetch on / off: MEM off, on
   std::vector<double> four_vs_one, mem_ratio_service, mem_ratio_cli, mem_wall_ratio_cli;
   const char* baseline_bin = std::getenv("ALGOHOST_BENCH_BASELINE_BIN");
   std::vector<double> vs_baseline[2];  // CLI run rate, this build / the baseline binary: MEM off, on
@@ -272,11 +277,13 @@ int main(int argc, char** argv) {
     // 4. The common case: four symbols, MEM off and on, through RunService and through the CLI.
     {
       static const char* kNames[] = {"RunService, MEM off", "RunService, MEM on ", "CLI,        MEM off",
-                                     "CLI,        MEM on "};
-      CommonRun runs[4];
-      for (int c = 0; c < 4; ++c) {
+                                     "CLI,        MEM on ", "RunService, MEM off, one thread", "RunService, MEM on,  one thread"};
+      CommonRun runs[kCommonCases];
+      for (int c = 0; c < kCommonCases; ++c) {
         const auto home = dir / ("home-" + std::to_string(rep) + "-" + std::to_string(c));
-        runs[c] = c < 2 ? run_service(home, bars_per_symbol, c == 1) : run_cli(home, bars_per_symbol, c == 3);
+        runs[c] = c < 2    ? run_service(home, bars_per_symbol, c == 1)
+                  : c < 4  ? run_cli(home, bars_per_symbol, c == 3)
+                           : run_service(home, bars_per_symbol, c == 5, /*prefetch=*/false);
         if (!runs[c].error.empty()) return std::fprintf(stderr, "%s: %s\n", kNames[c], runs[c].error.c_str()), 1;
         std::printf("4 symbols, %s: %8.2f M bars/s over the run's %.3f s; %6.2f M bars/s over %.3f s wall  "
                     "(%lld trades)\n",
@@ -289,6 +296,8 @@ int main(int argc, char** argv) {
       mem_ratio_service.push_back(runs[1].rate / runs[0].rate);
       mem_ratio_cli.push_back(runs[3].rate / runs[2].rate);
       mem_wall_ratio_cli.push_back(runs[3].wall_rate / runs[2].wall_rate);
+      second_thread[0].push_back(runs[0].rate / runs[4].rate);
+      second_thread[1].push_back(runs[1].rate / runs[5].rate);
       if (baseline_bin && *baseline_bin)
         for (int c = 0; c < 2; ++c) {
           const auto home = dir / ("baseline-" + std::to_string(rep) + "-" + std::to_string(c));
@@ -308,11 +317,14 @@ int main(int argc, char** argv) {
               "recorder %.0f trades/s [target >= 300000]\n",
               median(batch_rates) / 1e6, median(engine_rates) / 1e6, median(ratios), median(recorder_rates));
   std::printf("common case, 4 symbols (run time as the CLI reports it; wall time of the call or process):\n");
-  static const char* kCases[] = {"RunService, MEM off", "RunService, MEM on", "CLI, MEM off", "CLI, MEM on"};
-  for (int c = 0; c < 4; ++c)
+  static const char* kCases[] = {"RunService, MEM off", "RunService, MEM on", "CLI, MEM off", "CLI, MEM on",
+                                 "RunService, MEM off, 1 thread", "RunService, MEM on, 1 thread"};
+  for (int c = 0; c < kCommonCases; ++c)
     std::printf("  %-20s %8.2f M bars/s  (wall %6.2f M bars/s)%s\n", kCases[c], median(common_rates[c]) / 1e6,
                 median(common_wall_rates[c]) / 1e6, c == 2 ? "  [target >= 20]" : "");
   std::printf("  CLI 4 symbols MEM off / engine 1 symbol: %.3f\n", median(four_vs_one));
+  std::printf("  signals computed ahead on a second thread / on the walk's own (RunService): MEM off %.3f, MEM on %.3f\n",
+              median(second_thread[0]), median(second_thread[1]));
   std::printf("  MEM on / MEM off: RunService %.3f, CLI %.3f [target >= 0.5]; CLI wall %.3f\n",
               median(mem_ratio_service), median(mem_ratio_cli), median(mem_wall_ratio_cli));
   if (!vs_baseline[0].empty())

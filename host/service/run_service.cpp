@@ -558,6 +558,7 @@ Result<RunReport> RunService::run(const RunRequest& req) {
   const auto t0 = std::chrono::steady_clock::now();
   EngineOptions eo;
   eo.use_batch = req.use_batch;
+  eo.prefetch_signals = req.prefetch_signals;
   eo.equity_every_bar = !req.equity_csv.empty();
   eo.periods_per_year = report.periods_per_year;
   eo.risk_free_rate = req.risk_free_rate;

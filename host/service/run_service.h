@@ -36,6 +36,7 @@ struct RunRequest {
   BrokerConfig broker;
   std::optional<double> default_size;   // else 1 / number of symbols
   bool use_batch = true;
+  bool prefetch_signals = true;  // EngineOptions::prefetch_signals (off: one thread; benchmarks compare)
   bool skip_bad_rows = false;
   std::optional<int> periods_per_year;  // else 365 when the data has weekend bars, else 252
   double risk_free_rate = 0;
