@@ -53,7 +53,7 @@ Status WorkerChannel::reserve(size_t bytes) {
   return Status::Ok();
 }
 
-bool WorkerChannel::send_request(const MsgHeader& req, std::string_view text) {
+WorkerChannel::Exchange WorkerChannel::send_request(const MsgHeader& req, std::string_view text) {
   if (created_ && req.op != Op::kExit && !send_arena_ && text.empty()) {
     box_->req = req;
     box_->req.magic = kMagic;
@@ -63,25 +63,36 @@ bool WorkerChannel::send_request(const MsgHeader& req, std::string_view text) {
       wake.op = Op::kWake;
       send_message(sock_, wake, {});  // a failure shows as a closed socket below
     }
-    return true;
+    return Exchange::kReply;
   }
   // The first request carries the mailbox; the worker adopts the arena with the next one.
   const int fd = !created_ ? mailbox_.fd() : send_arena_ ? arena_.fd() : -1;
-  if (!send_message(sock_, req, text, fd)) return false;
+  if (!send_message(sock_, req, text, fd))
+    return errno == EPIPE || errno == ECONNRESET ? Exchange::kClosed : Exchange::kBroken;
   if (created_) send_arena_ = false;
   created_ = true;
-  return true;
+  return Exchange::kReply;
 }
 
-WorkerChannel::Outcome WorkerChannel::wait_reply(Message& reply) {
+WorkerChannel::Exchange WorkerChannel::wait_reply(Message& reply, const Progress* progress, uint64_t limit) {
   auto take_mailbox_reply = [&] {
     rep_seen_ = box_->rep_seq.load();
     reply.h = box_->rep;
     reply.text.clear();
     reply.fd = -1;
     box_->host_waiting.store(0);
-    return reply.h.magic == kMagic && reply.h.op == Op::kReply ? Outcome::kReply : Outcome::kDied;
+    return reply.h.magic == kMagic && reply.h.op == Op::kReply ? Exchange::kReply : Exchange::kBroken;
   };
+  // A batch: its results as the worker publishes them, while it computes the next ones.
+  for (uint64_t seen = 0; progress && box_->rep_seq.load() <= rep_seen_;) {
+    const uint64_t ready = std::min(box_->batch_progress.load(std::memory_order_acquire), limit);
+    if (ready > seen) {
+      if (!(*progress)(ready)) break;
+      seen = ready;
+      continue;
+    }
+    if (!batch_spinner_.wait_past(box_->batch_progress, seen)) break;
+  }
   if (spinner_.wait_past(box_->rep_seq, rep_seen_)) return take_mailbox_reply();
   box_->host_waiting.store(1);
   const bool timed = limits_.call_timeout_ms > 0;
@@ -91,32 +102,42 @@ WorkerChannel::Outcome WorkerChannel::wait_reply(Message& reply) {
     int wait_ms = -1;
     if (timed) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-      if (left <= 0) return Outcome::kTimedOut;
+      if (left <= 0) return Exchange::kTimedOut;
       wait_ms = static_cast<int>(std::min<int64_t>(left + 1, 1 << 30));
     }
     pollfd p{sock_, POLLIN, 0};
     const int r = ::poll(&p, 1, wait_ms);
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return Outcome::kDied;
+    if (r < 0) return Exchange::kBroken;
     if (r == 0) continue;  // the deadline check above decides
-    if (recv_message(sock_, reply) != RecvResult::kOk) return Outcome::kDied;
+    switch (recv_message(sock_, reply)) {
+      case RecvResult::kOk:
+        break;
+      case RecvResult::kClosed:
+        return Exchange::kClosed;
+      case RecvResult::kBad:
+        return Exchange::kBroken;
+    }
     if (reply.fd >= 0) {
       auto adopted = Arena::adopt(reply.fd);
-      if (!adopted.ok()) return Outcome::kDied;
+      if (!adopted.ok()) return Exchange::kBroken;
       arena_ = std::move(*adopted);
     }
     if (reply.h.op == Op::kWake) continue;  // look at the mailbox again
     box_->host_waiting.store(0);
-    return reply.h.op == Op::kReply ? Outcome::kReply : Outcome::kDied;
+    return reply.h.op == Op::kReply ? Exchange::kReply : Exchange::kBroken;
   }
 }
 
-WorkerChannel::Ended WorkerChannel::call(Op op, MsgHeader req, std::string_view text, Message& reply) {
+WorkerChannel::Ended WorkerChannel::call(Op op, MsgHeader req, std::string_view text, Message& reply,
+                                         const Progress* progress, uint64_t limit) {
   if (gone_) return {Outcome::kGone, "is gone"};
   req.op = op;
-  Outcome outcome = send_request(req, text) ? wait_reply(reply) : Outcome::kDied;
-  if (outcome == Outcome::kReply) return {};
-  if (outcome == Outcome::kTimedOut) {
+  if (progress) box_->batch_progress.store(0);
+  Exchange ex = send_request(req, text);
+  if (ex == Exchange::kReply) ex = wait_reply(reply, progress, limit);
+  if (ex == Exchange::kReply) return {};
+  if (ex == Exchange::kTimedOut) {
     kill_worker(pid_);
     reap_worker(pid_, std::chrono::milliseconds(0));
     gone_ = true;
@@ -125,10 +146,12 @@ WorkerChannel::Ended WorkerChannel::call(Op op, MsgHeader req, std::string_view 
   }
   // Died, or broke the protocol: reap it (a live one is killed after the grace) and say how it ended.
   bool killed_by_us = false;
-  const std::optional<int> status = reap_worker(pid_, kDeathGrace, &killed_by_us);
+  const std::optional<int> status =
+      reap_worker(pid_, ex == Exchange::kClosed ? kDeathGrace : std::chrono::milliseconds(0), &killed_by_us);
   gone_ = true;
   count_worker_died();
-  std::string how = killed_by_us ? "closed its control socket or broke the protocol (killed by the host)"
+  std::string how = killed_by_us ? (ex == Exchange::kClosed ? "closed its control socket (killed by the host)"
+                                                            : "broke the protocol (killed by the host)")
                     : status     ? describe_wait_status(*status)
                                  : std::string("ended (its exit status was collected elsewhere)");
   return {Outcome::kDied, std::move(how)};

@@ -1,10 +1,8 @@
-// WorkerChannel — the host's end of one worker process (algohost-worker) for an instance that is
-// not a strategy (today: WorkerEnhancer, worker_enhancer.h): the process, its control socket, its
-// arena and its mailbox (worker_protocol.h), one request and its reply at a time under the call
-// time limit, and an orderly shutdown.
-//
-// WorkerInstance (worker_instance.h) keeps its own copy of this logic, fused with the copying of a
-// batch's signals while the worker computes, so that the strategy path stays as it is measured.
+// WorkerChannel — the host's end of one worker process (algohost-worker), for every instance run
+// in a worker (WorkerInstance, worker_instance.h; WorkerEnhancer, worker_enhancer.h): the process,
+// its control socket, its arena and its mailbox (worker_protocol.h), one request and its reply at
+// a time under the call time limit, and an orderly shutdown. While a batch runs, a caller may
+// watch the worker publish its results (Mailbox::batch_progress) and take them as they come.
 //
 // call() returns the reply, or says how the exchange ended otherwise: the worker died (the wait
 // status, reaped), or it exceeded the time limit (then it is killed and reaped). After either the
@@ -15,6 +13,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,17 +35,23 @@ class WorkerChannel {
   struct Ended {
     Outcome outcome = Outcome::kReply;
     // kDied: "killed by signal 11 (SIGSEGV)", "exited with code 3", "closed its control socket
-    // (killed by the host)", ...
+    // (killed by the host)", "broke the protocol (killed by the host)", ...
     std::string how;
   };
+
+  // Told how many results of the running batch the worker has published so far (up to the limit
+  // given to call()), each time that grows; false stops the watching (the reply is still awaited).
+  using Progress = std::function<bool(uint64_t ready)>;
 
   // Makes the arena hold at least `bytes` (the new one goes to the worker with the next request).
   Status reserve(size_t bytes);
   char* arena() const { return arena_.data(); }
   size_t arena_capacity() const { return arena_.capacity(); }
 
-  // Sends `op` (with the header's a/b/c and `text`) and waits for its reply, into `reply`.
-  Ended call(Op op, MsgHeader req, std::string_view text, Message& reply);
+  // Sends `op` (with the header's a/b/c and `text`) and waits for its reply, into `reply`. With
+  // `progress`, the batch's published results (at most `limit`) are reported while it runs.
+  Ended call(Op op, MsgHeader req, std::string_view text, Message& reply, const Progress* progress = nullptr,
+             uint64_t limit = 0);
 
   pid_t pid() const { return pid_; }
   const WorkerLimits& limits() const { return limits_; }
@@ -54,8 +59,11 @@ class WorkerChannel {
 
  private:
   WorkerChannel(pid_t pid, int sock, Arena arena, Arena mailbox, WorkerLimits limits);
-  bool send_request(const MsgHeader& req, std::string_view text);
-  Outcome wait_reply(Message& reply);
+  // How an exchange ended before its reply: kDied covers a closed socket (kClosed here) and a
+  // broken protocol (kBroken), told apart in the wording.
+  enum class Exchange { kReply, kClosed, kBroken, kTimedOut };
+  Exchange send_request(const MsgHeader& req, std::string_view text);
+  Exchange wait_reply(Message& reply, const Progress* progress, uint64_t limit);
 
   pid_t pid_;
   int sock_;
@@ -64,7 +72,7 @@ class WorkerChannel {
   Arena mailbox_;
   Mailbox* box_;
   uint64_t req_seq_ = 0, rep_seen_ = 0;
-  Spinner spinner_;
+  Spinner spinner_, batch_spinner_;
   WorkerLimits limits_;
   bool created_ = false;  // the first request (the create) carried the mailbox
   bool gone_ = false;     // dead or killed, and reaped
