@@ -132,10 +132,11 @@ TEST(StrategyRoutes, ParametersWithSpecsHistoryAndConstraints) {
   EXPECT_EQ(j["version"], "1.1.0");
   EXPECT_EQ(j["constraints"], Json::array({"fast < period"}));
   ASSERT_EQ(j["parameters"].size(), 2u);
-  Json period;
-  for (const auto& p : j["parameters"])
-    if (p["name"] == "period") period = p;
+  Json period, fast;
+  for (const auto& p : j["parameters"]) (p["name"] == "period" ? period : fast) = p;
   ASSERT_TRUE(period.is_object()) << j.dump();
+  EXPECT_EQ(fast["value"], 3);
+  EXPECT_EQ(fast["history"], Json::array());  // never changed
   EXPECT_EQ(period["value"], 21);
   EXPECT_EQ(period["type"], "int");
   EXPECT_EQ(period["min"], 2);
