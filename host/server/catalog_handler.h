@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <type_traits>
 
 #include "host/server/http_server.h"
 #include "host/service/catalog_service.h"
@@ -121,23 +122,6 @@ inline Json array_of(const std::vector<T>& rows) {
   return out;
 }
 
-// Wraps a handler body: the catalog opened for reading under the lock; errors as JSON.
-using CatalogHandler = std::function<Result<Json>(catalog::Catalog&, const Request&)>;
-
-inline Handler with_catalog(CatalogService& catalogs, std::shared_ptr<std::mutex> lock, CatalogHandler body) {
-  return [&catalogs, lock = std::move(lock), body = std::move(body)](const Request& r) -> Response {
-    std::lock_guard guard(*lock);
-    auto c = catalogs.catalog(CatalogAccess::kRead);
-    if (!c.ok()) return Response::error(c.status());
-    auto out = body(**c, r);
-    if (!out.ok()) return Response::error(out.status());
-    // Dumped as ordered (the CLI's key order), not through Response::json's sorted nlohmann::json.
-    Response res;
-    res.body = out->dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
-    return res;
-  };
-}
-
 // Paging as every paged list takes it: limit (default 50, at most 1000) and offset.
 struct Paging {
   int64_t limit = 50, offset = 0;
@@ -155,8 +139,13 @@ struct PagedJson {
   int64_t total = 0;
 };
 using PagedHandler = std::function<Result<PagedJson>(catalog::Catalog&, const Request&)>;
+using CatalogHandler = std::function<Result<Json>(catalog::Catalog&, const Request&)>;
 
-inline Handler with_catalog_paged(CatalogService& catalogs, std::shared_ptr<std::mutex> lock, PagedHandler body) {
+// Runs `body` on the catalog opened for reading, under the lock; errors as JSON; a PagedJson's
+// total as X-Total-Count. JSON dumped as ordered (the CLI's key order), not through
+// Response::json's sorted nlohmann::json.
+template <class Body>
+Handler with_catalog_body(CatalogService& catalogs, std::shared_ptr<std::mutex> lock, Body body) {
   return [&catalogs, lock = std::move(lock), body = std::move(body)](const Request& r) -> Response {
     std::lock_guard guard(*lock);
     auto c = catalogs.catalog(CatalogAccess::kRead);
@@ -164,10 +153,22 @@ inline Handler with_catalog_paged(CatalogService& catalogs, std::shared_ptr<std:
     auto out = body(**c, r);
     if (!out.ok()) return Response::error(out.status());
     Response res;
-    res.body = out->rows.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
-    res.headers.emplace_back("X-Total-Count", std::to_string(out->total));
+    if constexpr (std::is_same_v<std::decay_t<decltype(*out)>, PagedJson>) {
+      res.body = out->rows.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+      res.headers.emplace_back("X-Total-Count", std::to_string(out->total));
+    } else {
+      res.body = out->dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+    }
     return res;
   };
+}
+
+inline Handler with_catalog(CatalogService& catalogs, std::shared_ptr<std::mutex> lock, CatalogHandler body) {
+  return with_catalog_body(catalogs, std::move(lock), std::move(body));
+}
+
+inline Handler with_catalog_paged(CatalogService& catalogs, std::shared_ptr<std::mutex> lock, PagedHandler body) {
+  return with_catalog_body(catalogs, std::move(lock), std::move(body));
 }
 
 }  // namespace algohost::server

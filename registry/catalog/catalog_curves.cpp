@@ -54,30 +54,6 @@ Result<std::vector<RunCurve>> Catalog::run_curves(const std::string& run_id) {
 
 namespace {
 
-const char* kRunColumns =
-    "run_id, kind, started_at, finished_at, status, strategies_json, data_json, config_json, engine_version, error, "
-    "results_json, pid, host, heartbeat_at";
-
-// As catalog_runs.cpp reads a run row (same columns, same order).
-RunRecord read_run_row(sql::Statement& s) {
-  RunRecord r;
-  r.run_id = s.text(0);
-  r.kind = s.text(1);
-  r.started_at = s.text(2);
-  r.finished_at = s.opt_text(3);
-  r.status = s.text(4);
-  r.strategies = internal::parse_json_column(s.opt_text(5));
-  r.data = internal::parse_json_column(s.opt_text(6));
-  r.config = internal::parse_json_column(s.opt_text(7));
-  r.engine_version = s.text(8);
-  r.error = s.opt_text(9);
-  r.results = internal::parse_json_column(s.opt_text(10));
-  if (!s.is_null(11)) r.pid = s.int64(11);
-  r.host = s.opt_text(12);
-  r.heartbeat_at = s.opt_text(13);
-  return r;
-}
-
 Result<int64_t> count(sql::Database& db, const std::string& sql, const std::vector<Json>& binds) {
   auto st = db.prepare(sql);
   if (!st.ok()) return st.status();
@@ -99,12 +75,12 @@ Result<Page<RunRecord>> Catalog::runs_page(const RunFilter& f) {
   auto total = count(*db_, "SELECT count(*) FROM runs r" + where, binds);
   if (!total.ok()) return total.status();
   page.total = *total;
-  auto st = db_->prepare(std::string("SELECT ") + kRunColumns + " FROM runs r" + where +
+  auto st = db_->prepare(std::string("SELECT ") + internal::kRunColumns + " FROM runs r" + where +
                          " ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?3 OFFSET ?4");
   if (!st.ok()) return st.status();
   for (size_t i = 0; i < binds.size(); ++i) internal::bind_json(**st, static_cast<int>(i + 1), binds[i]);
   (*st)->bind(3, f.limit).bind(4, f.offset);
-  while ((*st)->step()) page.rows.push_back(read_run_row(**st));
+  while ((*st)->step()) page.rows.push_back(internal::read_run(**st));
   if (!(*st)->status().ok()) return (*st)->status();
   return page;
 }

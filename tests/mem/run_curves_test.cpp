@@ -13,25 +13,13 @@
 #include "host/service/run_service.h"
 #include "host/service/run_view.h"
 #include "tests/mem/mem_fixture.h"
+#include "tests/mem/run_env.h"
 #include "tests/support/test_support.h"
 
 namespace algohost {
 namespace {
 
-struct Env {
-  testing::TempDir dir;
-  std::unique_ptr<PluginService> plugins;
-  std::unique_ptr<CatalogService> catalog;
-  std::unique_ptr<RunService> runs;
-  Env() {
-    PluginServiceOptions o;
-    o.builtin_dirs = {ALGOHOST_BUILTIN_PLUGIN_DIR};
-    plugins = std::make_unique<PluginService>(o);
-    catalog = std::make_unique<CatalogService>(*plugins, CatalogLocation{dir / "catalog.db", dir.path()}, "test");
-    runs = std::make_unique<RunService>(*plugins, *catalog);
-  }
-  catalog::Catalog& cat() { return **catalog->catalog(); }
-};
+using Env = memtest::RunEnv;
 
 RunRequest request(const std::string& csv, std::optional<bool> mem) {
   RunRequest req;
@@ -71,7 +59,7 @@ TEST(RunCurves, AMemRunRecordsBothArmsAsTheirMetricsSawThem) {
   Env env;
   const auto file = env.dir / "planted.csv";
   memtest::write_csv(file, memtest::make_data(4000, 7, true));
-  auto report = env.runs->run(request(file.string(), true));
+  auto report = env.runs.run(request(file.string(), true));
   ASSERT_TRUE(report.ok()) << report.status().message();
   const StrategyReport& sr = report->strategies.at(0);
   ASSERT_TRUE(sr.mem.is_object());
@@ -101,7 +89,7 @@ TEST(RunCurves, ARunWithoutMemRecordsOneBaseCurvePerStrategy) {
   RunRequest req = request(file.string(), false);
   req.strategies = {"rsi", "macd"};
   req.params.clear();
-  auto report = env.runs->run(req);
+  auto report = env.runs.run(req);
   ASSERT_TRUE(report.ok()) << report.status().message();
   auto detail = run_detail_json(env.cat(), report->run_id);
   ASSERT_TRUE(detail.ok()) << detail.status().message();
