@@ -57,6 +57,10 @@ class Catalog {
 
   // ---- Discovery --------------------------------------------------------------------------
   Result<std::vector<StrategyRecord>> list(const StrategyFilter& filter);
+  // The full-text matches of `text` that pass `filter`, best rank first (ties by name), or in the
+  // filter's sort when !by_rank; the filter's limit and offset page them; total = all such
+  // matches. Only the page's records are read (a search stays fast at 100,000 strategies).
+  Result<Page<SearchHit>> search_page(const std::string& text, const StrategyFilter& filter, bool by_rank);
   // How many strategies pass `filter` (its sort, limit and offset aside).
   Result<int64_t> count_strategies(const StrategyFilter& filter);
   // By id, else by name. NotFound names what was asked.
@@ -262,6 +266,10 @@ class Catalog {
   // database changed since it was read.
   std::unique_ptr<internal::FtsDocSizes> doc_sizes_;
   bool fast_rank_ = false;  // algohost_rank is registered on this connection
+  // search()'s read snapshot: opened here when this connection is not in a transaction (true: the
+  // caller ends it with COMMIT); prime_search_rank() then reads the token counts it ranks with.
+  Result<bool> begin_search_snapshot();
+  Status prime_search_rank();
   std::map<std::string, bool> fts_pending_;  // strategy id -> registered in this transaction
   void enable_fast_rank();
   Status refresh_doc_sizes();
