@@ -5,10 +5,6 @@
 
 namespace algohost {
 
-namespace {
-// Every search hit, to be cut by the filter afterwards (the catalog is a few thousand rows at most).
-constexpr int64_t kSearchAll = 1'000'000;
-}  // namespace
 
 catalog::Json StrategyListing::to_json() const {
   catalog::Json j = strategy.to_json();
@@ -16,40 +12,27 @@ catalog::Json StrategyListing::to_json() const {
   return j;
 }
 
-Result<std::vector<StrategyListing>> find_strategies(catalog::Catalog& c, const StrategyQuery& q) {
+Result<std::vector<StrategyListing>> find_strategies(catalog::Catalog& c, const StrategyQuery& q, int64_t* total) {
   std::vector<StrategyListing> out;
   if (q.search.empty()) {
     auto rows = c.list(q.filter);
     if (!rows.ok()) return rows.status();
+    if (total) {
+      auto n = c.count_strategies(q.filter);
+      if (!n.ok()) return n.status();
+      *total = *n;
+    }
     out.reserve(rows->size());
     for (auto& s : *rows) out.push_back({std::move(s), std::nullopt});
     return out;
   }
-  if (q.filter.limit < 0 || q.filter.offset < 0) return Status::InvalidArgument("limit and offset must not be negative");
-  // The filter (every row that passes it, in its order) and the search (every hit, best first),
-  // intersected: the catalog's own SQL does each half, nothing is filtered twice by hand.
-  catalog::StrategyFilter all = q.filter;
-  all.limit = kSearchAll;
-  all.offset = 0;
-  auto passing = c.list(all);
-  if (!passing.ok()) return passing.status();
-  auto hits = c.search(q.search, kSearchAll, /*include_inactive=*/true);
-  if (!hits.ok()) return hits.status();
-  std::map<std::string, double> rank_of;
-  for (const auto& h : *hits) rank_of.emplace(h.strategy.strategy_id, h.rank);
-  if (q.sort_by_filter) {
-    for (auto& s : *passing)
-      if (auto r = rank_of.find(s.strategy_id); r != rank_of.end()) out.push_back({std::move(s), r->second});
-  } else {
-    std::map<std::string, const catalog::StrategyRecord*> passed;
-    for (const auto& s : *passing) passed.emplace(s.strategy_id, &s);
-    for (auto& h : *hits)
-      if (passed.count(h.strategy.strategy_id)) out.push_back({std::move(h.strategy), h.rank});
-  }
-  const auto begin = std::min<size_t>(static_cast<size_t>(q.filter.offset), out.size());
-  const auto end = std::min<size_t>(begin + static_cast<size_t>(q.filter.limit), out.size());
-  return std::vector<StrategyListing>(std::make_move_iterator(out.begin() + begin),
-                                      std::make_move_iterator(out.begin() + end));
+  // The search and the filter in one query of the catalog: only the page's records are read.
+  auto page = c.search_page(q.search, q.filter, !q.sort_by_filter);
+  if (!page.ok()) return page.status();
+  if (total) *total = page->total;
+  out.reserve(page->rows.size());
+  for (auto& h : page->rows) out.push_back({std::move(h.strategy), h.rank});
+  return out;
 }
 
 Result<catalog::PerformanceMetrics> performance_of(catalog::Catalog& c, const std::string& name,

@@ -372,9 +372,33 @@ Result<StrategyRecord> Catalog::get(const std::string& id_or_name) {
   return std::move(rows->front());
 }
 
-Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
+namespace {
+
+// The listing's sorts: name -> column.
+const std::map<std::string, std::string>& strategy_sorts() {
+  static const std::map<std::string, std::string> kSort = {
+      {"name", "s.strategy_name"},       {"sharpe", "s.lifetime_sharpe_ratio"}, {"win_rate", "s.lifetime_win_rate"},
+      {"trades", "s.total_trades"},      {"pnl", "s.total_pnl"},                {"created", "s.created_at"},
+      {"updated", "s.updated_at"},       {"category", "s.category"},            {"versions", "s.version_count"},
+      {"status", "s.status"}};
+  return kSort;
+}
+
+// The ORDER BY of a listing with a known sort. Category, which may be NULL, sorts its NULLs last
+// through "(category IS NULL)", the expression its index (schema 7) starts with; the other
+// columns are NOT NULL or have a DESC index.
+std::string strategy_order_sql(const StrategyFilter& f) {
+  const auto& sorts = strategy_sorts();
+  auto sort = sorts.find(f.sort);
+  const std::string column = sort == sorts.end() ? "s.strategy_name" : sort->second;
+  const char* dir = f.descending ? " DESC" : " ASC";
+  return f.sort == "category" ? std::string("(s.category IS NULL), s.category") + dir + ", s.strategy_name"
+                              : column + dir + " NULLS LAST, s.strategy_name";
+}
+
+// The WHERE of a strategy listing (without "WHERE"; "" for none), its parameters appended to binds.
+std::string strategy_filter_sql(const StrategyFilter& f, std::vector<Json>& binds) {
   std::vector<std::string> where;
-  std::vector<Json> binds;
   auto eq = [&](const char* col, const std::optional<std::string>& v) {
     if (!v) return;
     binds.push_back(*v);
@@ -417,10 +441,41 @@ Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
     binds.push_back(*f.min_win_rate);
     where.push_back("s.lifetime_win_rate >= ?" + std::to_string(binds.size()));
   }
-  static const std::map<std::string, std::string> kSort = {
-      {"name", "s.strategy_name"},       {"sharpe", "s.lifetime_sharpe_ratio"}, {"win_rate", "s.lifetime_win_rate"},
-      {"trades", "s.total_trades"},      {"pnl", "s.total_pnl"},                {"created", "s.created_at"},
-      {"updated", "s.updated_at"},       {"category", "s.category"},            {"versions", "s.version_count"}};
+  std::string joined;
+  for (const auto& w : where) joined += (joined.empty() ? "" : " AND ") + w;
+  return joined;
+}
+
+}  // namespace
+
+Result<int64_t> Catalog::count_strategies(const StrategyFilter& f) {
+  auto count = [&](const StrategyFilter& filter) -> Result<int64_t> {
+    std::vector<Json> binds;
+    const std::string where = strategy_filter_sql(filter, binds);
+    auto st = db_->prepare(std::string("SELECT count(*) FROM strategies s") + (where.empty() ? "" : " WHERE " + where));
+    if (!st.ok()) return st.status();
+    for (size_t i = 0; i < binds.size(); ++i) bind_json(**st, static_cast<int>(i + 1), binds[i]);
+    const int64_t n = (*st)->step() ? (*st)->int64(0) : 0;
+    if (!(*st)->status().ok()) return (*st)->status();
+    return n;
+  };
+  if (!f.statuses.empty() || f.include_inactive) return count(f);
+  // "All but deprecated and archived" counted as all minus those two: both counts come from an
+  // index (a NOT IN over 100,000 rows would read them all).
+  StrategyFilter all = f, inactive = f;
+  all.include_inactive = true;
+  inactive.statuses = {"deprecated", "archived"};
+  auto n_all = count(all);
+  if (!n_all.ok()) return n_all.status();
+  auto n_inactive = count(inactive);
+  if (!n_inactive.ok()) return n_inactive.status();
+  return *n_all - *n_inactive;
+}
+
+Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
+  std::vector<Json> binds;
+  const std::string joined = strategy_filter_sql(f, binds);
+  const auto& kSort = strategy_sorts();
   auto sort = kSort.find(f.sort);
   if (sort == kSort.end()) {
     std::string list;
@@ -428,13 +483,94 @@ Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
     return Status::InvalidArgument("sort: '" + f.sort + "' is not one of: " + list);
   }
   if (f.limit < 0 || f.offset < 0) return Status::InvalidArgument("limit and offset must not be negative");
-  std::string joined;
-  for (const auto& w : where) joined += (joined.empty() ? "" : " AND ") + w;
   binds.push_back(f.limit);
   binds.push_back(f.offset);
-  const std::string order = sort->second + (f.descending ? " DESC" : " ASC") + " NULLS LAST, s.strategy_name";
+  const std::string order = strategy_order_sql(f);
   const std::string limit = "LIMIT ?" + std::to_string(binds.size() - 1) + " OFFSET ?" + std::to_string(binds.size());
   return query_strategies(joined, binds, order, limit);
+}
+
+namespace {
+
+// Ends the search's own read snapshot (Catalog::begin_search_snapshot), if it opened one.
+struct EndSnapshot {
+  sql::Database* db;
+  ~EndSnapshot() {
+    if (db) (void)db->exec("COMMIT");
+  }
+};
+
+}  // namespace
+
+Result<bool> Catalog::begin_search_snapshot() {
+  if (!fts_pending_.empty()) {  // inside a transaction that changed strategies: index them first
+    if (Status st = flush_fts(); !st.ok()) return st;
+  }
+  const bool own_snapshot = fast_rank_ && !db_->in_transaction();
+  if (own_snapshot) {
+    if (Status st = db_->exec("BEGIN"); !st.ok()) return st;
+  }
+  return own_snapshot;
+}
+
+Status Catalog::prime_search_rank() {
+  if (!fast_rank_) return Status::Ok();
+  if (Status st = db_->exec("SELECT 1 FROM strategies_fts_docsize LIMIT 1"); !st.ok()) return st;  // starts the read
+  return refresh_doc_sizes();
+}
+
+Result<Page<SearchHit>> Catalog::search_page(const std::string& text, const StrategyFilter& f, bool by_rank) {
+  auto query = fts5_query(text);
+  if (!query.ok()) return query.status();
+  if (f.limit < 0 || f.offset < 0) return Status::InvalidArgument("limit and offset must not be negative");
+  Page<SearchHit> page;
+  if (query->empty()) return page;
+  std::vector<Json> binds{*query};
+  const std::string where = strategy_filter_sql(f, binds);
+  const std::string filter = where.empty() ? "" : " WHERE " + where;
+  std::string order = "h.rank, s.strategy_name";
+  if (!by_rank) {
+    StrategyFilter one = f;  // the listing's order: list() checks the sort, and fails naming it
+    one.limit = 0;
+    if (auto checked = list(one); !checked.ok()) return checked.status();
+    order = strategy_order_sql(f);
+  }
+  auto own_snapshot = begin_search_snapshot();
+  if (!own_snapshot.ok()) return own_snapshot.status();
+  EndSnapshot end_snapshot{*own_snapshot ? db_.get() : nullptr};
+  if (Status st = prime_search_rank(); !st.ok()) return st;
+  auto refused = [&](const Status& st) {
+    return st.code() == StatusCode::kInternal
+               ? Status::InvalidArgument("search '" + text + "': the full-text index cannot read this query")
+               : st;
+  };
+  // Every match passing the filter is counted and ranked on (rowid, rank) pairs and narrow rows;
+  // only the page's records are read whole.
+  auto count = db_->prepare("SELECT count(*) FROM strategies_fts h JOIN strategies s ON s.rowid = h.rowid" +
+                            std::string(" WHERE strategies_fts MATCH ?1") + (where.empty() ? "" : " AND " + where));
+  if (!count.ok()) return count.status();
+  for (size_t i = 0; i < binds.size(); ++i) bind_json(**count, static_cast<int>(i + 1), binds[i]);
+  if ((*count)->step()) page.total = (*count)->int64(0);
+  if (!(*count)->status().ok()) return refused((*count)->status());
+  const std::string rank_sql = fast_rank_ ? std::string(kRankCall) : std::string("rank");
+  const int n = static_cast<int>(binds.size());
+  const std::string ids = "SELECT s.rowid AS rid, h.rank AS rank FROM (SELECT rowid AS rid, " + rank_sql +
+                          " AS rank FROM strategies_fts WHERE strategies_fts MATCH ?1) AS h JOIN strategies s ON s.rowid = h.rid" +
+                          filter + " ORDER BY " + order + " LIMIT ?" + std::to_string(n + 1) + " OFFSET ?" + std::to_string(n + 2);
+  auto st = db_->prepare(std::string("SELECT ") + internal::kStrategyColumns + ", p.rank FROM (" + ids +
+                         ") AS p JOIN strategies s ON s.rowid = p.rid ORDER BY " +
+                         (by_rank ? std::string("p.rank, s.strategy_name") : strategy_order_sql(f)));
+  if (!st.ok()) return st.status();
+  for (size_t i = 0; i < binds.size(); ++i) bind_json(**st, static_cast<int>(i + 1), binds[i]);
+  (*st)->bind(n + 1, f.limit).bind(n + 2, f.offset);
+  while ((*st)->step()) {
+    SearchHit h;
+    h.strategy = read_strategy(**st);
+    h.rank = (*st)->real(internal::kStrategyColumnCount);
+    page.rows.push_back(std::move(h));
+  }
+  if (!(*st)->status().ok()) return refused((*st)->status());
+  return page;
 }
 
 Result<std::vector<SearchHit>> Catalog::search(const std::string& text, int64_t limit, bool include_inactive) {
@@ -449,23 +585,10 @@ Result<std::vector<SearchHit>> Catalog::search(const std::string& text, int64_t 
   // fill the page, the cut is widened until it holds enough or covers every match.
   // One read snapshot for the whole search, so that the token counts the ranking takes from
   // doc_sizes_ are those of the rows it ranks.
-  if (!fts_pending_.empty()) {  // inside a transaction that changed strategies: index them first
-    if (Status st = flush_fts(); !st.ok()) return st;
-  }
-  const bool own_snapshot = fast_rank_ && !db_->in_transaction();
-  if (own_snapshot) {
-    if (Status st = db_->exec("BEGIN"); !st.ok()) return st;
-  }
-  struct EndSnapshot {
-    sql::Database* db;
-    ~EndSnapshot() {
-      if (db) (void)db->exec("COMMIT");
-    }
-  } end_snapshot{own_snapshot ? db_.get() : nullptr};
-  if (fast_rank_) {
-    if (Status st = db_->exec("SELECT 1 FROM strategies_fts_docsize LIMIT 1"); !st.ok()) return st;  // starts the read
-    if (Status st = refresh_doc_sizes(); !st.ok()) return st;
-  }
+  auto own_snapshot = begin_search_snapshot();
+  if (!own_snapshot.ok()) return own_snapshot.status();
+  EndSnapshot end_snapshot{*own_snapshot ? db_.get() : nullptr};
+  if (Status st = prime_search_rank(); !st.ok()) return st;
   const std::string rank_sql = fast_rank_ ? std::string(kRankCall) : std::string("rank");
   const std::string sql = std::string("SELECT ") + internal::kStrategyColumns +
                           ", h.rank FROM (SELECT rowid AS rid, " + rank_sql +

@@ -57,6 +57,12 @@ class Catalog {
 
   // ---- Discovery --------------------------------------------------------------------------
   Result<std::vector<StrategyRecord>> list(const StrategyFilter& filter);
+  // The full-text matches of `text` that pass `filter`, best rank first (ties by name), or in the
+  // filter's sort when !by_rank; the filter's limit and offset page them; total = all such
+  // matches. Only the page's records are read (a search stays fast at 100,000 strategies).
+  Result<Page<SearchHit>> search_page(const std::string& text, const StrategyFilter& filter, bool by_rank);
+  // How many strategies pass `filter` (its sort, limit and offset aside).
+  Result<int64_t> count_strategies(const StrategyFilter& filter);
   // By id, else by name. NotFound names what was asked.
   Result<StrategyRecord> get(const std::string& id_or_name);
   // Ranked full-text search over name, display name, description, keywords and tags (FTS5).
@@ -140,6 +146,23 @@ class Catalog {
   Status audit_live(const std::string& instance, const std::string& strategy_name, const std::string& action,
                     const std::string& actor, const Json& detail);
   Result<std::vector<LiveInstance>> live_instances();
+
+  // ---- Run curves and pages (catalog_curves.cpp) ---------------------------------------------
+  // Stores a finished run's daily equity curves (one transaction; a curve already stored for the
+  // same run, position and arm is replaced). An unknown run is NotFound; an arm other than
+  // "enhanced"/"base" InvalidArgument.
+  Status record_run_curves(const std::string& run_id, const std::vector<RunCurve>& curves);
+  // The run's curves by position, "enhanced" before "base"; none for a run recorded before
+  // schema 7 (or one that ended before its curves were written). Unknown run: NotFound.
+  Result<std::vector<RunCurve>> run_curves(const std::string& run_id);
+  Result<Page<RunRecord>> runs_page(const RunFilter& filter);
+  // Unknown run: NotFound. A bad side: InvalidArgument naming it.
+  Result<Page<TradeRecord>> run_trades(const RunTradeFilter& filter);
+  // The strategy's newest trades whose signal MEM enhanced (entry time, newest first), at most
+  // `limit`. Unknown strategy: NotFound.
+  Result<std::vector<TradeRecord>> mem_enhanced_trades(const std::string& id_or_name, int64_t limit);
+  // Strategies whose origin is learned from this one (learned_from_strategy_id), by name.
+  Result<std::vector<StrategyRecord>> learned_from(const std::string& id_or_name);
   // Marks every instance of `run_id` stopped (the host stopped).
   Status stop_live_instances(const std::string& run_id);
 
@@ -243,6 +266,10 @@ class Catalog {
   // database changed since it was read.
   std::unique_ptr<internal::FtsDocSizes> doc_sizes_;
   bool fast_rank_ = false;  // algohost_rank is registered on this connection
+  // search()'s read snapshot: opened here when this connection is not in a transaction (true: the
+  // caller ends it with COMMIT); prime_search_rank() then reads the token counts it ranks with.
+  Result<bool> begin_search_snapshot();
+  Status prime_search_rank();
   std::map<std::string, bool> fts_pending_;  // strategy id -> registered in this transaction
   void enable_fast_rank();
   Status refresh_doc_sizes();

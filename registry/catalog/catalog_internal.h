@@ -17,6 +17,10 @@ StrategyRecord read_strategy(sql::Statement& st);
 extern const char* const kVersionColumns;
 VersionRecord read_version(sql::Statement& st);
 
+// The runs columns read by read_run(), in order.
+extern const char* const kRunColumns;
+RunRecord read_run(sql::Statement& st);
+
 extern const char* const kTradeColumns;
 TradeRecord read_trade(sql::Statement& st);
 

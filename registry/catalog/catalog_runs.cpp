@@ -43,7 +43,7 @@ Status Catalog::finish_run(const std::string& run_id, const std::string& status,
   return txn.commit();
 }
 
-namespace {
+namespace internal {
 RunRecord read_run(sql::Statement& s) {
   RunRecord r;
   r.run_id = s.text(0);
@@ -62,26 +62,26 @@ RunRecord read_run(sql::Statement& s) {
   r.heartbeat_at = s.opt_text(13);
   return r;
 }
-const char* kRunColumns =
+const char* const kRunColumns =
     "run_id, kind, started_at, finished_at, status, strategies_json, data_json, config_json, engine_version, error, "
     "results_json, pid, host, heartbeat_at";
-}  // namespace
+}  // namespace internal
 
 Result<std::vector<RunRecord>> Catalog::runs(int64_t limit) {
-  auto st = db_->prepare(std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?");
+  auto st = db_->prepare(std::string("SELECT ") + internal::kRunColumns + " FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?");
   if (!st.ok()) return st.status();
   (*st)->bind(1, limit);
   std::vector<RunRecord> out;
-  while ((*st)->step()) out.push_back(read_run(**st));
+  while ((*st)->step()) out.push_back(internal::read_run(**st));
   if (!(*st)->status().ok()) return (*st)->status();
   return out;
 }
 
 Result<RunRecord> Catalog::get_run(const std::string& run_id) {
-  auto st = db_->prepare(std::string("SELECT ") + kRunColumns + " FROM runs WHERE run_id = ?");
+  auto st = db_->prepare(std::string("SELECT ") + internal::kRunColumns + " FROM runs WHERE run_id = ?");
   if (!st.ok()) return st.status();
   (*st)->bind(1, run_id);
-  if ((*st)->step()) return read_run(**st);
+  if ((*st)->step()) return internal::read_run(**st);
   if (!(*st)->status().ok()) return (*st)->status();
   return Status::NotFound("unknown run '" + run_id + "'");
 }

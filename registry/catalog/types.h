@@ -69,7 +69,7 @@ struct StrategyFilter {
   std::vector<std::string> all_tags;  // every one of these
   std::vector<std::string> any_tags;  // at least one of these
   std::optional<double> min_sharpe, min_win_rate;  // lifetime per-trade Sharpe / win rate at least this
-  std::string sort = "name";  // name | sharpe | win_rate | trades | pnl | created | updated
+  std::string sort = "name";  // name | sharpe | win_rate | trades | pnl | created | updated | category | versions | status
   bool descending = false;
   int64_t limit = 100, offset = 0;
 };
@@ -191,6 +191,40 @@ struct AuditEntry {
   Json before, after;
 
   Json to_json() const;
+};
+
+// One daily equity curve of a run (schema 7, table run_curves): what the run's metrics for that
+// strategy (or, arm "base" of a MEM run, its base arm's metrics) were computed from. `position`
+// is the strategy's index in the run's results.strategies; points are (UTC ms, equity).
+struct RunCurve {
+  std::string run_id;
+  int64_t position = 0;
+  std::string arm;       // "enhanced" | "base" (a run without MEM has "base" only)
+  std::string strategy;  // the label as run, "rsi@1.0.0"
+  std::optional<std::string> strategy_id;
+  double starting_capital = 0;
+  std::vector<std::pair<int64_t, double>> equity;
+};
+
+// Runs listed page by page, newest first: of one kind, and/or that ran a strategy (by name: an
+// entry of the run's strategies named "NAME" or "NAME@VERSION").
+struct RunFilter {
+  std::optional<std::string> kind, strategy_name;
+  int64_t limit = 50, offset = 0;
+};
+
+// A run's trades page by page, in exit order, with the filters' total before paging. side:
+// "buy" | "sell" | "target" (the signal's action) or "long" | "short" (the quantity's sign).
+struct RunTradeFilter {
+  std::string run_id;
+  std::optional<std::string> strategy_id, symbol, side;
+  int64_t limit = 50, offset = 0;
+};
+
+template <class Row>
+struct Page {
+  std::vector<Row> rows;
+  int64_t total = 0;  // rows matching the filters before limit/offset
 };
 
 // One named instance of a strategy in a live host (`algohost serve`): the version running now.
