@@ -16,10 +16,12 @@ export async function render(main) {
   const message = h("div", { class: "message", "aria-live": "polite" });
   const list = h("div", { class: "instances" });
   const events = h("ol", { class: "events", reversed: true });
+  const tradeLine = h("p", { class: "note stream-trades" }, "No trade on the stream yet.");
+  const recent = h("ul", { class: "events recent-trades" });
   const eventState = h("span", { class: "note stream-state" }, "connecting…");
   const audit = h("div", { class: "live-audit" });
   main.append(h("section", { class: "panel" }, h("h1", null, "Live"), tokenBar, message, list),
-    h("section", { class: "panel" }, h("h2", null, "Events ", eventState), events),
+    h("section", { class: "panel" }, h("h2", null, "Events ", eventState), h("h3", null, "Operations"), events, h("h3", null, "Trades"), tradeLine, recent),
     h("section", { class: "panel" }, h("h2", null, "Audit (live operations)"), audit));
 
   function drawToken() {
@@ -185,15 +187,29 @@ export async function render(main) {
   const soon = () => { if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 300); };
   const es = new EventSource("/api/v1/events");
   let nEvents = 0;
+  const tradesSeen = {}; // instance -> trades announced on the stream since the page opened
   es.onopen = () => { eventState.textContent = "connected"; eventState.dataset.state = "open"; };
   es.onerror = () => { eventState.textContent = "disconnected — retrying"; eventState.dataset.state = "error"; };
   const onEvent = (e) => {
     nEvents++;
-    events.prepend(h("li", { "data-kind": e.type }, h("b", null, e.type), " ", h("code", null, e.data.slice(0, 300))));
-    while (events.children.length > 50) events.lastChild.remove();
     events.dataset.count = String(nEvents);
+    let data = null;
+    try { data = JSON.parse(e.data); } catch { /* shown as text */ }
+    if (e.type === "trade") {
+      // Trades come many a second: counted per instance, the last few shown.
+      const inst = data && data.instance ? data.instance : "?";
+      tradesSeen[inst] = (tradesSeen[inst] || 0) + 1;
+      tradeLine.textContent = "";
+      tradeLine.append("Trades on the stream since this page opened: ",
+        ...Object.entries(tradesSeen).map(([k, v]) => h("span", { class: "badge", "data-stream-trades": k, "data-value": String(v) }, `${k} ${v}`)));
+      recent.prepend(h("li", { "data-kind": "trade" }, h("code", null, e.data.slice(0, 240))));
+      while (recent.children.length > 5) recent.lastChild.remove();
+    } else {
+      events.prepend(h("li", { "data-kind": e.type }, h("b", null, e.type), " ", h("small", null, new Date().toISOString().slice(11, 19)), " ", h("code", null, e.data.slice(0, 300))));
+      while (events.children.length > 50) events.lastChild.remove();
+      loadAudit();
+    }
     soon();
-    if (e.type !== "trade") loadAudit();
   };
   for (const k of ["swap", "rollback", "canary", "promote", "drop_canary", "load", "unload", "failure", "error", "trade", "set_param", "restart", "stop"])
     es.addEventListener(k, onEvent);
