@@ -1,8 +1,9 @@
 // `algohost serve` (the live host) and `algohost ctl` (its operator's client): docs/serve.md.
 //
 // serve prints the control API's bound address as its first line on stdout
-// ("listening on http://127.0.0.1:PORT"), and writes it with its pid and the token file's path to
-// <data dir>/host.json, which ctl reads. SIGINT and SIGTERM stop it gracefully (LiveHost::wait);
+// ("listening on http://127.0.0.1:PORT") and the dashboard's URL as its second
+// ("dashboard: http://127.0.0.1:PORT/"), and writes both (address/port, "dashboard") with its pid
+// and the token file's path to <data dir>/host.json, which ctl reads. SIGINT and SIGTERM stop it gracefully (LiveHost::wait);
 // a second one ends the process at once (exit 128 + signal) with what was recorded so far kept.
 #include <signal.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "host/cli/context.h"
 #include "host/cli/ctl_client.h"
 #include "host/cli/table.h"
+#include "host/dashboard/static_routes.h"
 #include "host/live/live_host.h"
 #include "host/server/catalog_routes.h"
 #include "host/server/http_server.h"
@@ -95,6 +97,7 @@ int serve(Context& ctx, const ServeOptions& o) {
   server::Router router;
   host.add_routes(router);  // first: the live host's health wins over the catalog's
   server::add_catalog_routes(router, catalog, ho.catalog_lock);
+  dashboard::add_static_routes(router);
   server::HttpServer::Options so;
   so.address = endpoint->first;
   so.port = endpoint->second;
@@ -107,11 +110,14 @@ int serve(Context& ctx, const ServeOptions& o) {
   }
   // host.json first, so that whoever reads the address line finds the file.
   const auto hf = host_file(ctx);
-  json hj{{"address", http.address()}, {"port", http.port()}, {"pid", static_cast<int64_t>(::getpid())},
+  const std::string dashboard_url = "http://" + http.address() + ":" + std::to_string(http.port()) + "/";
+  json hj{{"address", http.address()}, {"port", http.port()}, {"dashboard", dashboard_url},
+          {"pid", static_cast<int64_t>(::getpid())},
           {"token_file", (data_dir / "token").string()}, {"run_id", host.run_id()}, {"config", o.config},
           {"symbols", host.symbols()}};
   if (Status st = write_host_file(hf, hj); !st.ok()) spdlog::warn("{}", st.message());
   std::cout << "listening on http://" << http.address() << ":" << http.port() << std::endl;
+  std::cout << "dashboard: " << dashboard_url << std::endl;
   std::cout << "run " << host.run_id() << ": " << config->strategies.size() << " instance(s) on "
             << host.symbols().size() << " symbol(s); Ctrl-C stops" << std::endl;
 

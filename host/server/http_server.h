@@ -54,6 +54,7 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. X-Total-Count
 
   static Response json(const nlohmann::json& j, int status = 200);
   static Response text(std::string body, std::string content_type = "text/plain; version=0.0.4");
@@ -69,6 +70,9 @@ class Router {
   void add(std::string method, std::string pattern, Handler handler, bool auth = false);
   // A GET route that streams the EventHub's events (server-sent events) instead of answering once.
   void add_event_stream(std::string pattern);
+  // The handler of a GET that no pattern of any method matches (the dashboard's static files);
+  // without one such a request is 404.
+  void set_fallback(Handler handler);
   struct Match {
     const Handler* handler = nullptr;
     bool auth = false;
@@ -87,6 +91,7 @@ class Router {
     bool stream = false;
   };
   std::vector<Route> routes_;
+  Handler fallback_;
 };
 
 // Fan-out of events to the SSE streams. Thread-safe: publish() from any thread.

@@ -244,6 +244,7 @@ void Session::send(const Response& r, bool close_after, const Headers& headers) 
   res->set(http::field::server, "algohost");
   res->set(http::field::content_type, r.content_type);
   for (const auto& [field, value] : headers) res->set(field, value);
+  for (const auto& [name, value] : r.headers) res->set(name, value);
   res->body() = r.body;
   res->keep_alive(!close_after);
   res->prepare_payload();

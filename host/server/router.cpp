@@ -1,7 +1,8 @@
 // Router: METHOD + path pattern -> handler. A path matches a pattern segment by segment, "{x}"
 // matching any one (decoded) segment; when several patterns of the method match, the one with a
 // literal segment earlier wins ("/strategies/search" over "/strategies/{name}"). A path that only
-// patterns of other methods match gets those methods (405 and Allow).
+// patterns of other methods match gets those methods (405 and Allow). A GET that no pattern of any
+// method matches goes to the fallback handler when there is one.
 #include <algorithm>
 #include <stdexcept>
 
@@ -47,6 +48,8 @@ void Router::add_event_stream(std::string pattern) {
   routes_.push_back(std::move(r));
 }
 
+void Router::set_fallback(Handler handler) { fallback_ = std::move(handler); }
+
 Router::Match Router::match(const std::string& method, const std::string& path) const {
   Match out;
   auto segments = split_path(path);
@@ -68,6 +71,10 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
       best = &r;
       best_rank = std::move(rank);
     }
+  }
+  if (!best && out.allowed.empty() && method == "GET" && fallback_) {
+    out.handler = &fallback_;
+    return out;
   }
   if (!best) return out;  // allowed: the path's other methods (405), or none (404)
   out.allowed.clear();
