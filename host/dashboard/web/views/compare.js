@@ -5,6 +5,7 @@
 import { get, getPage, enc } from "../api.js";
 import { h, link, errorBox, table } from "../dom.js";
 import { setQuery } from "../app.js";
+import { latestCurves } from "./latest.js";
 
 const C = () => window.AHCharts;
 
@@ -36,14 +37,11 @@ export async function render(main, _p, query, alive) {
   const picked = []; // {label, run, curve}
   const problems = [];
   for (const n of names) {
-    const base = n.split("@")[0];
     try {
-      const { items } = await getPage(`/api/v1/strategies/${enc(base)}/runs`, { limit: 1 });
-      if (!items.length) { problems.push(`${n}: no run has included it`); continue; }
-      const run = await get(`/api/v1/runs/${enc(items[0].run_id)}`);
-      const mine = (run.curves || []).filter((c) => c.strategy.split("@")[0] === base && (!n.includes("@") || c.strategy === n));
-      if (!mine.length) problems.push(`${n}: run ${run.run_id} has no recorded curve for it`);
-      for (const c of mine) picked.push({ label: `${c.strategy}${c.arm === "enhanced" || mine.length > 1 ? " (" + c.arm + ")" : ""}`, run, curve: c });
+      const { run, curves } = await latestCurves(n);
+      if (!run) { problems.push(`${n}: no finished run has included it`); continue; }
+      if (!curves.length) problems.push(`${n}: run ${run.run_id} has no recorded curve for it`);
+      for (const c of curves) picked.push({ label: `${c.strategy}${curves.length > 1 ? " (" + c.arm + ")" : ""}`, run, curve: c });
     } catch (e) { problems.push(`${n}: ${e.message}`); }
   }
   for (const id of runs) {

@@ -3,7 +3,8 @@
  * and verdict, the learned patterns with counts and win rates in and out of sample, the
  * strategies learned from it, and the reasoning of recent MEM-enhanced signals
  * (GET /api/v1/strategies/NAME/mem). */
-import { get, getPage, enc } from "../api.js";
+import { get, enc } from "../api.js";
+import { latestCurves } from "./latest.js";
 import { h, link, errorBox, table } from "../dom.js";
 
 const C = () => window.AHCharts;
@@ -33,20 +34,18 @@ export async function render(main, [name]) {
 
   // The latest MEM run with both arms' curves.
   try {
-    const { items } = await getPage(`/api/v1/strategies/${qn}/runs`, { limit: 50 });
-    const memRun = items.find((r) => r.mem);
-    if (!memRun) arms.appendChild(h("p", { class: "empty" }, "No MEM run of this strategy yet (run it with --mem on)."));
+    const { run, curves } = await latestCurves(name, { mem: true });
+    if (!run) arms.appendChild(h("p", { class: "empty" }, "No finished MEM run of this strategy yet (run it with --mem on)."));
     else {
-      const run = await get(`/api/v1/runs/${enc(memRun.run_id)}`);
-      const mine = (run.curves || []).filter((c) => c.strategy.split("@")[0] === name);
       arms.appendChild(h("p", { class: "note" }, "Run ", link(`#/runs/${enc(run.run_id)}`, run.run_id), " · ",
         h("a", { href: `/api/v1/runs/${enc(run.run_id)}/report`, target: "_blank" }, "report")));
       const eq = h("div", { class: "equity-chart" }); arms.appendChild(eq);
-      C().lineChart(eq, mine.map((c) => ({ label: `${c.strategy} (${c.arm})`, points: c.equity })), { title: "Equity, both arms", kind: "equity", empty: "This run has no recorded curves." });
+      C().lineChart(eq, curves.map((c) => ({ label: `${c.strategy} (${c.arm})`, points: c.equity })), { title: "Equity, both arms", kind: "equity", empty: "This run has no recorded curves." });
       const s = ((run.results && run.results.strategies) || []).find((x) => x.strategy.split("@")[0] === name);
       if (s && s.mem && s.mem.scoring) {
         const sc = s.mem.scoring;
         arms.appendChild(h("p", { class: "verdict", "data-verdict": sc.verdict }, `Verdict: ${sc.verdict} — HAC t ${F().num(sc.hac_t, 3)} (lag ${sc.hac_lag}, ${sc.days} days), improvement ${F().num(sc.improvement_pct, 3)} pp`));
+        if (sc.test) arms.appendChild(h("p", { class: "note" }, sc.test));
         const mt = h("div"); arms.appendChild(mt);
         C().metricsTable(mt, [{ label: "base", metrics: sc.base || {} }, { label: "enhanced", metrics: sc.enhanced || {} }]);
       }

@@ -4,6 +4,7 @@
  * latest run. Each section loads on its own; one that fails shows the API's error in its place. */
 import { get, getPage, enc } from "../api.js";
 import { h, link, errorBox, table } from "../dom.js";
+import { latestCurves } from "./latest.js";
 
 const F = () => window.AHCharts.fmt;
 
@@ -51,15 +52,13 @@ export async function render(main, [name]) {
   const runsPage = getPage(`/api/v1/strategies/${qn}/runs`, { limit: 20 });
   await Promise.all([
     fill(chart, async () => {
-      const { items } = await runsPage;
-      const withCurve = items.find((r) => r.status !== "running") || items[0];
-      if (!withCurve) return h("p", { class: "empty" }, "No run has included this strategy yet.");
-      const run = await get(`/api/v1/runs/${enc(withCurve.run_id)}`);
-      const mine = (run.curves || []).filter((c) => String(c.strategy).split("@")[0] === s.strategy_name);
+      const { run, curves } = await latestCurves(s.strategy_name);
+      if (!run) return h("p", { class: "empty" }, "No finished run has included this strategy yet.");
+      const note = h("p", { class: "note" }, "Run ", link(`#/runs/${enc(run.run_id)}`, run.run_id), ` (${run.kind}, ${F().time(run.started_at)}) · `,
+        link(`#/compare?names=${qn}`, "compare"), " · ", h("a", { href: `/api/v1/runs/${enc(run.run_id)}/report`, target: "_blank" }, "report"));
+      if (!curves.length) return [note, h("p", { class: "empty no-curves" }, "This run has no recorded curve for the strategy (runs recorded before curves were kept).")];
       const div = h("div", { class: "equity-chart" });
-      const note = h("p", { class: "note" }, "Run ", link(`#/runs/${enc(run.run_id)}`, run.run_id), ` (${run.kind}, ${F().time(run.started_at)})`);
-      if (!mine.length) return [note, h("p", { class: "empty no-curves" }, "This run has no recorded curve for the strategy.")];
-      window.AHCharts.lineChart(div, window.AHCharts.curveSeries(mine, "equity"), { title: "Equity", kind: "equity" });
+      window.AHCharts.lineChart(div, window.AHCharts.curveSeries(curves, "equity"), { title: "Equity", kind: "equity" });
       return [note, div];
     }),
     fill(versions, async () => {
