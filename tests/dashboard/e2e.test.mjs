@@ -12,7 +12,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { env, freshHome, cli, serve, getJson } from "./lib/host.mjs";
 import { launch } from "./lib/browser.mjs";
-import { run, step, check, equal, shot, artifacts } from "./lib/check.mjs";
+import { run, step, check, equal, shot, until, artifacts } from "./lib/check.mjs";
 
 const ready = (page) => page.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 15000 });
 const noErrors = async (page, where) => {
@@ -69,7 +69,7 @@ await run("dashboard end to end", async (cleanup) => {
     await page.click("table.strategies tr[data-name=rsi] a.strategy-link");
     await page.waitForURL(/#\/strategies\/rsi$/);
     await ready(page);
-    await page.waitForSelector(".strategy-chart svg.chart-svg", { timeout: 15000 });
+    await until(page, "rsi's equity chart", ".strategy-chart svg.chart-svg", undefined, 15000);
     const c = await chartIn(page, ".strategy-chart svg.chart-svg");
     check(c.points > 100, `the chart has its daily points (data-points ${c.points})`);
     check(c.paths.length >= 1 && c.paths.every((p) => p.label.startsWith("rsi@")), `rsi's curves are drawn (${c.paths.map((p) => p.label)})`);
@@ -95,28 +95,28 @@ await run("dashboard end to end", async (cleanup) => {
     await page.click(".token-form button[type=submit]");
     await page.waitForSelector(".token-set");
     const bars0 = Number(await page.$eval("article[data-instance=probe] td[data-counter=bars]", (td) => td.dataset.value));
-    await page.waitForFunction((b0) => Number(document.querySelector("article[data-instance=probe] td[data-counter=bars]").dataset.value) > b0, bars0, { timeout: 10000 });
+    await until(page, "probe's bars counter moving", (b0) => Number(document.querySelector("article[data-instance=probe] td[data-counter=bars]").dataset.value) > b0, bars0);
     // The event stream's trades are counted as they arrive.
-    await page.waitForSelector("[data-stream-trades=probe]", { timeout: 10000 });
+    await until(page, "probe's trades counted from the event stream", "[data-stream-trades=probe]");
     const seen0 = Number(await page.$eval("[data-stream-trades=probe]", (e) => e.dataset.value));
-    await page.waitForFunction((s0) => Number(document.querySelector("[data-stream-trades=probe]").dataset.value) > s0, seen0, { timeout: 10000 });
+    await until(page, "probe's stream trade count moving", (s0) => Number(document.querySelector("[data-stream-trades=probe]").dataset.value) > s0, seen0);
     const card = "article.instance[data-instance=probe]";
     await page.waitForSelector(`${card} select.version-select option[value='2.0.0']`, { state: "attached" });
     await page.selectOption(`${card} select.version-select`, "2.0.0");
     await page.click(`${card} button.swap`);
-    await page.waitForFunction(() => document.querySelector("article[data-instance=probe] .running-version")?.textContent === "2.0.0", null, { timeout: 10000 });
-    await page.waitForSelector(".message .ok");
-    await page.waitForSelector(".live-audit tr[data-action=live_swap]", { timeout: 10000 });
-    await page.waitForSelector("ol.events li[data-kind=swap]", { timeout: 10000 });
+    await until(page, "probe shown running 2.0.0 after the swap", () => document.querySelector("article[data-instance=probe] .running-version")?.textContent === "2.0.0");
+    await until(page, "the swap's success message", ".message .ok");
+    await until(page, "the live_swap audit row on the Live view", ".live-audit tr[data-action=live_swap]");
+    await until(page, "the swap event from the stream", "ol.events li[data-kind=swap]");
     const bars1 = Number(await page.$eval(`${card} td[data-counter=bars]`, (td) => td.dataset.value));
-    await page.waitForFunction((b1) => Number(document.querySelector("article[data-instance=probe] td[data-counter=bars]").dataset.value) > b1, bars1, { timeout: 10000 });
+    await until(page, "probe's bars counter moving after the swap", (b1) => Number(document.querySelector("article[data-instance=probe] td[data-counter=bars]").dataset.value) > b1, bars1);
     const { body: inst } = await getJson(`${host.url}/api/v1/instances/probe`);
     equal(inst.version, "2.0.0", "the host runs probe at 2.0.0");
     // A parameter out of its range is refused in the page, before any request.
     await page.selectOption(`${card} select.param-select`, "every");
     await page.fill(`${card} input.param-value`, "0");
     await page.click(`${card} button.set-param`);
-    await page.waitForFunction(() => /below the minimum 1/.test(document.querySelector(".message")?.textContent || ""));
+    await until(page, "the page refusing every=0 (below its minimum 1)", () => /below the minimum 1/.test(document.querySelector(".message")?.textContent || ""));
     await shot(page, "live");
     // The token is kept for the session: a reload does not ask again.
     await page.reload();
@@ -127,8 +127,8 @@ await run("dashboard end to end", async (cleanup) => {
   await step("the strategy page shows the swap in its audit trail and the running version", async () => {
     await page.goto(`${host.dashboard}#/strategies/swap_probe`);
     await ready(page);
-    await page.waitForSelector("section.audit tr[data-action=live_swap]");
-    await page.waitForSelector("section.versions tr[data-version='2.0.0'] .badge.live[data-instance=probe]");
+    await until(page, "the live_swap row in swap_probe's audit trail", "section.audit tr[data-action=live_swap]");
+    await until(page, "2.0.0 marked as run by probe", "section.versions tr[data-version='2.0.0'] .badge.live[data-instance=probe]");
   });
 
   await step("Performance draws rsi and macd on the same axes", async () => {
@@ -146,11 +146,11 @@ await run("dashboard end to end", async (cleanup) => {
   await step("Runs and the run page; a deep URL reloads to the same view", async () => {
     await page.goto(`${host.dashboard}#/runs`);
     await ready(page);
-    await page.waitForSelector(`table.runs-table tr[data-run='${backtest.run_id}']`);
+    await until(page, "the backtest in the runs list", `table.runs-table tr[data-run='${backtest.run_id}']`);
     await shot(page, "runs");
     await page.goto(`${host.dashboard}#/runs/${backtest.run_id}?symbol=`);
     await ready(page);
-    await page.waitForSelector(".run-charts svg.chart-svg");
+    await until(page, "the run's charts", ".run-charts svg.chart-svg");
     const before = await page.$eval(".run-head h2", (e) => e.textContent);
     await page.reload();
     await ready(page);
@@ -165,7 +165,7 @@ await run("dashboard end to end", async (cleanup) => {
   await step("MEM view", async () => {
     await page.goto(`${host.dashboard}#/mem/rsi`);
     await ready(page);
-    await page.waitForSelector(".mem-latest svg.chart-svg");
+    await until(page, "the MEM arms' chart", ".mem-latest svg.chart-svg");
     const c = await chartIn(page, ".mem-latest svg.chart-svg");
     equal(c.paths.length, 2, "both arms drawn");
     check(await page.$(".mem-latest .verdict[data-verdict]"), "the verdict is shown");

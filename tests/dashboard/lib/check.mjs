@@ -19,6 +19,16 @@ export function equal(actual, expected, what) {
 /* ALGOHOST_DASHBOARD_ONLY=REGEX runs only the steps whose name matches (while developing). */
 const only = process.env.ALGOHOST_DASHBOARD_ONLY ? new RegExp(process.env.ALGOHOST_DASHBOARD_ONLY) : null;
 
+/* Wait for a selector or a page function, failing with what was awaited instead of a bare timeout. */
+export async function until(page, what, target, arg, timeout = 10000) {
+  try {
+    if (typeof target === "string") await page.waitForSelector(target, { timeout, state: "attached" });
+    else await page.waitForFunction(target, arg, { timeout });
+  } catch (e) {
+    throw new CheckError(`${what}: not seen within ${timeout} ms (${String(e.message).split("\n")[0]})`);
+  }
+}
+
 export async function step(name, fn) {
   if (only && !only.test(name)) { console.log(`- ${name} … skipped (ALGOHOST_DASHBOARD_ONLY)`); return undefined; }
   const t0 = Date.now();
