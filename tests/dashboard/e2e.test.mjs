@@ -91,9 +91,18 @@ await run("dashboard end to end", async (cleanup) => {
     await ready(page);
     await page.waitForSelector("article.instance[data-instance=probe]");
     check(await page.$(".token-form"), "the page asks for the token");
+    // A wrong token: the host's 403 is shown and the page asks again.
+    await page.fill(".token-form input[name=token]", "ab".repeat(32));
+    await page.click(".token-form button[type=submit]");
+    await until(page, "the token taken", ".token-set");
+    await until(page, "the version list of probe", "article.instance[data-instance=probe] select.version-select option[value='2.0.0']");
+    await page.selectOption("article.instance[data-instance=probe] select.version-select", "2.0.0");
+    await page.click("article.instance[data-instance=probe] button.swap");
+    await until(page, "the host's refusal of a wrong token shown", () => /forbidden.*403/.test(document.querySelector(".message .error")?.textContent || ""));
+    await until(page, "the token asked for again", ".token-form");
     await page.fill(".token-form input[name=token]", host.token);
     await page.click(".token-form button[type=submit]");
-    await page.waitForSelector(".token-set");
+    await until(page, "the right token taken", ".token-set");
     const bars0 = Number(await page.$eval("article[data-instance=probe] td[data-counter=bars]", (td) => td.dataset.value));
     await until(page, "probe's bars counter moving", (b0) => Number(document.querySelector("article[data-instance=probe] td[data-counter=bars]").dataset.value) > b0, bars0);
     // The event stream's trades are counted as they arrive.
@@ -117,6 +126,15 @@ await run("dashboard end to end", async (cleanup) => {
     await page.fill(`${card} input.param-value`, "0");
     await page.click(`${card} button.set-param`);
     await until(page, "the page refusing every=0 (below its minimum 1)", () => /below the minimum 1/.test(document.querySelector(".message")?.textContent || ""));
+    // A parameter within its range is set on the running instance (a swap to the same version).
+    const rsiCard = "article.instance[data-instance=rsi]";
+    await page.selectOption(`${rsiCard} select.param-select`, "period");
+    await page.fill(`${rsiCard} input.param-value`, "10");
+    await page.click(`${rsiCard} button.set-param`);
+    await until(page, "the parameter change done", () => /set rsi\.period = 10: done/.test(document.querySelector(".message .ok")?.textContent || ""));
+    await until(page, "the live_set_param audit row", ".live-audit tr[data-action=live_set_param]");
+    const { body: rsiInst } = await getJson(`${host.url}/api/v1/instances/rsi`);
+    equal(String(rsiInst.parameters.period), "10", "the host runs rsi with period 10");
     await shot(page, "live");
     // The token is kept for the session: a reload does not ask again.
     await page.reload();

@@ -83,10 +83,15 @@ export async function render(main) {
     const bPromote = btn("Promote", "promote", () => act(`promote ${name}`, "POST", `/api/v1/instances/${enc(name)}/promote`));
     const bDrop = btn("Drop canary", "drop-canary", () => act(`drop canary of ${name}`, "DELETE", `/api/v1/instances/${enc(name)}/canary`));
     let specs = {}; // parameter name -> spec of the running version
+    let constraints = []; // the manifest's cross-parameter constraints
     const bParam = btn("Set", "set-param", () => {
       const p = paramSel.value, spec = specs[p];
       const checked = checkParam(spec, paramVal.value);
       if (checked.error) { say(errorBox(new Error(checked.error), `parameter ${p}`)); return; }
+      const values = Object.fromEntries(Object.keys(specs).map((k) => [k, currentValue(k)]));
+      values[p] = checked.value;
+      const broken = brokenConstraint(constraints, values);
+      if (broken) { say(errorBox(new Error(broken), `parameter ${p}`)); return; }
       act(`set ${name}.${p} = ${JSON.stringify(checked.value)}`, "POST", `/api/v1/instances/${enc(name)}/params`, { name: p, value: checked.value });
     });
     paramSel.addEventListener("change", () => hint());
@@ -96,7 +101,13 @@ export async function render(main) {
       if (s && paramVal.dataset.for !== paramSel.value) { paramVal.value = String(currentValue(paramSel.value) ?? s.default ?? ""); paramVal.dataset.for = paramSel.value; }
     }
     let last = inst;
-    const currentValue = (p) => (last.parameters && p in last.parameters ? last.parameters[p] : specs[p] ? specs[p].default : undefined);
+    // The host reports given values as text ("12"); read them back as the manifest's type.
+    const currentValue = (p) => {
+      const v = last.parameters && p in last.parameters ? last.parameters[p] : specs[p] ? specs[p].default : undefined;
+      if (typeof v !== "string" || !specs[p]) return v;
+      const c = checkParam(specs[p], v);
+      return c.error ? v : c.value;
+    };
     const root = h("article", { class: "instance", "data-instance": name },
       head, facts,
       h("table", { class: "counters" }, h("tr", null, COUNTERS.map((c) => h("th", null, c.replace("_", " ")))), h("tr", null, COUNTERS.map((c) => ctr[c]))),
@@ -114,6 +125,10 @@ export async function render(main) {
           specVersion = i.version;
           const v = vs.find((x) => x.version_number === i.version);
           specs = (v && v.parameters) || {};
+          try {
+            const rec = await get(`/api/v1/strategies/${enc(i.strategy)}`);
+            constraints = ((rec.manifest ?? rec.metadata) || {}).constraints || [];
+          } catch (e) { constraints = []; say(errorBox(e, `constraints of ${i.strategy}`)); }
           const keep = paramSel.value;
           paramSel.textContent = "";
           for (const p of Object.keys(specs)) paramSel.appendChild(h("option", { value: p, selected: p === keep }, p));
@@ -245,6 +260,22 @@ export function checkParam(spec, raw) {
     if (typeof spec.max === "number" && value > spec.max) return { error: `${value} is above the maximum ${spec.max}` };
   }
   return { value };
+}
+
+/* The manifest's cross-parameter constraints ("fast < slow", "exit_z <= 2.5") on the values the
+ * instance would run with; returns the first that fails, or null. Ones the page cannot read are
+ * left to the host. */
+export function brokenConstraint(constraints, values) {
+  const ops = { "<": (a, b) => a < b, "<=": (a, b) => a <= b, ">": (a, b) => a > b, ">=": (a, b) => a >= b, "==": (a, b) => a === b, "!=": (a, b) => a !== b };
+  for (const c of constraints || []) {
+    const m = typeof c === "string" ? c.match(/^\s*(\S+)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$/) : null;
+    if (!m) continue;
+    const side = (t) => (t in values ? values[t] : /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t) ? Number(t) : undefined);
+    const a = side(m[1]), b = side(m[3]);
+    if (a === undefined || b === undefined) continue;
+    if (!ops[m[2]](a, b)) return `constraint ${c} fails: ${m[1]} = ${JSON.stringify(a)}${m[3] in values ? `, ${m[3]} = ${JSON.stringify(b)}` : ""}`;
+  }
+  return null;
 }
 
 function describeSpec(s) {
