@@ -121,6 +121,19 @@ await run("dashboard end to end", async (cleanup) => {
     await until(page, "probe's bars counter moving after the swap", (b1) => Number(document.querySelector("article[data-instance=probe] td[data-counter=bars]").dataset.value) > b1, bars1);
     const { body: inst } = await getJson(`${host.url}/api/v1/instances/probe`);
     equal(inst.version, "2.0.0", "the host runs probe at 2.0.0");
+    // Canary 1.0.0 beside it, drop it; canary again and promote; then roll back.
+    const op = async (button, what, cond) => {
+      await page.click(`${card} button.${button}`);
+      await until(page, what, cond);
+    };
+    await page.selectOption(`${card} select.version-select`, "1.0.0");
+    await op("canary", "a canary 1.0.0 shown", () => /Canary 1\.0\.0/.test(document.querySelector("article[data-instance=probe] .canary-box")?.textContent || ""));
+    await op("drop-canary", "the canary dropped", () => !document.querySelector("article[data-instance=probe] .canary-line") && !!document.querySelector("article[data-instance=probe] button.promote[disabled]"));
+    await page.selectOption(`${card} select.version-select`, "1.0.0");
+    await op("canary", "a canary again", () => !!document.querySelector("article[data-instance=probe] .canary-line"));
+    await op("promote", "the canary promoted", () => document.querySelector("article[data-instance=probe] .running-version")?.textContent === "1.0.0" && !document.querySelector("article[data-instance=probe] .canary-line"));
+    await op("rollback", "rolled back to 2.0.0", () => document.querySelector("article[data-instance=probe] .running-version")?.textContent === "2.0.0");
+    for (const a of ["live_canary", "live_drop_canary", "live_promote", "live_rollback"]) await until(page, `the ${a} audit row`, `.live-audit tr[data-action=${a}]`);
     // A parameter out of its range is refused in the page, before any request.
     await page.selectOption(`${card} select.param-select`, "every");
     await page.fill(`${card} input.param-value`, "0");
