@@ -228,6 +228,7 @@ await run("dashboard end to end", async (cleanup) => {
     for (const s of backtest.strategies) {
       const arms = c.paths.filter((p) => p.label.startsWith(s.strategy));
       check(arms.length >= 1, `the report draws ${s.strategy}`);
+      check(arms.some((p) => p.last === s.final_equity), `${s.strategy}: the equity drawn ends at the run's final equity ${s.final_equity} (${arms.map((p) => p.last)})`);
       const shown = await rp.$$eval(`.run-metrics td[data-column='${s.strategy}']`, (tds) => Object.fromEntries(tds.map((td) => [td.dataset.metric, td.dataset.value])));
       let compared = 0;
       for (const [k, v] of Object.entries(s.metrics)) {

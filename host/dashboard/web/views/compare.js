@@ -62,9 +62,10 @@ export async function render(main, _p, query, alive) {
   // Metrics: each curve's run metrics, then the catalog's recorded performance per name.
   const cols = picked.map((p) => {
     const s = ((p.run.results && p.run.results.strategies) || []).find((x) => x.strategy === p.curve.strategy);
+    // The run's own metrics are its account's (the enhanced arm of a MEM run); the shadow base
+    // arm's, over the same whole run, are mem.base_arm_metrics.
     let m = s ? s.metrics : null;
-    if (s && p.curve.arm === "enhanced" && s.mem && s.mem.scoring) m = s.mem.scoring.enhanced;
-    else if (s && p.curve.arm === "base" && s.mem && s.mem.base_arm_metrics) m = s.mem.base_arm_metrics;
+    if (s && p.curve.arm === "base" && s.mem && s.mem.base_arm_metrics) m = s.mem.base_arm_metrics;
     return { label: p.label, metrics: m || {} };
   });
   const mt = h("div"); metrics.appendChild(mt);
@@ -100,7 +101,8 @@ export async function render(main, _p, query, alive) {
       holder.textContent = "";
       holder.appendChild(h("p", { class: "note" }, `${total ?? items.length} trades${(total ?? 0) > 200 ? " (first 200)" : ""}`));
       const d = h("div"); holder.appendChild(d);
-      C().tradesTable(d, items);
+      const names = Object.fromEntries(((p.run.results && p.run.results.strategies) || []).map((x) => [x.strategy_id, x.strategy]));
+      C().tradesTable(d, items, { strategyNames: names });
     } catch (e) { holder.textContent = ""; holder.appendChild(errorBox(e, "trades")); }
   };
   which.addEventListener("change", load); side.addEventListener("change", load); symbol.addEventListener("change", load);
