@@ -44,6 +44,7 @@ void add_strategies_commands(CLI::App& app, Context& ctx);
 void add_audit_command(CLI::App& app, Context& ctx);
 void add_run_commands(CLI::App& app, Context& ctx);
 void add_serve_commands(CLI::App& app, Context& ctx);  // serve, ctl
+void add_report_command(CLI::App& app, Context& ctx);  // report
 
 // Runs `f(catalog)` (returning a Status) with the synced catalog; a failure to open it or a
 // non-ok Status from `f` is reported and sets the exit code. For commands that change the catalog.

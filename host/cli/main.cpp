@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   add_audit_command(app, ctx);
   add_run_commands(app, ctx);
   add_serve_commands(app, ctx);
+  add_report_command(app, ctx);
 
   auto logger = spdlog::stderr_color_mt("algohost");
   spdlog::set_default_logger(logger);

@@ -13,6 +13,7 @@
 #include "host/mem/scoring.h"
 #include "host/recorder/recorder.h"
 #include "host/service/enhancer_arm.h"
+#include "host/service/run_curves.h"
 #include "host/service/import_service.h"
 #include "host/service/mem_store.h"
 #include "host/service/param_replay.h"
@@ -788,6 +789,15 @@ Result<RunReport> RunService::run(const RunRequest& req) {
     if (Status st = write_equity_csv(req.equity_csv, res, n_main); !st.ok()) export_failed(st);
   if (!req.trades_csv.empty())
     if (Status st = write_trades_csv(req.trades_csv, res, md, n_main); !st.ok()) export_failed(st);
+  // The daily curves the metrics above were computed from, for the dashboard and the report.
+  std::vector<int> shadow_of(n_main, -1);
+  std::vector<std::string> strategy_ids(n_main);
+  for (size_t k = 0; k < n_main; ++k) {
+    if (arm_of[k] >= 0) shadow_of[k] = static_cast<int>(mem_arms[static_cast<size_t>(arm_of[k])].shadow);
+    strategy_ids[k] = ids[k].first;
+  }
+  if (Status st = c.record_run_curves(run, run_curves_of(res, n_main, shadow_of, strategy_ids, req.broker.capital)); !st.ok())
+    report.warnings.push_back("the run's equity curves were not recorded: " + st.message());
   Status fin = c.finish_run(run, report.status, errors, report.to_json());
   if (!fin.ok()) report.warnings.push_back(fin.message());
   return report;

@@ -140,6 +140,18 @@ class Catalog {
   Status audit_live(const std::string& instance, const std::string& strategy_name, const std::string& action,
                     const std::string& actor, const Json& detail);
   Result<std::vector<LiveInstance>> live_instances();
+
+  // ---- Run curves and pages (catalog_curves.cpp) ---------------------------------------------
+  // Stores a finished run's daily equity curves (one transaction; a curve already stored for the
+  // same run, position and arm is replaced). An unknown run is NotFound; an arm other than
+  // "enhanced"/"base" InvalidArgument.
+  Status record_run_curves(const std::string& run_id, const std::vector<RunCurve>& curves);
+  // The run's curves by position, "enhanced" before "base"; none for a run recorded before
+  // schema 7 (or one that ended before its curves were written). Unknown run: NotFound.
+  Result<std::vector<RunCurve>> run_curves(const std::string& run_id);
+  Result<Page<RunRecord>> runs_page(const RunFilter& filter);
+  // Unknown run: NotFound. A bad side: InvalidArgument naming it.
+  Result<Page<TradeRecord>> run_trades(const RunTradeFilter& filter);
   // Marks every instance of `run_id` stopped (the host stopped).
   Status stop_live_instances(const std::string& run_id);
 

@@ -470,12 +470,34 @@ CREATE TABLE live_instances (
 );
 )SQL";
 
+// Migration 7 (issue 16, the dashboard and the report):
+//  - run_curves: a run's daily equity curves, written at the run's end — per strategy of the run
+//    (position = its index in results.strategies) the curve its metrics were computed from, and for
+//    a MEM run the base arm's too; points as a JSON array of [UTC ms, equity];
+//  - indexes for the strategy listing's sorts by creation and by last update (the dashboard pages
+//    through 100,000 strategies in either order).
+const char* kMigration7 = R"SQL(
+CREATE TABLE run_curves (
+  run_id TEXT NOT NULL REFERENCES runs(run_id),
+  position INTEGER NOT NULL,
+  arm TEXT NOT NULL CHECK (arm = 'enhanced' OR arm = 'base'),
+  strategy TEXT NOT NULL,
+  strategy_id TEXT,
+  starting_capital REAL NOT NULL,
+  equity_json TEXT NOT NULL CHECK (json_valid(equity_json)),
+  PRIMARY KEY (run_id, position, arm)
+) WITHOUT ROWID;
+CREATE INDEX idx_strategies_created ON strategies(created_at, strategy_name);
+CREATE INDEX idx_strategies_updated ON strategies(updated_at, strategy_name);
+)SQL";
+
 struct Migration {
   const char* sql;
   bool rebuilds_tables;  // needs foreign keys off while it runs
 };
 const Migration kMigrations[] = {
-    {kMigration1, false}, {kMigration2, false}, {kMigration3, true}, {kMigration4, false}, {kMigration5, true}, {kMigration6, false}};
+    {kMigration1, false}, {kMigration2, false}, {kMigration3, true}, {kMigration4, false}, {kMigration5, true}, {kMigration6, false},
+    {kMigration7, false}};
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion, "one migration per schema version");
 
 }  // namespace

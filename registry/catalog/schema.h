@@ -10,7 +10,7 @@
 
 namespace algohost::catalog {
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 // Brings the database to kSchemaVersion (or, for tests of the migrations, to `target` when given:
 // an older version). With read_only, only checks that it is already there.

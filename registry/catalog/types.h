@@ -193,6 +193,40 @@ struct AuditEntry {
   Json to_json() const;
 };
 
+// One daily equity curve of a run (schema 7, table run_curves): what the run's metrics for that
+// strategy (or, arm "base" of a MEM run, its base arm's metrics) were computed from. `position`
+// is the strategy's index in the run's results.strategies; points are (UTC ms, equity).
+struct RunCurve {
+  std::string run_id;
+  int64_t position = 0;
+  std::string arm;       // "enhanced" | "base" (a run without MEM has "base" only)
+  std::string strategy;  // the label as run, "rsi@1.0.0"
+  std::optional<std::string> strategy_id;
+  double starting_capital = 0;
+  std::vector<std::pair<int64_t, double>> equity;
+};
+
+// Runs listed page by page, newest first: of one kind, and/or that ran a strategy (by name: an
+// entry of the run's strategies named "NAME" or "NAME@VERSION").
+struct RunFilter {
+  std::optional<std::string> kind, strategy_name;
+  int64_t limit = 50, offset = 0;
+};
+
+// A run's trades page by page, in exit order, with the filters' total before paging. side:
+// "buy" | "sell" | "target" (the signal's action) or "long" | "short" (the quantity's sign).
+struct RunTradeFilter {
+  std::string run_id;
+  std::optional<std::string> strategy_id, symbol, side;
+  int64_t limit = 50, offset = 0;
+};
+
+template <class Row>
+struct Page {
+  std::vector<Row> rows;
+  int64_t total = 0;  // rows matching the filters before limit/offset
+};
+
 // One named instance of a strategy in a live host (`algohost serve`): the version running now.
 struct LiveInstance {
   std::string instance, strategy_name, version_number;

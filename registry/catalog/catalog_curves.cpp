@@ -1,0 +1,140 @@
+// Catalog: a run's daily equity curves (schema 7, run_curves), and runs and a run's trades page by
+// page with their totals (the dashboard's lists).
+#include "registry/catalog/catalog.h"
+#include "registry/catalog/catalog_internal.h"
+
+namespace algohost::catalog {
+
+Status Catalog::record_run_curves(const std::string& run_id, const std::vector<RunCurve>& curves) {
+  for (const auto& c : curves)
+    if (c.arm != "enhanced" && c.arm != "base")
+      return Status::InvalidArgument("run curve of " + c.strategy + ": arm '" + c.arm + "' is not enhanced or base");
+  sql::Transaction txn(*db_);
+  if (!txn.status().ok()) return txn.status();
+  if (auto run = get_run(run_id); !run.ok()) return run.status();
+  for (const auto& c : curves) {
+    Json points = Json::array();
+    for (const auto& [t, e] : c.equity) points.push_back(Json::array({t, e}));
+    Status st = internal::run(*db_,
+                              "INSERT OR REPLACE INTO run_curves (run_id, position, arm, strategy, strategy_id, "
+                              "starting_capital, equity_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              {run_id, c.position, c.arm, c.strategy, c.strategy_id ? Json(*c.strategy_id) : Json(nullptr),
+                               c.starting_capital, points.dump()});
+    if (!st.ok()) return st.with_context("run " + run_id + ": curve of " + c.strategy);
+  }
+  return txn.commit();
+}
+
+Result<std::vector<RunCurve>> Catalog::run_curves(const std::string& run_id) {
+  if (auto run = get_run(run_id); !run.ok()) return run.status();
+  auto st = db_->prepare(
+      "SELECT position, arm, strategy, strategy_id, starting_capital, equity_json FROM run_curves WHERE run_id = ? "
+      "ORDER BY position, arm = 'base'");
+  if (!st.ok()) return st.status();
+  (*st)->bind(1, run_id);
+  std::vector<RunCurve> out;
+  while ((*st)->step()) {
+    RunCurve c;
+    c.run_id = run_id;
+    c.position = (*st)->int64(0);
+    c.arm = (*st)->text(1);
+    c.strategy = (*st)->text(2);
+    c.strategy_id = (*st)->opt_text(3);
+    c.starting_capital = (*st)->real(4);
+    const Json points = internal::parse_json_column((*st)->opt_text(5));
+    if (points.is_array())
+      for (const auto& p : points)
+        if (p.is_array() && p.size() == 2 && p[0].is_number() && p[1].is_number())
+          c.equity.emplace_back(p[0].get<int64_t>(), p[1].get<double>());
+    out.push_back(std::move(c));
+  }
+  if (!(*st)->status().ok()) return (*st)->status();
+  return out;
+}
+
+namespace {
+
+const char* kRunColumns =
+    "run_id, kind, started_at, finished_at, status, strategies_json, data_json, config_json, engine_version, error, "
+    "results_json, pid, host, heartbeat_at";
+
+// As catalog_runs.cpp reads a run row (same columns, same order).
+RunRecord read_run_row(sql::Statement& s) {
+  RunRecord r;
+  r.run_id = s.text(0);
+  r.kind = s.text(1);
+  r.started_at = s.text(2);
+  r.finished_at = s.opt_text(3);
+  r.status = s.text(4);
+  r.strategies = internal::parse_json_column(s.opt_text(5));
+  r.data = internal::parse_json_column(s.opt_text(6));
+  r.config = internal::parse_json_column(s.opt_text(7));
+  r.engine_version = s.text(8);
+  r.error = s.opt_text(9);
+  r.results = internal::parse_json_column(s.opt_text(10));
+  if (!s.is_null(11)) r.pid = s.int64(11);
+  r.host = s.opt_text(12);
+  r.heartbeat_at = s.opt_text(13);
+  return r;
+}
+
+Result<int64_t> count(sql::Database& db, const std::string& sql, const std::vector<Json>& binds) {
+  auto st = db.prepare(sql);
+  if (!st.ok()) return st.status();
+  for (size_t i = 0; i < binds.size(); ++i) internal::bind_json(**st, static_cast<int>(i + 1), binds[i]);
+  const int64_t n = (*st)->step() ? (*st)->int64(0) : 0;
+  if (!(*st)->status().ok()) return (*st)->status();
+  return n;
+}
+
+}  // namespace
+
+Result<Page<RunRecord>> Catalog::runs_page(const RunFilter& f) {
+  if (f.limit < 0 || f.offset < 0) return Status::InvalidArgument("limit and offset must not be negative");
+  const std::string where =
+      " WHERE (?1 IS NULL OR r.kind = ?1) AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(r.strategies_json) e "
+      "WHERE json_extract(e.value, '$.strategy') = ?2 OR substr(json_extract(e.value, '$.strategy'), 1, length(?2) + 1) = ?2 || '@'))";
+  const std::vector<Json> binds{f.kind ? Json(*f.kind) : Json(nullptr), f.strategy_name ? Json(*f.strategy_name) : Json(nullptr)};
+  Page<RunRecord> page;
+  auto total = count(*db_, "SELECT count(*) FROM runs r" + where, binds);
+  if (!total.ok()) return total.status();
+  page.total = *total;
+  auto st = db_->prepare(std::string("SELECT ") + kRunColumns + " FROM runs r" + where +
+                         " ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?3 OFFSET ?4");
+  if (!st.ok()) return st.status();
+  for (size_t i = 0; i < binds.size(); ++i) internal::bind_json(**st, static_cast<int>(i + 1), binds[i]);
+  (*st)->bind(3, f.limit).bind(4, f.offset);
+  while ((*st)->step()) page.rows.push_back(read_run_row(**st));
+  if (!(*st)->status().ok()) return (*st)->status();
+  return page;
+}
+
+Result<Page<TradeRecord>> Catalog::run_trades(const RunTradeFilter& f) {
+  if (f.limit < 0 || f.offset < 0) return Status::InvalidArgument("limit and offset must not be negative");
+  if (auto run = get_run(f.run_id); !run.ok()) return run.status();
+  std::string side_sql = "1";
+  if (f.side) {
+    if (*f.side == "buy" || *f.side == "sell" || *f.side == "target") side_sql = "p.signal_action = ?4";
+    else if (*f.side == "long") side_sql = "p.quantity > 0";
+    else if (*f.side == "short") side_sql = "p.quantity < 0";
+    else return Status::InvalidArgument("side: '" + *f.side + "' is not one of: buy, sell, target, long, short");
+  }
+  const std::string where = " FROM strategy_performance p WHERE p.run_id = ?1 AND (?2 IS NULL OR p.strategy_id = ?2) "
+                            "AND (?3 IS NULL OR p.symbol = ?3) AND (?4 IS NULL OR " + side_sql + ")";
+  auto opt = [](const std::optional<std::string>& v) { return v ? Json(*v) : Json(nullptr); };
+  const std::vector<Json> binds{f.run_id, opt(f.strategy_id), opt(f.symbol), opt(f.side)};
+  Page<TradeRecord> page;
+  auto total = count(*db_, "SELECT count(*)" + where, binds);
+  if (!total.ok()) return total.status();
+  page.total = *total;
+  auto st = db_->prepare(std::string("SELECT ") + internal::kTradeColumns + where +
+                         " ORDER BY p.exit_timestamp, p.performance_id LIMIT ?5 OFFSET ?6");
+  if (!st.ok()) return st.status();
+  for (size_t i = 0; i < binds.size(); ++i) internal::bind_json(**st, static_cast<int>(i + 1), binds[i]);
+  (*st)->bind(5, f.limit).bind(6, f.offset);
+  while ((*st)->step()) page.rows.push_back(internal::read_trade(**st));
+  if (!(*st)->status().ok()) return (*st)->status();
+  return page;
+}
+
+}  // namespace algohost::catalog
