@@ -114,6 +114,7 @@
       var a = svg("text", { x: L, y: H - 8, "class": "tick" }); a.textContent = fmt.date(tmin); root.appendChild(a);
       var b = svg("text", { x: W - R, y: H - 8, "text-anchor": "end", "class": "tick" }); b.textContent = fmt.date(tmax); root.appendChild(b);
     }
+    var drawn = 0;
     var legend = el("div", { "class": "legend" });
     series.forEach(function (s, i) {
       var pts = (s.points || []).filter(function (p) { return typeof p[1] === "number" && isFinite(p[1]); });
@@ -125,11 +126,13 @@
         "data-points": String(pts.length),
         "data-first": pts.length ? String(pts[0][1]) : "", "data-last": pts.length ? String(pts[pts.length - 1][1]) : "" });
       root.appendChild(path);
+      drawn += pts.length;
       var item = el("span", { "class": "legend-item" });
       var sw = el("span", { "class": "swatch" }); sw.style.background = color;
       item.appendChild(sw); item.appendChild(document.createTextNode(" " + (s.label || "") + " (" + pts.length + " points)"));
       legend.appendChild(item);
     });
+    root.setAttribute("data-points", String(drawn)); // the points drawn, over all series
     wrap.appendChild(root);
     wrap.appendChild(legend);
     container.appendChild(wrap);
