@@ -54,12 +54,12 @@ await run("dashboard end to end", async (cleanup) => {
     await page.goto(host.dashboard);
     await ready(page);
     equal(new URL(page.url()).hash, "#/strategies", "the default view");
-    await page.waitForSelector("table.strategies tr[data-name]");
+    await until(page, "the catalog listed", "table.strategies tr[data-name]");
     await page.fill("input[name=search]", "rsi");
-    await page.waitForFunction(() => {
+    await until(page, "the search for rsi listing rsi and not macd", () => {
       const rows = [...document.querySelectorAll("table.strategies tr[data-name]")].map((r) => r.dataset.name);
       return rows.length > 0 && rows.includes("rsi") && !rows.includes("macd");
-    }, null, { timeout: 10000 });
+    });
     check(page.url().includes("search=rsi"), `the search is in the URL (${page.url()})`);
     await noErrors(page, "strategies");
     await shot(page, "strategies");
