@@ -179,6 +179,12 @@ await run("dashboard end to end", async (cleanup) => {
     await ready(page);
     await until(page, "the backtest in the runs list", `table.runs-table tr[data-run='${backtest.run_id}']`);
     await shot(page, "runs");
+    // Each run links to its report, served by the host.
+    const href = await page.$eval(`table.runs-table tr[data-run='${backtest.run_id}'] a.report-link`, (a) => a.href);
+    const r = await fetch(href);
+    const text = await r.text();
+    check(r.ok && (r.headers.get("content-type") || "").startsWith("text/html"), `the report link answers HTML (${r.status} ${r.headers.get("content-type")})`);
+    check(text.includes(backtest.run_id) && !text.includes('"__ALGOHOST_REPORT_DATA__"'), "the linked report holds the run's data");
     await page.goto(`${host.dashboard}#/runs/${backtest.run_id}?symbol=`);
     await ready(page);
     await until(page, "the run's charts", ".run-charts svg.chart-svg");
