@@ -35,7 +35,8 @@
     },
     pct: function (v, digits) {
       if (v === null || v === undefined || typeof v !== "number" || !isFinite(v)) return "–";
-      return (v * 100).toFixed(digits === undefined ? 2 : digits) + "%";
+      var t = (v * 100).toFixed(digits === undefined ? 2 : digits);
+      return (/^-0(\.0*)?$/.test(t) ? t.slice(1) : t) + "%";
     },
     money: function (v) {
       if (v === null || v === undefined || typeof v !== "number") return "–";
@@ -114,21 +115,26 @@
       var a = svg("text", { x: L, y: H - 8, "class": "tick" }); a.textContent = fmt.date(tmin); root.appendChild(a);
       var b = svg("text", { x: W - R, y: H - 8, "text-anchor": "end", "class": "tick" }); b.textContent = fmt.date(tmax); root.appendChild(b);
     }
-    var drawn = 0;
+    var drawn = 0, groups = {};
     var legend = el("div", { "class": "legend" });
     series.forEach(function (s, i) {
       var pts = (s.points || []).filter(function (p) { return typeof p[1] === "number" && isFinite(p[1]); });
       var d = "";
       pts.forEach(function (p, j) { d += (j ? "L" : "M") + x(p[0]).toFixed(1) + " " + y(p[1]).toFixed(1); });
-      var color = s.color || PALETTE[i % PALETTE.length];
+      // Series of one group (a strategy's two MEM arms) share a colour; the base arm is dashed.
+      var g = s.group === undefined ? "#" + i : s.group;
+      if (!(g in groups)) groups[g] = Object.keys(groups).length;
+      var color = s.color || PALETTE[groups[g] % PALETTE.length];
       var path = svg("path", { d: d || "M0 0", "class": "series", stroke: color, fill: "none",
         "vector-effect": "non-scaling-stroke", "data-label": s.label || ("series " + (i + 1)),
         "data-points": String(pts.length),
         "data-first": pts.length ? String(pts[0][1]) : "", "data-last": pts.length ? String(pts[pts.length - 1][1]) : "" });
+      if (s.dashed) path.setAttribute("stroke-dasharray", "6 4");  // a MEM run's shadow base arm
       root.appendChild(path);
       drawn += pts.length;
       var item = el("span", { "class": "legend-item" });
       var sw = el("span", { "class": "swatch" }); sw.style.background = color;
+      if (s.dashed) sw.style.background = "repeating-linear-gradient(90deg, " + color + " 0 4px, transparent 4px 6px)";
       item.appendChild(sw); item.appendChild(document.createTextNode(" " + (s.label || "") + " (" + pts.length + " points)"));
       legend.appendChild(item);
     });
@@ -266,7 +272,8 @@
   function curveSeries(curves, field, prefix) {
     var arms = (curves || []).some(function (c) { return c.arm === "enhanced"; });
     return (curves || []).map(function (c) {
-      return { label: (prefix ? prefix + " " : "") + c.strategy + (arms ? " (" + c.arm + ")" : ""), points: c[field] || [] };
+      return { label: (prefix ? prefix + " " : "") + c.strategy + (arms ? " (" + c.arm + ")" : ""), points: c[field] || [],
+        dashed: arms && c.arm === "base", group: c.strategy };
     });
   }
 

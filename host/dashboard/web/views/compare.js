@@ -55,8 +55,9 @@ export async function render(main, _p, query, alive) {
   for (const p of problems) charts.appendChild(h("div", { class: "error", role: "alert" }, p));
   const eq = h("div", { class: "equity-chart" }), dd = h("div", { class: "drawdown-chart" });
   charts.append(eq, dd);
-  C().lineChart(eq, picked.map((p) => ({ label: p.label, points: p.curve.equity || [] })), { title: "Equity", kind: "equity" });
-  C().lineChart(dd, picked.map((p) => ({ label: p.label, points: p.curve.drawdown || [] })), { title: "Drawdown", kind: "drawdown", yFormat: (v) => C().fmt.pct(v, 0) });
+  const dashed = (p) => p.curve.arm === "base" && picked.some((o) => o.run === p.run && o.curve.strategy === p.curve.strategy && o.curve.arm === "enhanced");
+  C().lineChart(eq, picked.map((p) => ({ label: p.label, points: p.curve.equity || [], dashed: dashed(p), group: p.run.run_id + p.curve.strategy })), { title: "Equity", kind: "equity" });
+  C().lineChart(dd, picked.map((p) => ({ label: p.label, points: p.curve.drawdown || [], dashed: dashed(p), group: p.run.run_id + p.curve.strategy })), { title: "Drawdown", kind: "drawdown", yFormat: (v) => C().fmt.pct(v, 0) });
   for (const p of picked) { const d = h("div"); monthly.appendChild(d); C().heatmap(d, p.curve.monthly_returns || [], { title: p.label }); }
 
   // Metrics: each curve's run metrics, then the catalog's recorded performance per name.

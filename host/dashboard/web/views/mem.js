@@ -40,7 +40,7 @@ export async function render(main, [name]) {
       arms.appendChild(h("p", { class: "note" }, "Run ", link(`#/runs/${enc(run.run_id)}`, run.run_id), " · ",
         h("a", { href: `/api/v1/runs/${enc(run.run_id)}/report`, target: "_blank" }, "report")));
       const eq = h("div", { class: "equity-chart" }); arms.appendChild(eq);
-      C().lineChart(eq, curves.map((c) => ({ label: `${c.strategy} (${c.arm})`, points: c.equity })), { title: "Equity, both arms", kind: "equity", empty: "This run has no recorded curves." });
+      C().lineChart(eq, curves.map((c) => ({ label: `${c.strategy} (${c.arm})`, points: c.equity, dashed: c.arm === "base", color: c.arm === "base" ? "#6b7280" : "#2563eb" })), { title: "Equity, both arms", kind: "equity", empty: "This run has no recorded curves." });
       const s = ((run.results && run.results.strategies) || []).find((x) => x.strategy.split("@")[0] === name);
       if (s && s.mem && s.mem.scoring) {
         const sc = s.mem.scoring;
