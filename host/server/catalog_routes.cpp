@@ -9,7 +9,7 @@ namespace {
 
 using catalog::Json;
 
-Result<Json> list_strategies(catalog::Catalog& c, const Request& r) {
+Result<PagedJson> list_strategies(catalog::Catalog& c, const Request& r) {
   QueryReader q(r.query);
   StrategyQuery sq;
   catalog::StrategyFilter& f = sq.filter;
@@ -30,13 +30,15 @@ Result<Json> list_strategies(catalog::Catalog& c, const Request& r) {
   sq.sort_by_filter = !sort.empty();
   if (!sort.empty()) f.sort = sort;
   f.descending = q.flag("desc");
+  if (const std::string order = q.choice("order", {"asc", "desc"}); !order.empty()) f.descending = order == "desc";
   f.limit = q.integer("limit", f.limit, 0);
   f.offset = q.integer("offset", 0, 0);
   sq.search = q.text("search");
   if (Status st = q.status(); !st.ok()) return st;
-  auto rows = find_strategies(c, sq);
+  int64_t total = 0;
+  auto rows = find_strategies(c, sq, &total);
   if (!rows.ok()) return rows.status();
-  return array_of(*rows);
+  return PagedJson{array_of(*rows), total};
 }
 
 }  // namespace
@@ -50,14 +52,17 @@ void add_catalog_routes(Router& router, CatalogService& catalogs, std::shared_pt
     return Json{{"status", "ok"}, {"catalog", catalogs.location().db.string()}, {"read_only", catalogs.read_only()}};
   });
 
-  get("/api/v1/strategies", list_strategies);
+  router.add("GET", "/api/v1/strategies", with_catalog_paged(catalogs, lock, list_strategies));
   add_run_routes(router, catalogs, lock);
 
   get("/api/v1/strategies/{name}", [](catalog::Catalog& c, const Request& r) -> Result<Json> {
     if (Status st = QueryReader(r.query).status(); !st.ok()) return st;
     auto d = c.details(r.params.at("name"));
     if (!d.ok()) return d.status();
-    return d->to_json();
+    Json j = d->to_json();
+    // The manifest as registered (the dashboard's strategy page), null for one registered by hand.
+    j["manifest"] = d->strategy.metadata.is_object() ? d->strategy.metadata : Json(nullptr);
+    return j;
   });
 
   get("/api/v1/strategies/{name}/versions", [](catalog::Catalog& c, const Request& r) -> Result<Json> {

@@ -3,6 +3,7 @@
 #include "host/report/report.h"
 #include "host/server/catalog_handler.h"
 #include "host/service/run_view.h"
+#include "host/service/strategy_view.h"
 
 namespace algohost::server {
 namespace {
@@ -69,6 +70,19 @@ void add_run_routes(Router& router, CatalogService& catalogs, std::shared_ptr<st
                QueryReader q(r.query);
                return runs_page(c, q, r.params.at("name"));
              }));
+  auto get = [&](const char* path, std::function<Result<Json>(catalog::Catalog&, const std::string&)> body) {
+    router.add("GET", path, with_catalog(catalogs, lock, [body = std::move(body)](catalog::Catalog& c, const Request& r) -> Result<Json> {
+                 if (Status st = QueryReader(r.query).status(); !st.ok()) return st;
+                 return body(c, r.params.at("name"));
+               }));
+  };
+  get("/api/v1/strategies/{name}/parameters", strategy_parameters_json);
+  get("/api/v1/strategies/{name}/mem", strategy_mem_json);
+  get("/api/v1/strategies/{name}/related", [](catalog::Catalog& c, const std::string& name) -> Result<Json> {
+    auto related = c.related(name);
+    if (!related.ok()) return related.status();
+    return array_of(*related);
+  });
   router.add("GET", "/api/v1/runs/{id}", with_catalog(catalogs, lock, [](catalog::Catalog& c, const Request& r) -> Result<Json> {
                if (Status st = QueryReader(r.query).status(); !st.ok()) return st;
                return run_detail_json(c, r.params.at("id"));

@@ -16,11 +16,16 @@ catalog::Json StrategyListing::to_json() const {
   return j;
 }
 
-Result<std::vector<StrategyListing>> find_strategies(catalog::Catalog& c, const StrategyQuery& q) {
+Result<std::vector<StrategyListing>> find_strategies(catalog::Catalog& c, const StrategyQuery& q, int64_t* total) {
   std::vector<StrategyListing> out;
   if (q.search.empty()) {
     auto rows = c.list(q.filter);
     if (!rows.ok()) return rows.status();
+    if (total) {
+      auto n = c.count_strategies(q.filter);
+      if (!n.ok()) return n.status();
+      *total = *n;
+    }
     out.reserve(rows->size());
     for (auto& s : *rows) out.push_back({std::move(s), std::nullopt});
     return out;
@@ -46,6 +51,7 @@ Result<std::vector<StrategyListing>> find_strategies(catalog::Catalog& c, const 
     for (auto& h : *hits)
       if (passed.count(h.strategy.strategy_id)) out.push_back({std::move(h.strategy), h.rank});
   }
+  if (total) *total = static_cast<int64_t>(out.size());
   const auto begin = std::min<size_t>(static_cast<size_t>(q.filter.offset), out.size());
   const auto end = std::min<size_t>(begin + static_cast<size_t>(q.filter.limit), out.size());
   return std::vector<StrategyListing>(std::make_move_iterator(out.begin() + begin),

@@ -30,8 +30,9 @@ struct StrategyListing {
   catalog::Json to_json() const;
 };
 
-// InvalidArgument names a bad sort, limit, offset or search text.
-Result<std::vector<StrategyListing>> find_strategies(catalog::Catalog& c, const StrategyQuery& q);
+// InvalidArgument names a bad sort, limit, offset or search text. With `total`, also how many
+// strategies match before limit and offset (the API's X-Total-Count).
+Result<std::vector<StrategyListing>> find_strategies(catalog::Catalog& c, const StrategyQuery& q, int64_t* total = nullptr);
 
 // Recorded performance of strategy `name` (NAME or ID): of one version when `version` is given,
 // of one run when `run` is, over exit times in [from, to] ("" = unbounded). NotFound names an

@@ -372,9 +372,11 @@ Result<StrategyRecord> Catalog::get(const std::string& id_or_name) {
   return std::move(rows->front());
 }
 
-Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
+namespace {
+
+// The WHERE of a strategy listing (without "WHERE"; "" for none), its parameters appended to binds.
+std::string strategy_filter_sql(const StrategyFilter& f, std::vector<Json>& binds) {
   std::vector<std::string> where;
-  std::vector<Json> binds;
   auto eq = [&](const char* col, const std::optional<std::string>& v) {
     if (!v) return;
     binds.push_back(*v);
@@ -417,10 +419,45 @@ Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
     binds.push_back(*f.min_win_rate);
     where.push_back("s.lifetime_win_rate >= ?" + std::to_string(binds.size()));
   }
+  std::string joined;
+  for (const auto& w : where) joined += (joined.empty() ? "" : " AND ") + w;
+  return joined;
+}
+
+}  // namespace
+
+Result<int64_t> Catalog::count_strategies(const StrategyFilter& f) {
+  auto count = [&](const StrategyFilter& filter) -> Result<int64_t> {
+    std::vector<Json> binds;
+    const std::string where = strategy_filter_sql(filter, binds);
+    auto st = db_->prepare(std::string("SELECT count(*) FROM strategies s") + (where.empty() ? "" : " WHERE " + where));
+    if (!st.ok()) return st.status();
+    for (size_t i = 0; i < binds.size(); ++i) bind_json(**st, static_cast<int>(i + 1), binds[i]);
+    const int64_t n = (*st)->step() ? (*st)->int64(0) : 0;
+    if (!(*st)->status().ok()) return (*st)->status();
+    return n;
+  };
+  if (!f.statuses.empty() || f.include_inactive) return count(f);
+  // "All but deprecated and archived" counted as all minus those two: both counts come from an
+  // index (a NOT IN over 100,000 rows would read them all).
+  StrategyFilter all = f, inactive = f;
+  all.include_inactive = true;
+  inactive.statuses = {"deprecated", "archived"};
+  auto n_all = count(all);
+  if (!n_all.ok()) return n_all.status();
+  auto n_inactive = count(inactive);
+  if (!n_inactive.ok()) return n_inactive.status();
+  return *n_all - *n_inactive;
+}
+
+Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
+  std::vector<Json> binds;
+  const std::string joined = strategy_filter_sql(f, binds);
   static const std::map<std::string, std::string> kSort = {
       {"name", "s.strategy_name"},       {"sharpe", "s.lifetime_sharpe_ratio"}, {"win_rate", "s.lifetime_win_rate"},
       {"trades", "s.total_trades"},      {"pnl", "s.total_pnl"},                {"created", "s.created_at"},
-      {"updated", "s.updated_at"},       {"category", "s.category"},            {"versions", "s.version_count"}};
+      {"updated", "s.updated_at"},       {"category", "s.category"},            {"versions", "s.version_count"},
+      {"status", "s.status"}};
   auto sort = kSort.find(f.sort);
   if (sort == kSort.end()) {
     std::string list;
@@ -428,11 +465,13 @@ Result<std::vector<StrategyRecord>> Catalog::list(const StrategyFilter& f) {
     return Status::InvalidArgument("sort: '" + f.sort + "' is not one of: " + list);
   }
   if (f.limit < 0 || f.offset < 0) return Status::InvalidArgument("limit and offset must not be negative");
-  std::string joined;
-  for (const auto& w : where) joined += (joined.empty() ? "" : " AND ") + w;
   binds.push_back(f.limit);
   binds.push_back(f.offset);
-  const std::string order = sort->second + (f.descending ? " DESC" : " ASC") + " NULLS LAST, s.strategy_name";
+  // Category, which may be NULL, sorts its NULLs last through "(category IS NULL)", the expression
+  // its index (schema 7) starts with; the other columns are NOT NULL or have a DESC index.
+  const std::string order = f.sort == "category"
+                                ? std::string("(s.category IS NULL), s.category") + (f.descending ? " DESC" : " ASC") + ", s.strategy_name"
+                                : sort->second + (f.descending ? " DESC" : " ASC") + " NULLS LAST, s.strategy_name";
   const std::string limit = "LIMIT ?" + std::to_string(binds.size() - 1) + " OFFSET ?" + std::to_string(binds.size());
   return query_strategies(joined, binds, order, limit);
 }

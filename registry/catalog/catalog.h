@@ -57,6 +57,8 @@ class Catalog {
 
   // ---- Discovery --------------------------------------------------------------------------
   Result<std::vector<StrategyRecord>> list(const StrategyFilter& filter);
+  // How many strategies pass `filter` (its sort, limit and offset aside).
+  Result<int64_t> count_strategies(const StrategyFilter& filter);
   // By id, else by name. NotFound names what was asked.
   Result<StrategyRecord> get(const std::string& id_or_name);
   // Ranked full-text search over name, display name, description, keywords and tags (FTS5).
@@ -152,6 +154,11 @@ class Catalog {
   Result<Page<RunRecord>> runs_page(const RunFilter& filter);
   // Unknown run: NotFound. A bad side: InvalidArgument naming it.
   Result<Page<TradeRecord>> run_trades(const RunTradeFilter& filter);
+  // The strategy's newest trades whose signal MEM enhanced (entry time, newest first), at most
+  // `limit`. Unknown strategy: NotFound.
+  Result<std::vector<TradeRecord>> mem_enhanced_trades(const std::string& id_or_name, int64_t limit);
+  // Strategies whose origin is learned from this one (learned_from_strategy_id), by name.
+  Result<std::vector<StrategyRecord>> learned_from(const std::string& id_or_name);
   // Marks every instance of `run_id` stopped (the host stopped).
   Status stop_live_instances(const std::string& run_id);
 

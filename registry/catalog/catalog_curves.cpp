@@ -1,5 +1,5 @@
-// Catalog: a run's daily equity curves (schema 7, run_curves), and runs and a run's trades page by
-// page with their totals (the dashboard's lists).
+// Catalog: a run's daily equity curves (schema 7, run_curves), runs and a run's trades page by page
+// with their totals, a strategy's MEM-enhanced trades and learned strategies (the dashboard's views).
 #include "registry/catalog/catalog.h"
 #include "registry/catalog/catalog_internal.h"
 
@@ -135,6 +135,26 @@ Result<Page<TradeRecord>> Catalog::run_trades(const RunTradeFilter& f) {
   while ((*st)->step()) page.rows.push_back(internal::read_trade(**st));
   if (!(*st)->status().ok()) return (*st)->status();
   return page;
+}
+
+Result<std::vector<TradeRecord>> Catalog::mem_enhanced_trades(const std::string& id_or_name, int64_t limit) {
+  auto sid = resolve_id(id_or_name);
+  if (!sid.ok()) return sid.status();
+  auto st = db_->prepare(std::string("SELECT ") + internal::kTradeColumns +
+                         " FROM strategy_performance p WHERE p.strategy_id = ?1 AND p.was_mem_enhanced = 1 "
+                         "ORDER BY p.entry_timestamp DESC, p.performance_id DESC LIMIT ?2");
+  if (!st.ok()) return st.status();
+  (*st)->bind_all(*sid, limit);
+  std::vector<TradeRecord> out;
+  while ((*st)->step()) out.push_back(internal::read_trade(**st));
+  if (!(*st)->status().ok()) return (*st)->status();
+  return out;
+}
+
+Result<std::vector<StrategyRecord>> Catalog::learned_from(const std::string& id_or_name) {
+  auto sid = resolve_id(id_or_name);
+  if (!sid.ok()) return sid.status();
+  return query_strategies("s.learned_from_strategy_id = ?1", {*sid}, "s.strategy_name", "");
 }
 
 }  // namespace algohost::catalog

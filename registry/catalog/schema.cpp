@@ -474,8 +474,9 @@ CREATE TABLE live_instances (
 //  - run_curves: a run's daily equity curves, written at the run's end — per strategy of the run
 //    (position = its index in results.strategies) the curve its metrics were computed from, and for
 //    a MEM run the base arm's too; points as a JSON array of [UTC ms, equity];
-//  - indexes for the strategy listing's sorts by creation and by last update (the dashboard pages
-//    through 100,000 strategies in either order).
+//  - indexes for the strategy listing's sorts by creation, last update, category (NULLs last) and
+//    status, each with the name (the tie-break) and the status (the default filter), so that the
+//    dashboard pages through 100,000 strategies without sorting them.
 const char* kMigration7 = R"SQL(
 CREATE TABLE run_curves (
   run_id TEXT NOT NULL REFERENCES runs(run_id),
@@ -487,8 +488,10 @@ CREATE TABLE run_curves (
   equity_json TEXT NOT NULL CHECK (json_valid(equity_json)),
   PRIMARY KEY (run_id, position, arm)
 ) WITHOUT ROWID;
-CREATE INDEX idx_strategies_created ON strategies(created_at, strategy_name);
-CREATE INDEX idx_strategies_updated ON strategies(updated_at, strategy_name);
+CREATE INDEX idx_strategies_created ON strategies(created_at, strategy_name, status);
+CREATE INDEX idx_strategies_updated ON strategies(updated_at, strategy_name, status);
+CREATE INDEX idx_strategies_category_name ON strategies((category IS NULL), category, strategy_name, status);
+CREATE INDEX idx_strategies_status_name ON strategies(status, strategy_name);
 )SQL";
 
 struct Migration {

@@ -69,7 +69,7 @@ struct StrategyFilter {
   std::vector<std::string> all_tags;  // every one of these
   std::vector<std::string> any_tags;  // at least one of these
   std::optional<double> min_sharpe, min_win_rate;  // lifetime per-trade Sharpe / win rate at least this
-  std::string sort = "name";  // name | sharpe | win_rate | trades | pnl | created | updated
+  std::string sort = "name";  // name | sharpe | win_rate | trades | pnl | created | updated | category | versions | status
   bool descending = false;
   int64_t limit = 100, offset = 0;
 };

@@ -48,7 +48,7 @@ TEST(CatalogCurves, ASchema6CatalogGainsRunCurvesAndKeepsItsRows) {
   EXPECT_EQ(scalar(*cat, "PRAGMA user_version"), kSchemaVersion);
   EXPECT_EQ(kSchemaVersion, 7);
   EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM run_curves"), 0);
-  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM sqlite_master WHERE name IN ('idx_strategies_created', 'idx_strategies_updated')"), 2);
+  EXPECT_EQ(scalar(*cat, "SELECT count(*) FROM sqlite_master WHERE name IN ('idx_strategies_created', 'idx_strategies_updated', 'idx_strategies_category_name', 'idx_strategies_status_name')"), 4);
   EXPECT_EQ(must(cat->get("old")).strategy_id, "s-1");
   EXPECT_EQ(must(cat->get_run("run-old")).status, "finished");
   EXPECT_TRUE(must(cat->run_curves("run-old")).empty());  // recorded before schema 7: no curves

@@ -165,7 +165,10 @@ TEST(CatalogRoutes, OneStrategyAndItsVersions) {
   ASSERT_TRUE(alpha["versions"].is_array());
   EXPECT_EQ(alpha["versions"].size(), 2u);
   EXPECT_EQ(alpha["performance"]["trades"], 3);
-  EXPECT_EQ(alpha, nlohmann::json::parse(must(env.cat().details("alpha")).to_json().dump()));  // `strategies show --json`
+  // `strategies show --json`, plus "manifest": the registered manifest (its "metadata"), null here.
+  EXPECT_EQ(alpha["manifest"], alpha["metadata"].is_object() ? alpha["metadata"] : nlohmann::json());
+  alpha.erase("manifest");
+  EXPECT_EQ(alpha, nlohmann::json::parse(must(env.cat().details("alpha")).to_json().dump()));
   Names versions;
   for (const auto& v : env.ok("/api/v1/strategies/alpha/versions")) versions.push_back(v["version_number"]);
   EXPECT_EQ(versions, (Names{"1.1.0", "1.0.0"}));
