@@ -26,6 +26,9 @@ struct Runner {
   // Per symbol, the market context of the current chunk's actionable signals when the prefetcher
   // read it (null otherwise: apply_signal reads it).
   std::vector<const ContextReading*> context_at;
+  // Per symbol, the current chunk's actionable indices when the prefetcher listed them (else
+  // null: the walk looks at every signal).
+  std::vector<const std::vector<uint32_t>*> actionable_at;
   size_t producer = SIZE_MAX;  // its index in the SignalPrefetcher (SIZE_MAX: not prefetched)
   // Sparse drive (StrategyInstance::prefers_sparse_batch): per symbol, the actionable signals of
   // the whole series from one call, laid into `buf` a chunk at a time; sparse_end is where the
@@ -116,6 +119,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       r.len.assign(n_sym, 0);
       r.chunk_at.assign(n_sym, nullptr);
       r.context_at.assign(n_sym, nullptr);
+      r.actionable_at.assign(n_sym, nullptr);
       r.batch_failure.assign(n_sym, Status::Ok());
     }
   }
@@ -220,6 +224,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
         done = c.len;
         r.chunk_at[s] = c.signals.data();
         r.context_at[s] = c.context.empty() ? nullptr : c.context.data();
+        r.actionable_at[s] = &c.actionable;
       } else {
         st = r.setup->instances[s]->on_batch(data.series[s].view(i, n), r.buf[s].data(), &done);
         r.chunk_at[s] = r.buf[s].data();
@@ -268,6 +273,10 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       const ah_signal* signals = nullptr;  // signals of bars [begin, end) of one symbol
       const ContextReading* context = nullptr;  // their bars' contexts, when read ahead
       size_t begin = 0, end = 0;
+      // When read ahead: the next actionable bar (begin + offset), or `end` when none is left.
+      const uint32_t* act = nullptr;
+      const uint32_t* act_end = nullptr;
+      size_t next = 0;
     };
     struct Lane {
       Runner* r;
@@ -341,9 +350,22 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
             w.begin = l.r->start[s];
             w.end = w.begin + l.r->len[s];
             w.signals = sig - (i - w.begin);
-            const ContextReading* ctx = (l.r->source ? l.r->source : l.r)->context_at[s];
+            const Runner& owner = l.r->source ? *l.r->source : *l.r;
+            const ContextReading* ctx = owner.context_at[s];
             w.context = ctx ? ctx - (i - w.begin) : nullptr;
+            w.act = w.act_end = nullptr;
+            w.next = i;  // no list: every bar is looked at
+            if (const std::vector<uint32_t>* list = owner.actionable_at[s]) {
+              w.act = list->data();
+              w.act_end = w.act + list->size();
+              while (w.act != w.act_end && w.begin + *w.act < i) ++w.act;
+              w.next = w.act != w.act_end ? w.begin + *w.act : w.end;
+            }
           }
+          if (i != w.next) [[likely]]
+            continue;  // a hold (listed ahead of time)
+          if (w.act) w.next = ++w.act != w.act_end ? w.begin + *w.act : w.end;
+          else ++w.next;
           const ah_signal& sig = w.signals[i - w.begin];
           if (sig.action != AH_HOLD) [[unlikely]] {
             const ah_bar bar = bar_at(s, i, ts);

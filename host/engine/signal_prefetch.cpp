@@ -23,6 +23,7 @@ SignalPrefetcher::SignalPrefetcher(const MarketData& data, std::vector<Producer>
   slots_.resize(producers_.size() * n_sym_ * depth_);
   for (size_t k = 0; k < slots_.size(); ++k) {
     slots_[k].signals.resize(chunk_);
+    slots_[k].actionable.reserve(chunk_);
     if (producers_[k / (n_sym_ * depth_)].contexts) slots_[k].context.resize(chunk_);
   }
   for (size_t p = 0; p < producers_.size(); ++p) stopped_[p].store(false, std::memory_order_relaxed);
@@ -72,6 +73,7 @@ void SignalPrefetcher::run() {
         const size_t first = c * chunk_;
         if (!failure[p][s].ok() || stopped_[p].load(std::memory_order_relaxed) || first >= series.size()) {
           out.len = 0;  // not called: the chunk holds no signal (the walk stops before reading it)
+          out.actionable.clear();
           out.status = failure[p][s];
           continue;
         }
@@ -80,10 +82,13 @@ void SignalPrefetcher::run() {
         out.status = producers_[p].instances[s]->on_batch(series.view(first, n), out.signals.data(), &done);
         out.len = out.status.ok() ? n : static_cast<size_t>(done);
         if (!out.status.ok()) failure[p][s] = out.status;
-        if (producers_[p].contexts)
-          for (size_t k = 0; k < out.len; ++k)
-            if (out.signals[k].action != AH_HOLD) [[unlikely]]
+        out.actionable.clear();
+        for (size_t k = 0; k < out.len; ++k)
+          if (out.signals[k].action != AH_HOLD) [[unlikely]] {
+            out.actionable.push_back(static_cast<uint32_t>(k));
+            if (producers_[p].contexts)
               out.context[k] = read_context(series, first + k, context_window_, periods_per_year_);
+          }
       }
     }
     produced_.store(c + 1, std::memory_order_release);

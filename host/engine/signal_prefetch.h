@@ -40,6 +40,9 @@ class SignalPrefetcher {
   struct Chunk {
     std::vector<ah_signal> signals;
     std::vector<ContextReading> context;  // per signal; set for actionable ones when asked for
+    // Indices (within the chunk, ascending) of its actionable signals: the walk visits these and
+    // reads no hold (most bars), so the dense signals stay in the producer's cache.
+    std::vector<uint32_t> actionable;
     size_t len = 0;
     Status status;
   };
