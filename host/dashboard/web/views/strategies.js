@@ -31,7 +31,7 @@ export async function render(main, _params, query, alive) {
     input("category", { placeholder: "category", size: 12 }),
     input("tag", { placeholder: "tags (comma = all)", size: 14 }),
     statusSel, langSel, originSel,
-    input("min_sharpe", { type: "number", step: "any", placeholder: "min Sharpe", size: 8 }));
+    input("min_sharpe", { type: "number", step: "any", placeholder: "min per-trade Sharpe", size: 8 }));
   const status = h("p", { class: "note", id: "strategies-status" });
   const holder = h("div", { class: "table-holder" });
   const pager = h("div", { class: "pager" });
@@ -89,7 +89,7 @@ export async function render(main, _params, query, alive) {
       ["origin", "origin", (s) => s.origin || ""],
       ["tags", "tags", (s) => (s.tags || []).join(", ")],
       ["current_version", "version", (s) => s.current_version || ""],
-      ["lifetime_per_trade_sharpe", "Sharpe", (s) => window.AHCharts.fmt.num(s.lifetime_per_trade_sharpe, 3)],
+      ["lifetime_per_trade_sharpe", "per-trade Sharpe", (s) => window.AHCharts.fmt.num(s.lifetime_per_trade_sharpe, 3)],
       ["lifetime_win_rate", "win rate", (s) => window.AHCharts.fmt.pct(s.lifetime_win_rate)],
       ["total_trades", "trades", (s) => String(s.total_trades ?? "")],
       ["updated_at", "updated", (s) => (s.updated_at || "").slice(0, 10)],
