@@ -693,8 +693,21 @@ void LiveHost::on_event(const CoreEvent& e) {
 
 // One instance as the API shows it (mu_ held).
 json LiveHost::instance_json(const Instance& i) const {
+  // The parameter values given (config, set-param), typed as the manifest types them (10, not
+  // "10"); a value the manifest no longer resolves is shown as given.
+  auto typed_params = [](const Instance& i) {
+    json out = json::object();
+    auto resolved = resolve_parameters(*i.manifest, i.params);
+    for (const auto& [k, v] : i.params) {
+      if (resolved.ok() && resolved->contains(k))
+        out[k] = json::parse((*resolved)[k].dump());
+      else
+        out[k] = v;
+    }
+    return out;
+  };
   json j{{"instance", i.config.instance}, {"strategy", i.manifest->name}, {"version", i.manifest->version_text},
-         {"status", i.status}, {"isolation", i.isolation}, {"symbols", json::array()}, {"parameters", i.params},
+         {"status", i.status}, {"isolation", i.isolation}, {"symbols", json::array()}, {"parameters", typed_params(i)},
          {"enhancer", i.mem ? json("mem") : i.plugin ? json(i.plugin->label()) : json(nullptr)},
          {"canary_version", i.canary ? json(i.canary->version_text) : json(nullptr)},
          {"previous_versions", json::array()}, {"last_error", i.last_error.empty() ? json(nullptr) : json(i.last_error)}};

@@ -307,14 +307,14 @@ def test_ctl_finds_the_host_and_changes_what_runs(algohost_bin, home, tmp_path):
         assert proc.returncode == 0, proc.stderr
         proc, inst = home.json("ctl", "--json", "set-param", "r2", "period", "12")
         assert proc.returncode == 0, proc.stderr
-        assert inst["parameters"]["period"] == "12"
+        assert inst["parameters"]["period"] == 12  # typed as the manifest types it
         bad = home("ctl", "set-param", "r2", "period", "-3")
         assert bad.returncode == 2 and "period" in bad.stderr
         proc = home("ctl", "rollback", "r2")  # back to the value before set-param
         assert proc.returncode == 0, proc.stderr
         proc, inst = home.json("ctl", "--json", "status")
         r2 = [i for i in inst["instances"] if i["instance"] == "r2"][0]
-        assert r2["parameters"]["period"] == "10"
+        assert r2["parameters"]["period"] == 10
         proc = home("ctl", "unload", "r2")
         assert proc.returncode == 0, proc.stderr
         missing = home("ctl", "swap", "r2", "1.0.0")

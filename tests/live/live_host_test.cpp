@@ -63,6 +63,8 @@ TEST(LiveHost, EveryControlOperationDuringAFeedLosesNothing) {
   EXPECT_EQ(host.swap("probe", "9.9.9", "test").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(host.set_param("probe", "every", "0", "test").status().code(), StatusCode::kInvalidArgument);
   must(host.set_param("probe", "every", "7", "test"));
+  // Shown typed as the manifest types it (an integer), not as the text it was given in.
+  EXPECT_EQ(must(host.instance("probe"))["parameters"]["every"], 7);
   must(host.rollback("probe", "test"));
   EXPECT_EQ(must(host.instance("probe"))["parameters"].value("every", ""), "");
   must(host.canary("probe", "2.0.0", "test"));
