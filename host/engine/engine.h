@@ -52,8 +52,8 @@ struct EngineOptions {
   size_t chunk = 4096;
   // Batch strategies' next chunks computed on a second thread while the walk applies this one's
   // (SignalPrefetcher; the same calls in the same order, so the same results). Used when every
-  // series has the same timestamps, there are two chunks or more, and the instances are native
-  // in-process ones.
+  // series has the same timestamps, there are two chunks or more, and the instances allow it
+  // (StrategyInstance::prefetchable: native in-process ones and those in a worker process).
   bool prefetch_signals = true;
   int periods_per_year = 252;
   double risk_free_rate = 0;

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "host/instance/table_instance.h"
 
 namespace algohost {
 
@@ -37,7 +36,7 @@ SignalPrefetcher::~SignalPrefetcher() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool SignalPrefetcher::eligible(const StrategyInstance& i) { return dynamic_cast<const TableInstance*>(&i) != nullptr; }
+bool SignalPrefetcher::eligible(const StrategyInstance& i) { return i.prefetchable(); }
 
 const SignalPrefetcher::Chunk& SignalPrefetcher::get(size_t p, uint32_t s, size_t c) {
   for (size_t ready = produced_.load(std::memory_order_acquire); ready <= c;

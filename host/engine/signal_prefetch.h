@@ -68,7 +68,8 @@ class SignalPrefetcher {
   // The walk stopped producer p: its instances are not called again.
   void stop(size_t p);
 
-  // Whether an instance may be driven from the prefetcher's thread (in-process native ones).
+  // Whether an instance may be driven from the prefetcher's thread (StrategyInstance::prefetchable:
+  // native in-process ones and those in a worker process).
   static bool eligible(const StrategyInstance& i);
 
  private:

@@ -47,6 +47,12 @@ class StrategyInstance {
   // on_batch in chunks.
   virtual Status on_batch_sparse(const ah_series& series, std::vector<IndexedSignal>& out, uint64_t* done = nullptr);
 
+  // True when the engine may make this instance's batch calls from a thread of its own while the
+  // walk goes on (SignalPrefetcher: still one call at a time, in order). Native in-process
+  // instances and instances in a worker process say so; a Python one does not (the interpreter's
+  // lock is taken on the engine's thread).
+  virtual bool prefetchable() const { return false; }
+
   // Calls that failed but were skipped rather than failing the instance (Python strategies
   // tolerate a configurable number of consecutive failures); 0 for native plugins.
   virtual uint64_t call_errors() const { return 0; }

@@ -34,6 +34,7 @@ class TableInstance final : public StrategyInstance {
   const std::string& label() const override { return label_; }
   const std::vector<std::string>& diagnostics() const override { return diagnostics_; }
   bool supports_batch() const override { return supports_batch_; }
+  bool prefetchable() const override { return true; }
   Status on_slice(const ah_slice& slice, std::vector<ah_signal>& out) override;
   Status on_batch(const ah_series& series, ah_signal* out, uint64_t* done = nullptr) override;
   Result<std::string> export_state() override;

@@ -41,6 +41,7 @@ class WorkerInstance final : public StrategyInstance {
   const std::vector<std::string>& diagnostics() const override { return diagnostics_; }
   bool supports_batch() const override { return supports_batch_; }
   bool prefers_sparse_batch() const override { return prefers_sparse_; }
+  bool prefetchable() const override { return true; }  // one request at a time, from any thread
   uint64_t call_errors() const override { return call_errors_; }
 
   Status on_slice(const ah_slice& slice, std::vector<ah_signal>& out) override;

@@ -108,6 +108,9 @@ TEST(IsolationEquivalence, EveryBuiltinStrategyInProcessAndInAWorker) {
   o.plugin_dirs.clear();  // the built-in ones alone
   PluginService svc(o);
   const MarketData md = synthetic(3, 700);
+  // Through run_engine, three chunks of 1000 bars: the batch calls are made ahead of the walk on
+  // its second thread (SignalPrefetcher), in process and in a worker alike.
+  const MarketData long_md = synthetic(3, 2600);
   std::vector<std::string> seen;
   for (const auto& p : svc.discovery().plugins) {
     if (!p.report.ok() || p.shadowed_by || p.report.manifest->kind != "strategy") continue;
@@ -120,7 +123,7 @@ TEST(IsolationEquivalence, EveryBuiltinStrategyInProcessAndInAWorker) {
     } else {
       compare_slices(svc, m, md);
     }
-    compare_engine(svc, m, md);
+    compare_engine(svc, m, long_md);
   }
   // The native strategies and at least one Python one were compared.
   EXPECT_GE(seen.size(), 6u) << ::testing::PrintToString(seen);
