@@ -23,12 +23,10 @@ struct Runner {
   std::vector<size_t> start, len;
   // Per symbol, the first signal of the current chunk: in `buf`, or in the prefetcher's slot.
   std::vector<const ah_signal*> chunk_at;
-  // Per symbol, the market context of the current chunk's actionable signals when the prefetcher
-  // read it (null otherwise: apply_signal reads it).
-  std::vector<const ContextReading*> context_at;
-  // Per symbol, the current chunk's actionable indices when the prefetcher listed them (else
-  // null: the walk looks at every signal).
-  std::vector<const std::vector<uint32_t>*> actionable_at;
+  // Per symbol, the prefetcher's chunk (its actionable indices, and their contexts when it read
+  // them) when the current chunk was computed ahead; else null: the walk looks at every signal and
+  // apply_signal reads the contexts.
+  std::vector<const SignalPrefetcher::Chunk*> ahead_at;
   size_t producer = SIZE_MAX;  // its index in the SignalPrefetcher (SIZE_MAX: not prefetched)
   // Sparse drive (StrategyInstance::prefers_sparse_batch): per symbol, the actionable signals of
   // the whole series from one call, laid into `buf` a chunk at a time; sparse_end is where the
@@ -118,8 +116,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       r.start.assign(n_sym, 0);
       r.len.assign(n_sym, 0);
       r.chunk_at.assign(n_sym, nullptr);
-      r.context_at.assign(n_sym, nullptr);
-      r.actionable_at.assign(n_sym, nullptr);
+      r.ahead_at.assign(n_sym, nullptr);
       r.batch_failure.assign(n_sym, Status::Ok());
     }
   }
@@ -223,8 +220,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
         st = c.status;
         done = c.len;
         r.chunk_at[s] = c.signals.data();
-        r.context_at[s] = c.context.empty() ? nullptr : c.context.data();
-        r.actionable_at[s] = &c.actionable;
+        r.ahead_at[s] = &c;
       } else {
         st = r.setup->instances[s]->on_batch(data.series[s].view(i, n), r.buf[s].data(), &done);
         r.chunk_at[s] = r.buf[s].data();
@@ -271,12 +267,13 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
     // Per runner, what the walk touches on every bar, one load away.
     struct Window {
       const ah_signal* signals = nullptr;  // signals of bars [begin, end) of one symbol
-      const ContextReading* context = nullptr;  // their bars' contexts, when read ahead
       size_t begin = 0, end = 0;
-      // When read ahead: the next actionable bar (begin + offset), or `end` when none is left.
+      // The next bar to look at: every bar, or, when read ahead, the next actionable one (`end`
+      // when none is left), with its context when the prefetcher read it.
+      size_t next = 0;
       const uint32_t* act = nullptr;
       const uint32_t* act_end = nullptr;
-      size_t next = 0;
+      const ContextReading* context = nullptr;
     };
     struct Lane {
       Runner* r;
@@ -291,7 +288,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
       lanes.push_back({&r, r.out->account.get(), &r.out->equity, &r.out->equity_bars, std::vector<Window>(n_sym)});
     const bool every_bar = opt.equity_every_bar;
     const uint32_t n_sym32 = static_cast<uint32_t>(n_sym);
-    // Dense batch runners with in-process instances get their chunks computed ahead.
+    // Dense batch runners whose instances allow it get their chunks computed ahead.
     if (opt.prefetch_signals && opt.chunk > 0 && n > opt.chunk && std::thread::hardware_concurrency() != 1) {
       std::vector<SignalPrefetcher::Producer> producers;
       for (Runner& r : runners) {
@@ -299,7 +296,7 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
         SignalPrefetcher::Producer p;
         for (const auto& inst : r.setup->instances) p.instances.push_back(inst.get());
         if (!std::all_of(p.instances.begin(), p.instances.end(),
-                         [](const StrategyInstance* x) { return SignalPrefetcher::eligible(*x); }))
+                         [](const StrategyInstance* x) { return x->prefetchable(); }))
           continue;
         // Contexts are read ahead when a stage that reads them sees these signals.
         p.contexts = !r.path.pass_through;
@@ -350,27 +347,31 @@ EngineResult run_engine(const MarketData& data, std::vector<StrategySetup>& setu
             w.begin = l.r->start[s];
             w.end = w.begin + l.r->len[s];
             w.signals = sig - (i - w.begin);
-            const Runner& owner = l.r->source ? *l.r->source : *l.r;
-            const ContextReading* ctx = owner.context_at[s];
-            w.context = ctx ? ctx - (i - w.begin) : nullptr;
             w.act = w.act_end = nullptr;
+            w.context = nullptr;
             w.next = i;  // no list: every bar is looked at
-            if (const std::vector<uint32_t>* list = owner.actionable_at[s]) {
-              w.act = list->data();
-              w.act_end = w.act + list->size();
-              while (w.act != w.act_end && w.begin + *w.act < i) ++w.act;
+            if (const SignalPrefetcher::Chunk* ahead = (l.r->source ? l.r->source : l.r)->ahead_at[s]) {
+              w.act = ahead->actionable.data();
+              w.act_end = w.act + ahead->actionable.size();
+              if (!ahead->context.empty()) w.context = ahead->context.data();
+              for (; w.act != w.act_end && w.begin + *w.act < i; ++w.act)
+                if (w.context) ++w.context;
               w.next = w.act != w.act_end ? w.begin + *w.act : w.end;
             }
           }
           if (i != w.next) [[likely]]
             continue;  // a hold (listed ahead of time)
-          if (w.act) w.next = ++w.act != w.act_end ? w.begin + *w.act : w.end;
-          else ++w.next;
+          const ContextReading* known = w.context;
+          if (w.act) {
+            w.next = ++w.act != w.act_end ? w.begin + *w.act : w.end;
+            if (w.context) ++w.context;
+          } else {
+            ++w.next;
+          }
           const ah_signal& sig = w.signals[i - w.begin];
           if (sig.action != AH_HOLD) [[unlikely]] {
             const ah_bar bar = bar_at(s, i, ts);
-            apply_signal(l.r->path, l.r->out->signals, s, sig, &bar, data.series[s], i + 1, opt,
-                         w.context ? &w.context[i - w.begin] : nullptr);
+            apply_signal(l.r->path, l.r->out->signals, s, sig, &bar, data.series[s], i + 1, opt, known);
           }
         }
         // end_timestamp(), inline

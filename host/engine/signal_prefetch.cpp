@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace algohost {
 
 SignalPrefetcher::SignalPrefetcher(const MarketData& data, std::vector<Producer> producers, size_t chunk,
@@ -23,7 +22,6 @@ SignalPrefetcher::SignalPrefetcher(const MarketData& data, std::vector<Producer>
   for (size_t k = 0; k < slots_.size(); ++k) {
     slots_[k].signals.resize(chunk_);
     slots_[k].actionable.reserve(chunk_);
-    if (producers_[k / (n_sym_ * depth_)].contexts) slots_[k].context.resize(chunk_);
   }
   for (size_t p = 0; p < producers_.size(); ++p) stopped_[p].store(false, std::memory_order_relaxed);
   thread_ = std::thread([this] { run(); });
@@ -35,8 +33,6 @@ SignalPrefetcher::~SignalPrefetcher() {
   released_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
-
-bool SignalPrefetcher::eligible(const StrategyInstance& i) { return i.prefetchable(); }
 
 const SignalPrefetcher::Chunk& SignalPrefetcher::get(size_t p, uint32_t s, size_t c) {
   for (size_t ready = produced_.load(std::memory_order_acquire); ready <= c;
@@ -73,6 +69,7 @@ void SignalPrefetcher::run() {
         if (!failure[p][s].ok() || stopped_[p].load(std::memory_order_relaxed) || first >= series.size()) {
           out.len = 0;  // not called: the chunk holds no signal (the walk stops before reading it)
           out.actionable.clear();
+          out.context.clear();
           out.status = failure[p][s];
           continue;
         }
@@ -82,11 +79,12 @@ void SignalPrefetcher::run() {
         out.len = out.status.ok() ? n : static_cast<size_t>(done);
         if (!out.status.ok()) failure[p][s] = out.status;
         out.actionable.clear();
+        out.context.clear();
         for (size_t k = 0; k < out.len; ++k)
           if (out.signals[k].action != AH_HOLD) [[unlikely]] {
             out.actionable.push_back(static_cast<uint32_t>(k));
             if (producers_[p].contexts)
-              out.context[k] = read_context(series, first + k, context_window_, periods_per_year_);
+              out.context.push_back(read_context(series, first + k, context_window_, periods_per_year_));
           }
       }
     }

@@ -13,8 +13,8 @@
 // on the bars alone), so the walk does not pay for it.
 //
 // Threads: get(), release_before() and stop() are the walk's (one thread); the instances are
-// called only by the prefetcher's thread from construction to destruction (StrategyInstance
-// allows any thread, one at a time). The destructor ends the thread after the call in progress.
+// called only by the prefetcher's thread from construction to destruction (those whose
+// StrategyInstance::prefetchable() says so: one call at a time, from any thread). The destructor ends the thread after the call in progress.
 #pragma once
 
 #include <atomic>
@@ -39,10 +39,11 @@ class SignalPrefetcher {
   // is the call's (not ok: the instance failed at bar first + len).
   struct Chunk {
     std::vector<ah_signal> signals;
-    std::vector<ContextReading> context;  // per signal; set for actionable ones when asked for
     // Indices (within the chunk, ascending) of its actionable signals: the walk visits these and
     // reads no hold (most bars), so the dense signals stay in the producer's cache.
     std::vector<uint32_t> actionable;
+    // When asked for, the market context of each of them (context[k] belongs to actionable[k]).
+    std::vector<ContextReading> context;
     size_t len = 0;
     Status status;
   };
@@ -67,10 +68,6 @@ class SignalPrefetcher {
   void release_before(size_t c);
   // The walk stopped producer p: its instances are not called again.
   void stop(size_t p);
-
-  // Whether an instance may be driven from the prefetcher's thread (StrategyInstance::prefetchable:
-  // native in-process ones and those in a worker process).
-  static bool eligible(const StrategyInstance& i);
 
  private:
   void run();

@@ -700,7 +700,7 @@ json LiveHost::instance_json(const Instance& i) const {
     auto resolved = resolve_parameters(*i.manifest, i.params);
     for (const auto& [k, v] : i.params) {
       if (resolved.ok() && resolved->contains(k))
-        out[k] = json::parse((*resolved)[k].dump());
+        out[k] = json((*resolved)[k]);
       else
         out[k] = v;
     }

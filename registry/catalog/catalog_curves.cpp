@@ -54,13 +54,30 @@ Result<std::vector<RunCurve>> Catalog::run_curves(const std::string& run_id) {
 
 namespace {
 
-Result<int64_t> count(sql::Database& db, const std::string& sql, const std::vector<Json>& binds) {
-  auto st = db.prepare(sql);
+// One page of rows: how many rows `from_where` (" FROM ... WHERE ...", parameters ?1..?n bound to
+// `binds`) selects in all, then `columns` of those rows in `order`, `limit` of them from `offset`
+// (bound as ?n+1 and ?n+2), each read by `read`.
+template <class T, class Read>
+Result<Page<T>> page_of(sql::Database& db, const char* columns, const std::string& from_where, const char* order,
+                        const std::vector<Json>& binds, int64_t limit, int64_t offset, Read read) {
+  auto bind_all = [&](sql::Statement& st) {
+    for (size_t i = 0; i < binds.size(); ++i) internal::bind_json(st, static_cast<int>(i + 1), binds[i]);
+  };
+  Page<T> page;
+  auto counted = db.prepare("SELECT count(*)" + from_where);
+  if (!counted.ok()) return counted.status();
+  bind_all(**counted);
+  page.total = (*counted)->step() ? (*counted)->int64(0) : 0;
+  if (!(*counted)->status().ok()) return (*counted)->status();
+  const int n = static_cast<int>(binds.size());
+  auto st = db.prepare(std::string("SELECT ") + columns + from_where + " ORDER BY " + order + " LIMIT ?" +
+                       std::to_string(n + 1) + " OFFSET ?" + std::to_string(n + 2));
   if (!st.ok()) return st.status();
-  for (size_t i = 0; i < binds.size(); ++i) internal::bind_json(**st, static_cast<int>(i + 1), binds[i]);
-  const int64_t n = (*st)->step() ? (*st)->int64(0) : 0;
+  bind_all(**st);
+  (*st)->bind(n + 1, limit).bind(n + 2, offset);
+  while ((*st)->step()) page.rows.push_back(read(**st));
   if (!(*st)->status().ok()) return (*st)->status();
-  return n;
+  return page;
 }
 
 }  // namespace
@@ -71,18 +88,8 @@ Result<Page<RunRecord>> Catalog::runs_page(const RunFilter& f) {
       " WHERE (?1 IS NULL OR r.kind = ?1) AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(r.strategies_json) e "
       "WHERE json_extract(e.value, '$.strategy') = ?2 OR substr(json_extract(e.value, '$.strategy'), 1, length(?2) + 1) = ?2 || '@'))";
   const std::vector<Json> binds{f.kind ? Json(*f.kind) : Json(nullptr), f.strategy_name ? Json(*f.strategy_name) : Json(nullptr)};
-  Page<RunRecord> page;
-  auto total = count(*db_, "SELECT count(*) FROM runs r" + where, binds);
-  if (!total.ok()) return total.status();
-  page.total = *total;
-  auto st = db_->prepare(std::string("SELECT ") + internal::kRunColumns + " FROM runs r" + where +
-                         " ORDER BY r.started_at DESC, r.rowid DESC LIMIT ?3 OFFSET ?4");
-  if (!st.ok()) return st.status();
-  for (size_t i = 0; i < binds.size(); ++i) internal::bind_json(**st, static_cast<int>(i + 1), binds[i]);
-  (*st)->bind(3, f.limit).bind(4, f.offset);
-  while ((*st)->step()) page.rows.push_back(internal::read_run(**st));
-  if (!(*st)->status().ok()) return (*st)->status();
-  return page;
+  return page_of<RunRecord>(*db_, internal::kRunColumns, " FROM runs r" + where, "r.started_at DESC, r.rowid DESC", binds,
+                            f.limit, f.offset, [](sql::Statement& st) { return internal::read_run(st); });
 }
 
 Result<Page<TradeRecord>> Catalog::run_trades(const RunTradeFilter& f) {
@@ -99,18 +106,8 @@ Result<Page<TradeRecord>> Catalog::run_trades(const RunTradeFilter& f) {
                             "AND (?3 IS NULL OR p.symbol = ?3) AND (?4 IS NULL OR " + side_sql + ")";
   auto opt = [](const std::optional<std::string>& v) { return v ? Json(*v) : Json(nullptr); };
   const std::vector<Json> binds{f.run_id, opt(f.strategy_id), opt(f.symbol), opt(f.side)};
-  Page<TradeRecord> page;
-  auto total = count(*db_, "SELECT count(*)" + where, binds);
-  if (!total.ok()) return total.status();
-  page.total = *total;
-  auto st = db_->prepare(std::string("SELECT ") + internal::kTradeColumns + where +
-                         " ORDER BY p.exit_timestamp, p.performance_id LIMIT ?5 OFFSET ?6");
-  if (!st.ok()) return st.status();
-  for (size_t i = 0; i < binds.size(); ++i) internal::bind_json(**st, static_cast<int>(i + 1), binds[i]);
-  (*st)->bind(5, f.limit).bind(6, f.offset);
-  while ((*st)->step()) page.rows.push_back(internal::read_trade(**st));
-  if (!(*st)->status().ok()) return (*st)->status();
-  return page;
+  return page_of<TradeRecord>(*db_, internal::kTradeColumns, where, "p.exit_timestamp, p.performance_id", binds, f.limit,
+                              f.offset, [](sql::Statement& st) { return internal::read_trade(st); });
 }
 
 Result<std::vector<TradeRecord>> Catalog::mem_enhanced_trades(const std::string& id_or_name, int64_t limit) {

@@ -29,12 +29,15 @@ std::vector<MonthlyReturn> monthly_returns(std::span<const EquityPoint> equity, 
   std::vector<MonthlyReturn> out;
   if (equity.empty() || !(starting_capital > 0)) return out;
   double base = starting_capital;
+  auto ym = year_month(equity.front().ts_ms);
   for (size_t i = 0; i < equity.size(); ++i) {
-    const auto ym = year_month(equity[i].ts_ms);
-    const bool last_of_month = i + 1 == equity.size() || year_month(equity[i + 1].ts_ms) != ym;
-    if (!last_of_month) continue;
-    out.push_back({ym.first, ym.second, base > 0 ? equity[i].equity / base - 1.0 : 0.0});
-    base = equity[i].equity;
+    const bool last = i + 1 == equity.size();
+    const auto next = last ? ym : year_month(equity[i + 1].ts_ms);
+    if (last || next != ym) {  // the month's last point
+      out.push_back({ym.first, ym.second, base > 0 ? equity[i].equity / base - 1.0 : 0.0});
+      base = equity[i].equity;
+    }
+    ym = next;
   }
   return out;
 }
